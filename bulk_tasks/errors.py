@@ -1,0 +1,81 @@
+"""The one exception tree of bulk-tasks.
+
+Every error a user can cause is a ``BulkTasksError`` carrying one plain sentence
+that says what is wrong and how to fix it, plus the exit code the CLI returns::
+
+    BulkTasksError                      exit 2 unless stated
+    ├── UsageError                      bad option or option value (--timezone, --mapping, --base-url)
+    ├── InputError                      the input cannot be read at all
+    │   ├── UnreadableFileError         missing, not a spreadsheet, corrupt, encrypted, undecodable
+    │   ├── EmptyInputError             no header, or a header and no data rows
+    │   ├── SheetNotFoundError          --sheet names no visible sheet
+    │   └── MissingColumnsError         required columns absent from the header
+    ├── CredentialsError                no credentials in the environment, or unsafe to send them
+    ├── ResumeError                     the journal belongs to another provider or base URL
+    └── SendError                       a condition that dooms the rest of the run (raised by sending)
+        ├── AuthenticationError         401/403 for bad credentials          (fatal)
+        ├── QuotaError                  the provider's cap is reached (Quo 402) (fatal)
+        └── NetworkError                the provider cannot be reached at all
+
+Retriable versus fatal is a matter of type, never of a flag.
+"""
+
+from __future__ import annotations
+
+from .statuses import ExitCode
+
+
+class BulkTasksError(Exception):
+    """Base of every error bulk-tasks raises on purpose; ``str()`` is the user's sentence."""
+
+    exit_code: ExitCode = ExitCode.USAGE
+
+
+class UsageError(BulkTasksError):
+    """An option or its value is wrong."""
+
+
+class InputError(BulkTasksError):
+    """The input file cannot be used; nothing was sent."""
+
+
+class UnreadableFileError(InputError):
+    """The file is missing, not a spreadsheet, corrupt, encrypted or undecodable."""
+
+
+class EmptyInputError(InputError):
+    """The file has no header row or no data rows."""
+
+
+class SheetNotFoundError(InputError):
+    """``--sheet`` names a sheet the workbook does not have (or has hidden)."""
+
+
+class MissingColumnsError(InputError):
+    """Required columns are missing from the header."""
+
+
+class CredentialsError(BulkTasksError):
+    """Credentials are missing from the environment, or would be sent unsafely."""
+
+
+class ResumeError(BulkTasksError):
+    """The journal beside the results file belongs to a different import."""
+
+
+class SendError(BulkTasksError):
+    """A condition met while sending that dooms every remaining row."""
+
+    exit_code = ExitCode.SOME_ROWS_FAILED
+
+
+class AuthenticationError(SendError):
+    """The provider refused the credentials (401/403)."""
+
+
+class QuotaError(SendError):
+    """The provider's account cap is reached; sending more rows cannot help."""
+
+
+class NetworkError(SendError):
+    """The provider cannot be reached."""
