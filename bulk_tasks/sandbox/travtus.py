@@ -1,0 +1,244 @@
+"""Travtus: ``POST /oauth2/token`` (client credentials) and ``POST /task/`` with the page's rules."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import uuid
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from .endpoint import TaskEndpoint, bytes_response, json_response
+from .faults import Fault
+from .state import INVALID_KEY, SandboxState, StoredTask
+
+MISSING_AUTHORIZATION = (
+    "missing_authorization",
+    "Your request does not include an 'Authorization' header with a bearer token for your account.",
+)
+EXPIRED_TOKEN = (
+    "expired_token",
+    "The bearer token you have provided in the 'Authorization' header has expired. "
+    "Please obtain a new one.",
+)
+INVALID_AUTHORIZATION = (
+    "invalid_authorization",
+    "The bearer token you have provided in the 'Authorization' header is invalid.",
+)
+
+STRING_FIELDS = frozenset(
+    {
+        "group_id",
+        "group_external_ref",
+        "external_ref",
+        "due_datetime",
+        "reminder_datetime",
+        "importance",
+        "relevant_conversation",
+        "unit_id",
+        "unit_external_ref",
+        "notes",
+        "title",
+        "description",
+    }
+)
+PERSON_FIELDS = ("creator", "assignee", "resident")
+KNOWN_FIELDS = STRING_FIELDS | frozenset(PERSON_FIELDS)
+PERSON_KEYS = frozenset(
+    {"identifier", "external_ref", "email_address", "first_name", "last_name", "phone_number"}
+)
+IMPORTANCE = frozenset({"low", "normal", "high", "very_high"})
+DATETIME_FIELDS = ("due_datetime", "reminder_datetime")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+
+def error_body(error_type: str, message: str) -> dict[str, Any]:
+    """Travtus' error body."""
+    return {"error": {"type": error_type, "message": message}}
+
+
+def _encoded(pair: tuple[str, str]) -> bytes:
+    return json.dumps(error_body(*pair)).encode()
+
+
+_MISSING_BODY = _encoded(MISSING_AUTHORIZATION)
+_EXPIRED_BODY = _encoded(EXPIRED_TOKEN)
+_INVALID_BODY = _encoded(INVALID_AUTHORIZATION)
+_FAULT_BODIES = {
+    Fault.RATE_LIMITED: (429, _encoded(("too_many_requests", "Too many requests. Slow down."))),
+    Fault.UNAVAILABLE: (503, _encoded(("service_unavailable", "The service is unavailable."))),
+    Fault.SERVER_ERROR: (500, _encoded(("internal_error", "An internal error occurred."))),
+}
+
+
+def is_travtus_datetime(value: str) -> bool:
+    """True for exactly ``YYYY-MM-DDThh:mm:ss`` naming a real date and time."""
+    if not _DATETIME.fullmatch(value):
+        return False
+    try:
+        datetime.strptime(value, "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return False
+    return True
+
+
+def _person_error(name: str, person: Any) -> str | None:
+    if not isinstance(person, dict):
+        return f"'{name}' must be an object."
+    for key, value in person.items():
+        if key not in PERSON_KEYS:
+            return f"'{name}.{key}' is not a person field; allowed: {', '.join(sorted(PERSON_KEYS))}."
+        if not isinstance(value, str):
+            return f"'{name}.{key}' must be a string."
+    if person.get("identifier") or person.get("external_ref"):
+        return None
+    if (person.get("email_address") or person.get("phone_number")) and (
+        person.get("first_name") or person.get("last_name")
+    ):
+        return None
+    return (
+        f"'{name}' must have an identifier or an external_ref, or else an email_address or "
+        "phone_number together with a first_name or last_name."
+    )
+
+
+def validate_task(body: Any) -> tuple[str, str] | None:
+    """Check a create-task body against the page's rules; return ``(type, message)`` of the first error."""
+    if not isinstance(body, dict):
+        return "invalid_body", "The request body must be a JSON object."
+    for name, value in body.items():
+        if name not in KNOWN_FIELDS:
+            return "unknown_field", f"Unknown field '{name}'."
+        if name in STRING_FIELDS and not isinstance(value, str):
+            return "invalid_type", f"'{name}' must be a string."
+    if body.get("group_id") and body.get("group_external_ref"):
+        return (
+            "both_group_identifiers_provided",
+            "Provide either 'group_id' or 'group_external_ref', not both.",
+        )
+    if not (body.get("group_id") or body.get("group_external_ref")):
+        return "missing_group_identifier", "Provide one of 'group_id' or 'group_external_ref'."
+    for name in DATETIME_FIELDS:
+        value = body.get(name)
+        if value is not None and not is_travtus_datetime(value):
+            return (
+                "invalid_datetime",
+                f"'{name}' must be a real date and time formatted YYYY-MM-DDThh:mm:ss, got {value!r}.",
+            )
+    importance = body.get("importance")
+    if importance is not None and importance not in IMPORTANCE:
+        return (
+            "invalid_importance",
+            f"'importance' must be one of low, normal, high, very_high, got {importance!r}.",
+        )
+    for name in PERSON_FIELDS:
+        if name in body:
+            problem = _person_error(name, body[name])
+            if problem:
+                return "invalid_person", problem
+    return None
+
+
+def parse_bearer(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, else None."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token
+
+
+class TravtusTaskEndpoint(TaskEndpoint):
+    """``POST /task/``."""
+
+    provider = "travtus"
+
+    def authenticate(self, request: web.Request, now: float) -> tuple[str, web.Response | None]:
+        token = parse_bearer(request.headers.get("Authorization"))
+        if token is None:
+            return INVALID_KEY, bytes_response(_MISSING_BODY, 401)
+        issued = self.state.issued_tokens.get(token)
+        if issued is not None:
+            client_id, expires_at = issued
+            if now >= expires_at:
+                return client_id, bytes_response(_EXPIRED_BODY, 401)
+            return client_id, None
+        if token in self.state.config.travtus_static_tokens:
+            return token, None
+        return INVALID_KEY, bytes_response(_INVALID_BODY, 401)
+
+    def admit(self, key: str, now: float) -> bool:
+        config = self.state.config
+        return self.state.travtus_task_limiter.admit(
+            key, now, config.travtus_task_rate, config.travtus_task_burst
+        )
+
+    async def create(self, request: web.Request, key: str, now: float) -> tuple[web.Response, bool]:
+        try:
+            body = json.loads(await request.read())
+        except ValueError:
+            return json_response(error_body("invalid_body", "The request body is not valid JSON."), 400), False
+        problem = validate_task(body)
+        if problem is not None:
+            return json_response(error_body(*problem), 400), False
+        request_id = str(uuid.uuid4())
+        identifier = str(uuid.uuid4())
+        self.state.add_task(StoredTask("travtus", identifier, body, key, now, request_id))
+        return json_response({"request_id": request_id, "identifier": identifier}, 200), True
+
+    def error(self, fault: Fault, retry_after: int | None = None) -> web.Response:
+        status, body = _FAULT_BODIES[fault]
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return bytes_response(body, status, headers)
+
+
+async def _form(request: web.Request) -> dict[str, str]:
+    if request.content_type != "application/x-www-form-urlencoded":
+        return {}
+    form = await request.post()
+    return {name: value for name, value in form.items() if isinstance(value, str)}
+
+
+def token_handler(state: SandboxState) -> Any:
+    """The handler of ``POST /oauth2/token`` (form-encoded client credentials)."""
+
+    async def handle(request: web.Request) -> web.Response:
+        config = state.config
+        now = config.clock()
+        stats = state.stats
+        stats.providers["travtus"].token_requests += 1
+        form = await _form(request)
+        client_id = form.get("client_id", "")
+        secret = config.travtus_clients.get(client_id)
+        given = form.get("client_secret", "").encode()
+        known = secret is not None and secrets.compare_digest(secret.encode(), given)
+        if not known:
+            response = json_response(
+                error_body("invalid_client", "Client authentication failed: unknown client_id or wrong client_secret."),
+                401,
+            )
+        elif not state.travtus_token_limiter.admit(
+            client_id, now, config.travtus_token_rate, config.travtus_token_burst
+        ):
+            response = bytes_response(_FAULT_BODIES[Fault.RATE_LIMITED][1], 429)
+        elif form.get("grant_type") != "client_credentials":
+            response = json_response(
+                error_body("unsupported_grant_type", "'grant_type' must be 'client_credentials'."), 400
+            )
+        else:
+            token = secrets.token_urlsafe(24)
+            lifetime = config.travtus_token_lifetime
+            state.issued_tokens[token] = (client_id, now + lifetime)
+            expires_in: float = int(lifetime) if float(lifetime).is_integer() else lifetime
+            response = json_response(
+                {"access_token": token, "token_type": "Bearer", "expires_in": expires_in}, 200
+            )
+        stats.record("travtus", str(response.status))
+        return response
+
+    return handle
