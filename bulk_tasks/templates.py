@@ -106,10 +106,15 @@ def _xlsx_bytes(provider: Provider) -> bytes:
     _fill_tasks_sheet(tasks, provider)
     _fill_help_sheet(wb.create_sheet(HELP_SHEET), provider)
     wb.active = 0
+    wb.properties.title = f"{provider.name} tasks template"
+    return workbook_bytes(wb)
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """``wb`` as XLSX bytes that are the same on every run (pinned timestamps, fixed zip entry times)."""
     props = wb.properties
     props.creator = props.lastModifiedBy = "bulk-tasks"
-    props.title = f"{provider.name} tasks template"
-    props.created = props.modified = FIXED_TIME
+    props.created = FIXED_TIME
     buffer = io.BytesIO()
     wb.save(buffer)
     return _pin_zip(buffer.getvalue(), wb)
