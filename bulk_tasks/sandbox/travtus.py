@@ -197,6 +197,12 @@ class TravtusTaskEndpoint(TaskEndpoint):
         return bytes_response(body, status, headers)
 
 
+_TOKEN_FORM_HELP = (
+    "Send a form-encoded body (application/x-www-form-urlencoded) with "
+    "grant_type=client_credentials, client_id and client_secret."
+)
+
+
 async def _form(request: web.Request) -> dict[str, str]:
     if request.content_type != "application/x-www-form-urlencoded":
         return {}
@@ -215,20 +221,21 @@ def token_handler(state: SandboxState) -> Any:
         form = await _form(request)
         client_id = form.get("client_id", "")
         secret = config.travtus_clients.get(client_id)
-        given = form.get("client_secret", "").encode()
-        known = secret is not None and secrets.compare_digest(secret.encode(), given)
-        if not known:
+        key = client_id if secret is not None else INVALID_KEY
+        if not state.travtus_token_limiter.admit(
+            key, now, config.travtus_token_rate, config.travtus_token_burst
+        ):
+            response = bytes_response(_FAULT_BODIES[Fault.RATE_LIMITED][1], 429)
+        elif not all(form.get(name) for name in ("grant_type", "client_id", "client_secret")):
+            response = json_response(error_body("invalid_request", _TOKEN_FORM_HELP), 400)
+        elif form["grant_type"] != "client_credentials":
+            response = json_response(
+                error_body("unsupported_grant_type", "'grant_type' must be 'client_credentials'."), 400
+            )
+        elif secret is None or not secrets.compare_digest(secret.encode(), form["client_secret"].encode()):
             response = json_response(
                 error_body("invalid_client", "Client authentication failed: unknown client_id or wrong client_secret."),
                 401,
-            )
-        elif not state.travtus_token_limiter.admit(
-            client_id, now, config.travtus_token_rate, config.travtus_token_burst
-        ):
-            response = bytes_response(_FAULT_BODIES[Fault.RATE_LIMITED][1], 429)
-        elif form.get("grant_type") != "client_credentials":
-            response = json_response(
-                error_body("unsupported_grant_type", "'grant_type' must be 'client_credentials'."), 400
             )
         else:
             token = secrets.token_urlsafe(24)
