@@ -1,0 +1,183 @@
+"""The command line: parse arguments, call the library, map errors to one sentence and an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .api import SendOptions, run_import, validate_file
+from .errors import BulkTasksError
+from .outcomes import Summary
+from .preparing import Prepared, ReadOptions
+from .providers import PROVIDERS, get_provider
+from .statuses import ExitCode
+
+MAX_ROWS_SHOWN = 12
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``bulk-tasks`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="bulk-tasks", description="Create tasks in bulk from a CSV or Excel sheet (Travtus, Quo).")
+    parser.add_argument("--version", action="version", version=f"bulk-tasks {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check every row and write a report; send nothing",
+                                   description="Check every row of INPUT; send nothing; write the report.")
+    _input_arguments(validate)
+    validate.add_argument("--results", metavar="PATH", help="where to write the report (.csv or .xlsx)")
+
+    run = commands.add_parser("run", help="validate, then create the tasks and write the results file",
+                              description="Validate INPUT, create one task per row, write the results file.")
+    _input_arguments(run)
+    _run_arguments(run)
+
+    template = commands.add_parser("template", help="write an empty, documented input sheet",
+                                   description="Write an empty input sheet for a provider, with a How-to-fill sheet.")
+    template.add_argument("provider", choices=sorted(PROVIDERS), help="the provider")
+    template.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", help="file format (default xlsx)")
+    template.add_argument("--output", metavar="PATH", help="where to write it (default: current folder)")
+
+    sandbox = commands.add_parser("sandbox", help="serve a local emulation of both provider APIs",
+                                  description="Serve a local emulation of the Travtus and Quo APIs.")
+    from .sandbox import add_arguments
+    add_arguments(sandbox)
+    return parser
+
+
+def _input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", metavar="INPUT", help="the .csv or .xlsx file with one task per row")
+    parser.add_argument("--provider", "-p", required=True, choices=sorted(PROVIDERS), help="where the tasks go")
+    parser.add_argument("--sheet", help="Excel sheet to read (default: the first visible one)")
+    parser.add_argument("--mapping", metavar="FILE", help='JSON {"header as written": "api.field"}')
+    parser.add_argument("--timezone", default="UTC", help="IANA zone of dates without one (default UTC)")
+    parser.add_argument("--dayfirst", action="store_true", help="read 1/2/2026 as 1 February")
+    parser.add_argument("--phone-region", default="US", help="country of phone numbers without +code (default US)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say more")
+
+
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--results", metavar="PATH", help="results file (.csv or .xlsx; default beside INPUT)")
+    parser.add_argument("--dry-run", action="store_true", help="do everything but send; add each row's JSON")
+    parser.add_argument("--sandbox", action="store_true", help="send to a built-in local emulation of the API")
+    parser.add_argument("--base-url", metavar="URL", help="scheme://host[:port] of the API (default: production)")
+    parser.add_argument("--rate", type=_positive_float, metavar="R", help="requests per second (default: provider's)")
+    parser.add_argument("--concurrency", type=_positive_int, default=8, metavar="N", help="requests in flight (8)")
+    parser.add_argument("--max-attempts", type=_positive_int, default=5, metavar="N", help="tries per row (5)")
+    parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="S", help="seconds per request (30)")
+    parser.add_argument("--skip-invalid", action="store_true", help="send the valid rows even if some are invalid")
+    parser.add_argument("--retry-uncertain", action="store_true", help="send rows whose outcome is unknown again")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+    return value
+
+
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    return ReadOptions(sheet=args.sheet, mapping=args.mapping, timezone=args.timezone,
+                       dayfirst=args.dayfirst, phone_region=args.phone_region)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    summary, prepared = validate_file(args.input, args.provider, _read_options(args), results=args.results)
+    _report_problems(prepared, summary)
+    return summary.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
+    send = SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
+                       max_attempts=args.max_attempts, timeout=args.timeout, skip_invalid=args.skip_invalid,
+                       retry_uncertain=args.retry_uncertain, sandbox=args.sandbox)
+    if args.dry_run:
+        summary, prepared = validate_file(args.input, args.provider, _read_options(args), results=args.results)
+        _report_problems(prepared, summary)
+        return summary.exit_code
+    summary = run_import(args.input, args.provider, _read_options(args), send, results=args.results)
+    _print_summary(summary)
+    return summary.exit_code
+
+
+def _template(args: argparse.Namespace) -> int:
+    from .templates import default_template_name, write_template
+
+    provider = get_provider(args.provider)
+    output = Path(args.output) if args.output else Path(default_template_name(provider, args.format))
+    if output.is_dir():
+        output = output / default_template_name(provider, args.format)
+    path = write_template(provider, output, args.format)
+    print(f"Template written: {path}")
+    return ExitCode.OK
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from .sandbox import config_from_args, serve
+
+    serve(args.host, args.port, config_from_args(args))
+    return ExitCode.OK
+
+
+def _report_problems(prepared: Prepared, summary: Summary) -> None:
+    for warning in summary.warnings:
+        print(f"Warning: {warning}", file=sys.stderr)
+    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for error in prepared.errors:
+        grouped[(error.column, error.rule)].append(error.row)
+    if grouped:
+        print(f"{len(prepared.invalid_rows)} of {summary.total} rows are invalid:")
+    for (column, rule), rows in sorted(grouped.items(), key=lambda item: item[1][0]):
+        shown = ", ".join(map(str, rows[:MAX_ROWS_SHOWN]))
+        more = f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
+        label = "row" if len(rows) == 1 else "rows"
+        print(f"  {column}: {rule} ({label} {shown}{more})")
+    _print_summary(summary)
+
+
+def _print_summary(summary: Summary) -> None:
+    if summary.stopped_reason:
+        print(summary.stopped_reason, file=sys.stderr)
+    print(summary.line())
+
+
+COMMANDS = {"validate": _validate, "run": _run, "template": _template, "sandbox": _sandbox}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``bulk-tasks`` and ``python -m bulk_tasks``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(COMMANDS[args.command](args))
+    except BulkTasksError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(f"Error: bulk-tasks hit an internal problem ({type(exc).__name__}: {exc}). "
+              "Please report it with the command you ran; add -v for details.", file=sys.stderr)
+        return int(ExitCode.SOME_ROWS_FAILED)
+

@@ -1,0 +1,124 @@
+"""Header matching: which column of the sheet feeds which field of the provider.
+
+A header matches a field when, lower-cased with every non-alphanumeric character removed, it equals
+the field's API name or one of its aliases treated the same way, or when ``--mapping`` says so.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import MissingColumnsError, UsageError
+from .providers import Provider
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def header_key(header: str) -> str:
+    """The comparison key of a header: lower case, letters and digits only."""
+    return _NOT_ALNUM.sub("", header.lower())
+
+
+def is_results_column(header: str) -> bool:
+    """Columns starting with ``_`` come from an earlier run's results file and are never sent."""
+    return header.startswith("_")
+
+
+@dataclass
+class ColumnMatch:
+    """How the sheet's headers relate to the provider's fields."""
+
+    field_of: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+
+    @property
+    def header_of(self) -> dict[str, str]:
+        """API field name → header as written."""
+        return {name: header for header, name in self.field_of.items()}
+
+
+def load_mapping(path: str | Path) -> dict[str, str]:
+    """A ``--mapping`` file: a JSON object ``{"header as written": "api.field"}``."""
+    path = Path(path)
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise UsageError(f"The --mapping file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"The --mapping file {path} cannot be read ({exc}).") from None
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"The --mapping file {path} is not valid JSON (line {exc.lineno}: {exc.msg}); "
+                         'it should look like {"Header in my sheet": "api_field"}.') from None
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
+        raise UsageError(f'The --mapping file {path} must be one JSON object of text to text, '
+                         'like {"Header in my sheet": "api_field"}.')
+    return mapping
+
+
+def match_columns(headers: list[str], provider: Provider, mapping: Mapping[str, str] | None = None) -> ColumnMatch:
+    """Match ``headers`` to ``provider``'s fields; a ``MissingColumnsError`` if required ones are absent."""
+    lookup = _lookup(provider)
+    explicit = _check_mapping(headers, provider, mapping or {})
+    match = ColumnMatch()
+    for header in headers:
+        name = explicit.get(header) or lookup.get(header_key(header))
+        if name is None:
+            if not is_results_column(header):
+                match.unknown.append(header)
+            continue
+        taken = match.header_of.get(name)
+        if taken is not None:
+            raise MissingColumnsError(f"Columns {taken!r} and {header!r} both fill the field {name}: "
+                                      "remove one, or say which to use with --mapping.")
+        match.field_of[header] = name
+    _require(provider, match, headers)
+    return match
+
+
+def _lookup(provider: Provider) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for spec in provider.fields:
+        for alias in (spec.name, *spec.aliases):
+            lookup.setdefault(header_key(alias), spec.name)
+    return lookup
+
+
+def _check_mapping(headers: list[str], provider: Provider, mapping: Mapping[str, str]) -> dict[str, str]:
+    names = {spec.name for spec in provider.fields}
+    for header, name in mapping.items():
+        if header not in headers:
+            raise UsageError(f"The --mapping file names the column {header!r}, which is not in the sheet; "
+                             f"its columns are: {', '.join(map(repr, headers))}.")
+        if name not in names:
+            close = difflib.get_close_matches(name, sorted(names), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(f"The --mapping file maps {header!r} to {name!r}, which is not a "
+                             f"{provider.name} field{hint}.")
+    return dict(mapping)
+
+
+def _require(provider: Provider, match: ColumnMatch, headers: list[str]) -> None:
+    present = set(match.field_of.values())
+    missing = [group for group in provider.required_column_groups if not present.intersection(group)]
+    if not missing:
+        return
+    described = "; ".join(" or ".join(group) for group in missing)
+    hints = [hint for group in missing if (hint := _closest(group, match.unknown))]
+    hint_text = f" Did you mean {', '.join(hints)}?" if hints else ""
+    raise MissingColumnsError(
+        f"The sheet has no column for {described}.{hint_text} Rename the column in the sheet, "
+        "or map it with --mapping.")
+
+
+def _closest(group: tuple[str, ...], unknown: list[str]) -> str | None:
+    keys = {header_key(header): header for header in unknown}
+    for name in group:
+        close = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
+        if close:
+            return f"{keys[close[0]]!r} for {name}"
+    return None

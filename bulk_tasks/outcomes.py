@@ -1,0 +1,119 @@
+"""Per-row outcomes → the results table, and the run's summary."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .columns import is_results_column
+from .preparing import Prepared
+from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
+from .statuses import DONE_STATUSES, ExitCode, RowStatus
+from .values import empty_column
+
+
+@dataclass
+class RowOutcome:
+    """What happened to one row."""
+
+    status: RowStatus
+    task_id: str | None = None
+    request_id: str | None = None
+    http_status: int | None = None
+    attempts: int = 0
+    error: str | None = None
+
+
+@dataclass
+class Summary:
+    """The result of ``validate_file`` or ``run_import``: counts, where the results are, the exit code."""
+
+    counts: dict[str, int]
+    results_path: Path | None
+    exit_code: ExitCode
+    elapsed: float = 0.0
+    sent: int = 0
+    stopped_reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Number of data rows."""
+        return sum(self.counts.values())
+
+    def line(self) -> str:
+        """One closing line: counts per status, elapsed, rows/s, the results path."""
+        counts = ", ".join(f"{count} {status}" for status, count in self.counts.items()) or "no rows"
+        speed = f", {self.sent / self.elapsed:.1f} rows/s" if self.sent and self.elapsed > 0 else ""
+        where = f" Results: {self.results_path}" if self.results_path else ""
+        return f"{self.total} rows: {counts} ({self.elapsed:.1f} s{speed}).{where}"
+
+
+def exit_code_for(counts: Mapping[str, int], *, validating: bool) -> ExitCode:
+    """0 when every row is done (or, validating, valid); 1 otherwise."""
+    good = {RowStatus.DRY_RUN.value, *DONE_STATUSES} if validating else set(DONE_STATUSES)
+    return ExitCode.OK if all(status in good for status in counts) else ExitCode.SOME_ROWS_FAILED
+
+
+def error_text(prepared: Prepared, row: int) -> str:
+    """Every broken rule of one invalid row in one cell."""
+    return "; ".join(f"{e.column}{f' = {e.value!r}' if e.value else ''}: {e.rule}"
+                     for e in prepared.errors_by_row()[row])
+
+
+def results_table(prepared: Prepared, outcomes: Mapping[int, RowOutcome], *, dry_run: bool) -> pd.DataFrame:
+    """The results table: results columns, then the input's own columns, one line per data row."""
+    frame = prepared.table.frame
+    rows = frame.index
+    columns: dict[str, pd.Series] = {name: empty_column(rows) for name in RESULT_COLUMNS}
+    columns["_row"] = pd.Series(rows, index=rows)
+    earlier = prepared.earlier
+    for name in earlier.columns:
+        if name in columns:
+            columns[name].loc[earlier.index] = earlier[name]
+    errors = prepared.errors_by_row()
+    columns["_status"].loc[list(errors)] = RowStatus.INVALID.value
+    columns["_error"].loc[list(errors)] = [error_text(prepared, row) for row in errors]
+    _fill_outcomes(columns, outcomes)
+    if dry_run:
+        payload = empty_column(rows)
+        payload.loc[list(prepared.payloads)] = [json.dumps(p, ensure_ascii=False) for p in prepared.payloads.values()]
+        columns[PAYLOAD_COLUMN] = payload
+    own = [name for name in frame.columns if not is_results_column(name)]
+    return pd.concat([pd.DataFrame(columns), frame[own]], axis=1)
+
+
+def _fill_outcomes(columns: dict[str, pd.Series], outcomes: Mapping[int, RowOutcome]) -> None:
+    if not outcomes:
+        return
+    rows = list(outcomes)
+    values = list(outcomes.values())
+    columns["_status"].loc[rows] = [o.status.value for o in values]
+    columns["_task_id"].loc[rows] = [o.task_id for o in values]
+    columns["_request_id"].loc[rows] = [o.request_id for o in values]
+    columns["_http_status"].loc[rows] = [o.http_status for o in values]
+    columns["_attempts"].loc[rows] = [o.attempts or None for o in values]
+    columns["_error"].loc[rows] = [o.error for o in values]
+
+
+def cell_errors(prepared: Prepared) -> dict[tuple[int, str], str]:
+    """(row, header as written) → the rule it broke, for highlighting invalid cells."""
+    headers = set(prepared.table.headers)
+    marks: dict[tuple[int, str], str] = {}
+    for error in prepared.errors:
+        for header in error.column.split(" / "):
+            if header in headers:
+                key = (error.row, header)
+                marks[key] = f"{marks[key]}\n{error.rule}" if key in marks else error.rule
+    return marks
+
+
+def summarize(table: pd.DataFrame, results_path: Path | None, *, validating: bool, **extra: Any) -> Summary:
+    """The ``Summary`` of a results table."""
+    counts = status_counts(table["_status"])
+    return Summary(counts, results_path, exit_code_for(counts, validating=validating), **extra)

@@ -1,0 +1,48 @@
+"""Payload building: one JSON object per valid row, in exactly the provider's documented shape.
+
+Empty cells are left out (never ``""`` or ``null``); dotted field names become nested objects;
+values are normalized (enumerations canonical, dates in the provider's format, phones in E.164).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .providers import Field, Kind, Provider
+from .values import ValueReader, map_unique, parse_enum
+
+
+def normalize_column(spec: Field, column: pd.Series, provider: Provider, reader: ValueReader) -> pd.Series:
+    """The values of one field as they go in the payload (``None`` where absent)."""
+    if spec.kind is Kind.ENUM:
+        return map_unique(column, lambda text: parse_enum(text, spec.choices))
+    if spec.kind is Kind.DATETIME:
+        def as_api_datetime(text: str) -> str | None:
+            moment = reader.datetime(text)
+            return None if moment is None else provider.format_datetime(moment, reader.timezone)
+        return map_unique(column, as_api_datetime)
+    if spec.kind is Kind.PHONE:
+        return map_unique(column, reader.phone)
+    return column
+
+
+def build_payloads(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> list[dict[str, Any]]:
+    """One payload per row of ``fields`` (a frame of valid rows under API field names)."""
+    specs = [spec for spec in provider.fields if spec.name in fields and fields[spec.name].notna().any()]
+    columns = [normalize_column(spec, fields[spec.name], provider, reader).tolist() for spec in specs]
+    paths = [spec.path for spec in specs]
+    return [_payload(paths, values) for values in zip(*columns)] if specs else [{} for _ in range(len(fields))]
+
+
+def _payload(paths: list[tuple[str, ...]], values: tuple[Any, ...]) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    for path, value in zip(paths, values):
+        if value is None:
+            continue
+        if len(path) == 1:
+            payload[path[0]] = value
+        else:
+            payload.setdefault(path[0], {})[path[1]] = value
+    return payload

@@ -1,0 +1,99 @@
+"""Read → match headers → validate → build payloads: everything that happens before sending."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .columns import ColumnMatch, is_results_column, load_mapping, match_columns
+from .payloads import build_payloads
+from .providers import Provider, get_provider
+from .reading import Table, read_table
+from .statuses import RowStatus
+from .validation import RowError, field_frame, validate
+from .values import ValueReader, check_phone_region, load_timezone
+
+_KEEP_AS_DONE = {RowStatus.CREATED.value, RowStatus.ALREADY_CREATED.value}
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read the input: ``--sheet``, ``--mapping``, ``--timezone``, ``--dayfirst``, ``--phone-region``."""
+
+    sheet: str | None = None
+    mapping: str | Path | dict[str, str] | None = None
+    timezone: str = "UTC"
+    dayfirst: bool = False
+    phone_region: str = "US"
+
+    def value_reader(self) -> ValueReader:
+        """A ``ValueReader`` for these options; a ``UsageError`` for an unknown zone or region."""
+        return ValueReader(load_timezone(self.timezone), self.dayfirst, check_phone_region(self.phone_region))
+
+
+@dataclass
+class Prepared:
+    """An input read and checked, with one payload per row that is ready to send."""
+
+    table: Table
+    provider: Provider
+    match: ColumnMatch
+    errors: list[RowError]
+    earlier: pd.DataFrame
+    payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def invalid_rows(self) -> set[int]:
+        """Rows with at least one error."""
+        return {error.row for error in self.errors}
+
+    @property
+    def warnings(self) -> list[str]:
+        """Things worth telling the user that do not stop the run."""
+        unknown = [f"Unknown column(s) ignored (kept in the results): {', '.join(map(repr, self.match.unknown))}."] \
+            if self.match.unknown else []
+        return [*self.table.warnings, *unknown]
+
+    def errors_by_row(self) -> dict[int, list[RowError]]:
+        """Each invalid row's errors."""
+        grouped: dict[int, list[RowError]] = defaultdict(list)
+        for error in self.errors:
+            grouped[error.row].append(error)
+        return grouped
+
+
+def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
+            *, retry_uncertain: bool = False) -> Prepared:
+    """Read, match, validate and build payloads. Raises ``BulkTasksError`` subclasses on unusable input."""
+    options = options or ReadOptions()
+    provider = get_provider(provider) if isinstance(provider, str) else provider
+    reader = options.value_reader()
+    mapping = options.mapping if isinstance(options.mapping, dict) or options.mapping is None \
+        else load_mapping(options.mapping)
+    table = read_table(path, options.sheet)
+    match = match_columns(table.headers, provider, mapping)
+    earlier = _earlier_results(table.frame, retry_uncertain)
+    pending = table.frame.loc[~table.frame.index.isin(earlier.index)]
+    errors = validate(pending, match, provider, reader)
+    invalid = {error.row for error in errors}
+    valid = pending.loc[~pending.index.isin(invalid)]
+    payloads = build_payloads(field_frame(valid, match, provider), provider, reader)
+    return Prepared(table, provider, match, errors, earlier, dict(zip(valid.index.tolist(), payloads)))
+
+
+def _earlier_results(frame: pd.DataFrame, retry_uncertain: bool) -> pd.DataFrame:
+    """Rows an earlier run settled: created (kept as ``already_created``) and, unless retried, uncertain."""
+    if "_status" not in frame:
+        return frame.iloc[0:0][[]]
+    status = frame["_status"].fillna("").str.strip().str.lower()
+    keep = status.isin(_KEEP_AS_DONE)
+    if not retry_uncertain:
+        keep |= status == RowStatus.UNCERTAIN.value
+    earlier = frame.loc[keep, [c for c in frame.columns if is_results_column(c)]].copy()
+    earlier["_status"] = status[keep].where(status[keep] == RowStatus.UNCERTAIN.value,
+                                            RowStatus.ALREADY_CREATED.value)
+    return earlier

@@ -1,0 +1,189 @@
+"""What a provider is: its fields, its cross-field rules, its payload, its HTTP conventions.
+
+A provider module describes every field of its create-task call once (``Field``), states the rules
+that involve several fields (``RowRule``), builds one JSON payload per valid row, and says how to
+read the provider's responses (``interpret``). Everything else (the pandera schema, templates,
+header matching, sending) is derived from that description.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from enum import Enum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..auth import Auth
+
+
+class Kind(str, Enum):
+    """How a field's cell text is read and checked."""
+
+    TEXT = "text"
+    ID = "id"
+    ENUM = "enum"
+    DATETIME = "datetime"
+    PHONE = "phone"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the provider's request body, as the user fills it in a sheet.
+
+    ``name`` is the API name; a dotted name (``assignee.email_address``) is a key of a nested object.
+    """
+
+    name: str
+    kind: Kind = Kind.TEXT
+    help: str = ""
+    example: str = ""
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()
+    prefix: str = ""
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The keys leading to this field in the JSON payload."""
+        return tuple(self.name.split("."))
+
+    def format_hint(self) -> str:
+        """A short phrase telling a person what to type in the cell."""
+        if self.kind is Kind.ENUM:
+            return "one of: " + ", ".join(self.choices)
+        if self.kind is Kind.DATETIME:
+            return "a date, or a date and time (2026-12-01 09:00, 12/1/2026 9:00 AM)"
+        if self.kind is Kind.PHONE:
+            return "a phone number (+14155550100, or a local number in the --phone-region)"
+        if self.kind is Kind.EMAIL:
+            return "an email address"
+        if self.prefix:
+            return f"an ID starting with {self.prefix}"
+        return "text"
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule over several fields of one row.
+
+    ``check`` receives the frame of normalized values (API names as columns, every field present,
+    absent values as NA) and returns a boolean Series: True where the row satisfies the rule.
+    """
+
+    name: str
+    rule: str
+    fields: tuple[str, ...]
+    check: Callable[[pd.DataFrame], pd.Series]
+
+
+class Verdict(str, Enum):
+    """What one HTTP response means for its row and for the run."""
+
+    CREATED = "created"
+    RETRY = "retry"
+    TOKEN_EXPIRED = "token_expired"
+    REFUSED = "refused"
+    UNCERTAIN = "uncertain"
+    FATAL_AUTH = "fatal_auth"
+    FATAL_QUOTA = "fatal_quota"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A provider response, interpreted."""
+
+    verdict: Verdict
+    status: int
+    task_id: str | None = None
+    request_id: str | None = None
+    error: str | None = None
+
+
+class Provider:
+    """Base of every provider. Subclasses fill the class attributes and the hooks marked so."""
+
+    #: The name used on the command line (``--provider travtus``).
+    name: ClassVar[str]
+    #: Every field of the request body the user can fill, in template order.
+    fields: ClassVar[tuple[Field, ...]]
+    #: Where the API lives unless ``--base-url`` says otherwise.
+    default_base_url: ClassVar[str]
+    #: The create-task path, appended to the base URL.
+    task_path: ClassVar[str]
+    #: Requests per second per key when ``--rate`` is not given.
+    default_rate: ClassVar[float]
+    #: Groups of fields of which at least one column must be in the sheet.
+    required_column_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    _by_name: ClassVar[dict[str, Field]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "fields" in cls.__dict__:
+            cls._by_name = {f.name: f for f in cls.fields}
+
+    @classmethod
+    def field(cls, name: str) -> Field:
+        """The field called ``name`` (API name)."""
+        return cls._by_name[name]
+
+    def rules(self) -> list[RowRule]:
+        """Cross-field rules (hook)."""
+        return []
+
+    def format_datetime(self, moment: datetime, tz: tzinfo) -> str:
+        """Format an aware datetime as this provider's API expects (hook)."""
+        raise NotImplementedError
+
+    def task_url(self, base_url: str | None) -> str:
+        """The full URL of the create-task call."""
+        return (base_url or self.default_base_url).rstrip("/") + self.task_path
+
+    def make_auth(self, env: Mapping[str, str], base_url: str) -> Auth:
+        """Credentials from the environment, as an ``Auth`` (hook). Raises ``CredentialsError``."""
+        raise NotImplementedError
+
+    def interpret(self, status: int, body: Any) -> Reply:
+        """What a response means. ``body`` is the decoded JSON, or None when it was not JSON."""
+        if 200 <= status < 300:
+            task_id, request_id = self.created_ids(body)
+            return Reply(Verdict.CREATED, status, task_id=task_id, request_id=request_id)
+        error = self.error_text(status, body)
+        if status in (429, 503):
+            return Reply(Verdict.RETRY, status, error=error)
+        if status in (401, 403):
+            return Reply(Verdict.FATAL_AUTH, status, error=error)
+        if status >= 500 or status == 408:
+            return Reply(Verdict.UNCERTAIN, status, error=error)
+        return Reply(Verdict.REFUSED, status, error=error)
+
+    def created_ids(self, body: Any) -> tuple[str | None, str | None]:
+        """``(task_id, request_id)`` from a success body (hook)."""
+        raise NotImplementedError
+
+    def error_text(self, status: int, body: Any) -> str:
+        """The provider's own error message from an error body (hook)."""
+        raise NotImplementedError
+
+
+def person_fields(role: str, description: str) -> tuple[Field, ...]:
+    """The six fields of a Travtus person object (creator, assignee, resident)."""
+    what = f"the task's {description}"
+    return (
+        Field(f"{role}.identifier", Kind.ID, f"Travtus identifier of {what}.",
+              "7b1f3c1e-2a4d-4c8e-9f00-1a2b3c4d5e6f", aliases=(f"{role}.id", f"{role} identifier")),
+        Field(f"{role}.external_ref", Kind.ID, f"Your own reference for {what}.", "EMP-0042",
+              aliases=(f"{role}.ref", f"{role}.reference")),
+        Field(f"{role}.email_address", Kind.EMAIL, f"Email address of {what}.",
+              "jordan.lee@example.com", aliases=(f"{role}.email", f"{role} e-mail")),
+        Field(f"{role}.first_name", Kind.TEXT, f"First name of {what}.", "Jordan",
+              aliases=(f"{role}.firstname", f"{role}.given_name")),
+        Field(f"{role}.last_name", Kind.TEXT, f"Last name of {what}.", "Lee",
+              aliases=(f"{role}.lastname", f"{role}.surname", f"{role}.family_name")),
+        Field(f"{role}.phone_number", Kind.PHONE, f"Phone number of {what}.", "+14155550100",
+              aliases=(f"{role}.phone", f"{role}.mobile", f"{role}.phone_no")),
+    )

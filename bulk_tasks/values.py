@@ -1,0 +1,149 @@
+"""Cell text → typed values: dates, time zones, phone numbers, enumerations, e-mail addresses.
+
+Every parser takes one cell's trimmed text and returns the value or ``None`` when the text cannot be
+read. ``map_unique`` applies a parser to a column once per distinct value, so a million rows with a
+few hundred distinct dates cost a few hundred parses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, tzinfo
+from functools import lru_cache
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+import phonenumbers
+
+from .errors import UsageError
+
+T = TypeVar("T")
+
+_SLASH_DATE = re.compile(
+    r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})"
+    r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?)?"
+)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_ENUM_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
+def load_timezone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name``; a ``UsageError`` with a hint otherwise."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        raise UsageError(
+            f"Unknown time zone {name!r} for --timezone: use an IANA name such as "
+            "UTC, America/New_York or Europe/London."
+        ) from None
+
+
+def check_phone_region(region: str) -> str:
+    """``region`` upper-cased if it is a region phonenumbers knows; a ``UsageError`` otherwise."""
+    code = region.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise UsageError(f"Unknown --phone-region {region!r}: use a two-letter country code such as US, GB or DE.")
+    return code
+
+
+def parse_datetime(text: str, tz: tzinfo, dayfirst: bool = False) -> datetime | None:
+    """An aware datetime from ISO 8601, ``YYYY-MM-DD HH:MM[:SS]`` or ``M/D/YYYY [h:mm[:ss] [AM|PM]]``.
+
+    A date alone means midnight; a value without an offset is in ``tz``.
+    """
+    moment = _parse_iso(text) or _parse_slashed(text, dayfirst)
+    if moment is None:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+def _parse_iso(text: str) -> datetime | None:
+    if not text[:4].isdigit() or len(text) < 10 or text[4] != "-":
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _parse_slashed(text: str, dayfirst: bool) -> datetime | None:
+    match = _SLASH_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month, day = int(match["a"]), int(match["b"])
+    if dayfirst:
+        month, day = day, month
+    hour, minute, second = (int(match[key] or 0) for key in ("hour", "minute", "second"))
+    if match["ampm"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["ampm"].lower() == "pm" else 0)
+    try:
+        return datetime.combine(datetime(int(match["year"]), month, day).date(), time(hour, minute, second))
+    except ValueError:
+        return None
+
+
+def parse_phone(text: str, region: str) -> str | None:
+    """``text`` as an E.164 number, reading numbers without a country code in ``region``."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def enum_key(text: str) -> str:
+    """The comparison key of an enumeration value: lower case, spaces and dashes as ``_``."""
+    return _ENUM_SEPARATORS.sub("_", text.strip().lower())
+
+
+def parse_enum(text: str, choices: Iterable[str]) -> str | None:
+    """The choice ``text`` names, case- and space-insensitively (``Very High`` → ``very_high``)."""
+    key = enum_key(text)
+    return next((choice for choice in choices if enum_key(choice) == key), None)
+
+
+def is_email(text: str) -> bool:
+    """Whether ``text`` looks like one e-mail address."""
+    return _EMAIL.fullmatch(text) is not None
+
+
+@dataclass
+class ValueReader:
+    """How to read values in one run (``--timezone``, ``--dayfirst``, ``--phone-region``), with caches."""
+
+    timezone: tzinfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    dayfirst: bool = False
+    phone_region: str = "US"
+
+    def __post_init__(self) -> None:
+        self.datetime = lru_cache(maxsize=1 << 16)(self._datetime)
+        self.phone = lru_cache(maxsize=1 << 16)(self._phone)
+
+    def _datetime(self, text: str) -> datetime | None:
+        return parse_datetime(text, self.timezone, self.dayfirst)
+
+    def _phone(self, text: str) -> str | None:
+        return parse_phone(text, self.phone_region)
+
+
+def empty_column(index: pd.Index) -> pd.Series:
+    """A column of ``None`` (not NaN) over ``index``."""
+    return pd.Series([None] * len(index), index=index, dtype=object)
+
+
+def map_unique(column: pd.Series, parse: Callable[[str], T | None]) -> pd.Series:
+    """``parse`` applied once per distinct non-empty value of ``column``; empty cells stay NA."""
+    present = column.dropna()
+    if present.empty:
+        return empty_column(column.index)
+    distinct = present.unique()
+    lookup: dict[Any, Any] = {value: parse(value) for value in distinct}
+    mapped = column.map(lookup, na_action="ignore").astype(object)
+    return mapped.where(mapped.notna(), None)
