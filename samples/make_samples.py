@@ -255,6 +255,7 @@ def main(directory: Path = HERE) -> list[Path]:
         "quo-follow-ups.csv": csv_bytes(QUO_HEADERS, QUO_FOLLOW_UPS),
         "travtus-with-mistakes.csv": csv_bytes(MISTAKES_HEADERS, MISTAKES),
     }
+    Path(directory).mkdir(parents=True, exist_ok=True)
     paths = []
     for name, data in outputs.items():
         path = Path(directory) / name
