@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+_ONE_TOKEN = 1.0 - 1e-3  # float time stamps near 1.7e9 s are only precise to ~1e-7 s
+
 
 class FixedWindowLimiter:
     """At most ``limit`` requests per key in each one-second window ``[n, n + 1)`` of the clock."""
@@ -55,7 +57,7 @@ class TokenBucketLimiter:
             if elapsed > 0:
                 bucket[0] = min(float(burst), bucket[0] + elapsed * rate)
                 bucket[1] = now
-        if bucket[0] < 1.0:
+        if bucket[0] < _ONE_TOKEN:
             return False
         bucket[0] -= 1.0
         return True
