@@ -74,7 +74,7 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, RowOutcome], *, dry
     columns["_row"] = pd.Series(rows, index=rows)
     earlier = prepared.earlier
     for name in earlier.columns:
-        if name in columns:
+        if name in columns and name != "_row":
             columns[name].loc[earlier.index] = earlier[name]
     errors = prepared.errors_by_row()
     columns["_status"].loc[list(errors)] = RowStatus.INVALID.value

@@ -1,0 +1,79 @@
+"""The results file: columns and order, Excel safety, BOM, atomic replace, XLSX formatting."""
+
+from __future__ import annotations
+
+import csv
+import os
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from bulk_tasks.results import default_results_path, is_dangerous, write_results
+from pathlib import Path
+
+
+def table(**extra) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        "_row": [2, 3], "_status": ["created", "invalid"], "_task_id": ["T1", None], "_request_id": [None, None],
+        "_http_status": [200, None], "_attempts": [1, None], "_error": [None, "Due Date = 'x': bad"],
+        "Title": ["=HYPERLINK(\"http://evil\")", "@SUM(A1)"], "Phone": ["+14155550100", "-5"],
+        "Note": ["+cmd|' /C calc'!A0", "café"],
+    }, dtype=object)
+    for name, values in extra.items():
+        frame[name] = values
+    return frame
+
+
+@pytest.mark.parametrize(("text", "dangerous"), [
+    ("=1+1", True), ("@SUM(A1)", True), ("+cmd|x", True), ("-2+3", True), ("+14155550100", False),
+    ("-5", False), ("-5.25", False), ("1e5", False), ("plain", False), ("a=b", False), ("", False),
+])
+def test_dangerous_values(text, dangerous):
+    assert is_dangerous(text) is dangerous
+
+
+def test_csv_results_are_utf8_with_bom_and_neutralized(tmp_path):
+    path = write_results(tmp_path / "r.csv", table())
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][:7] == ["_row", "_status", "_task_id", "_request_id", "_http_status", "_attempts", "_error"]
+    assert rows[1][7] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[2][7] == "'@SUM(A1)"
+    assert rows[1][8] == "+14155550100" and rows[2][8] == "-5"
+    assert rows[1][9] == "'+cmd|' /C calc'!A0" and rows[2][9] == "café"
+
+
+def test_xlsx_results_store_formulas_as_text_and_are_formatted(tmp_path):
+    path = write_results(tmp_path / "r.xlsx", table(), {(3, "Title"): "must not be odd"})
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["Results", "Summary"]
+    sheet = workbook["Results"]
+    assert sheet["H2"].value == "=HYPERLINK(\"http://evil\")" and sheet["H2"].data_type == "s"
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:J3"
+    assert sheet["B2"].fill.fgColor.rgb.endswith("C6EFCE") and sheet["B3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert sheet["H3"].comment.text == "must not be odd"
+    assert sheet["H3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert sheet["H2"].comment is None
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary == {"created": 1, "invalid": 1, "total": 2}
+
+
+def test_replacement_is_atomic_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "r.csv"
+    target.write_text("old")
+    with pytest.raises(AttributeError):
+        write_results(target, "not a table")  # type: ignore[arg-type]
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["r.csv"]
+    write_results(target, table())
+    assert target.read_text(encoding="utf-8-sig").startswith("_row,")
+    assert os.listdir(tmp_path) == ["r.csv"]
+
+
+@pytest.mark.parametrize(("name", "expected"), [("tasks.xlsx", "tasks.results.xlsx"), ("tasks.csv", "tasks.results.csv"),
+                                                ("Tasks.XLSX", "Tasks.results.xlsx"), ("t.txt", "t.results.csv")])
+def test_default_results_path_sits_beside_the_input(name, expected):
+    assert default_results_path(Path("/data") / name) == Path("/data") / expected
