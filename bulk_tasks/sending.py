@@ -1,0 +1,398 @@
+"""The sending engine: every job POSTed at most as often as is safe, each ending with one outcome.
+
+A fixed pool of ``concurrency`` workers pulls jobs in order from one iterator, paced by one shared
+``RateLimiter``, over one ``aiohttp`` session. Only what certainly created nothing is retried
+(429, 503, ``expired_token`` after a refresh, a connection that never carried the request);
+anything ambiguous is ``uncertain``. A response that dooms every other row stops the run.
+
+``send_all`` is the one call most callers need. ``Sender`` is the same engine as an object, for a
+caller that must read the outcomes even when its task is cancelled (a second Ctrl-C)::
+
+    sender = Sender(jobs, provider, auth, base_url=..., ...)
+    try:
+        report = await sender.run()
+    except asyncio.CancelledError:
+        report = sender.report()     # every job has an outcome; on_outcome was called for each
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from .auth import Auth, check_url_safe
+from .errors import SendError
+from .providers.base import Provider, Verdict
+from .ratelimit import RateLimiter
+from .retry import backoff_delay
+from .statuses import RowStatus
+from .transport import Attempt, Failure, post_once, request_timeout
+
+INTERRUPTED = "interrupted: the run was stopped before this row was sent"
+MAY_EXIST = "; the task may have been created: check in the provider before sending this row again"
+CANCELLED_IN_FLIGHT = "interrupted while waiting for the reply" + MAY_EXIST
+
+
+@dataclass(slots=True)
+class Job:
+    """One row to send: its spreadsheet row number and its JSON payload (``body``: pre-encoded)."""
+
+    row: int
+    payload: dict[str, Any]
+    body: bytes | None = None
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The final result of one job: the results-file columns ``_status`` … ``_error``."""
+
+    row: int
+    status: RowStatus
+    task_id: str | None = None
+    request_id: str | None = None
+    http_status: int | None = None
+    attempts: int = 0
+    error: str | None = None
+
+
+@dataclass
+class SendReport:
+    """Every job's outcome in job order, and why the run stopped early (None: it did not)."""
+
+    outcomes: list[Outcome]
+    stopped_reason: str | None = None
+    interrupted: bool = False
+
+
+def encode_payload(payload: dict[str, Any]) -> bytes:
+    """The request body: compact UTF-8 JSON."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(slots=True)
+class _Row:
+    """A job being worked on: how far it got, and whether some attempt may have created it."""
+
+    attempts: int = 0
+    maybe_created: bool = False
+    last_status: int | None = None
+    last_error: str | None = None
+
+
+class Sender:
+    """The engine behind ``send_all``; see the module docstring for when to use it directly.
+
+    ``on_intent(job, attempt)`` runs just before each request is written; ``on_outcome(outcome)``
+    once per job when its outcome is final (``not_sent`` ones included). ``stop``, once set, lets
+    in-flight requests finish and starts no new one. A ``session`` passed in is used and left open.
+    """
+
+    def __init__(self, jobs: Sequence[Job], provider: Provider, auth: Auth, *, base_url: str,
+                 rate: float | None, concurrency: int, max_attempts: int, timeout: float,
+                 retry_uncertain: bool = False,
+                 on_intent: Callable[[Job, int], None] | None = None,
+                 on_outcome: Callable[[Outcome], None] | None = None,
+                 stop: asyncio.Event | None = None,
+                 session: aiohttp.ClientSession | None = None,
+                 limiter: RateLimiter | None = None) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if timeout <= 0:
+            raise ValueError("timeout must be positive")
+        self.jobs = jobs
+        self.provider = provider
+        self.auth = auth
+        self.url = provider.task_url(check_url_safe(base_url))
+        self.host = urlsplit(self.url).netloc
+        self.limiter = limiter or RateLimiter(rate)
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.timeout = timeout
+        self.retry_uncertain = retry_uncertain
+        self._request_timeout = request_timeout(timeout)
+        self._on_intent = on_intent
+        self._on_outcome = on_outcome
+        self._stop = stop
+        self._given_session = session
+        self._session: aiohttp.ClientSession | None = session
+        self._outcomes: list[Outcome | None] = [None] * len(jobs)
+        self._active: dict[int, _Row] = {}
+        self._next: Iterator[int] = iter(range(len(jobs)))
+        self._halt = asyncio.Event()
+        self._stopped_reason: str | None = None
+        self._interrupted = False
+        self._unreachable_streak = 0
+
+    async def run(self) -> SendReport:
+        """Send every job and return the report.
+
+        If the calling task is cancelled, in-flight jobs become ``uncertain`` and unstarted ones
+        ``not_sent`` (``on_outcome`` is called for each), then ``CancelledError`` propagates;
+        ``report()`` still returns every outcome.
+        """
+        if self._session is None:
+            self._session = new_session(self.concurrency)
+        workers = [asyncio.create_task(self._worker())
+                   for _ in range(min(self.concurrency, len(self.jobs)))]
+        watcher = asyncio.create_task(self._watch_stop()) if self._stop is not None else None
+        try:
+            await _wait_all(workers)
+        except BaseException as exc:
+            if isinstance(exc, asyncio.CancelledError) and self._stopped_reason is None:
+                self._interrupted = True
+            self._halt.set()
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            self._finish_rest(quiet=True)
+            raise
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+            if self._given_session is None:
+                await self._session.close()
+        self._finish_rest()
+        return self.report()
+
+    def report(self) -> SendReport:
+        """Every job's outcome so far, in job order (``not_sent`` for jobs not yet decided)."""
+        outcomes = [o if o is not None else Outcome(self.jobs[i].row, RowStatus.NOT_SENT,
+                                                     error=INTERRUPTED)
+                    for i, o in enumerate(self._outcomes)]
+        return SendReport(outcomes, self._stopped_reason, self._interrupted)
+
+    async def _watch_stop(self) -> None:
+        assert self._stop is not None
+        await self._stop.wait()
+        if not self._halt.is_set():
+            self._interrupted = True
+            self._halt.set()
+
+    def _fatal(self, reason: str) -> None:
+        if self._stopped_reason is None and not self._interrupted:
+            self._stopped_reason = self.auth.redact(reason)
+        self._halt.set()
+
+    def _halt_reason(self) -> str:
+        if self._stopped_reason is not None:
+            return "not sent: the run stopped: " + self._stopped_reason
+        return INTERRUPTED
+
+    def _finish_rest(self, quiet: bool = False) -> None:
+        """Final outcomes for the jobs left: in flight ``uncertain``, the others ``not_sent``.
+
+        ``quiet``: the run is already failing, so an ``on_outcome`` error is not raised again.
+        """
+        for index, row in list(self._active.items()):
+            if row.maybe_created:
+                self._finish(index, RowStatus.UNCERTAIN, row, error=CANCELLED_IN_FLIGHT, quiet=quiet)
+            else:
+                self._finish(index, RowStatus.NOT_SENT, row, quiet=quiet,
+                             error=_join(self._halt_reason(), row.last_error))
+        for index in self._next:
+            self._finish(index, RowStatus.NOT_SENT, _Row(), error=self._halt_reason(), quiet=quiet)
+
+    async def _worker(self) -> None:
+        halt = self._halt
+        for index in self._next:
+            if halt.is_set():
+                self._finish(index, RowStatus.NOT_SENT, _Row(), error=self._halt_reason())
+            else:
+                await self._send(index, self.jobs[index])
+
+    async def _send(self, index: int, job: Job) -> None:
+        row = self._active[index] = _Row()
+        body = job.body if job.body is not None else encode_payload(job.payload)
+        session = self._session
+        assert session is not None
+        halt = self._halt
+        while True:
+            if halt.is_set():
+                self._end_halted(index, row)
+                return
+            granted = await self.limiter.acquire(halt)
+            if granted is None:
+                continue
+            try:
+                header = await self.auth.header(session)
+            except SendError as exc:
+                self._fatal(str(exc))
+                continue
+            if halt.is_set():
+                continue
+            row.attempts += 1
+            if self._on_intent is not None:
+                self._on_intent(job, row.attempts)
+            before = row.maybe_created
+            row.maybe_created = True
+            attempt = await post_once(session, self.url, body, header, self._request_timeout)
+            if await self._settle(index, row, attempt, header, granted, before):
+                return
+
+    async def _settle(self, index: int, row: _Row, attempt: Attempt, header: str,
+                      granted: float, before: bool) -> bool:
+        """Act on one attempt; True when the row has its final outcome."""
+        if attempt.failure is not None:
+            return await self._settle_failure(index, row, attempt, before)
+        self._unreachable_streak = 0
+        reply = self.provider.interpret(attempt.status or 0, attempt.body)
+        verdict = reply.verdict
+        row.last_status = reply.status
+        if verdict is Verdict.CREATED:
+            self.limiter.note_success(granted)
+            self._finish(index, RowStatus.CREATED, row, task_id=reply.task_id,
+                         request_id=reply.request_id)
+            return True
+        row.last_error = reply.error or f"HTTP {reply.status}"
+        if verdict is Verdict.UNCERTAIN:
+            return await self._settle_ambiguous(index, row)
+        row.maybe_created = before
+        if verdict is Verdict.RETRY:
+            if reply.status == 429:
+                self.limiter.penalize(attempt.retry_after, granted)
+                delay = 0.0
+            else:
+                delay = (attempt.retry_after if attempt.retry_after is not None
+                         else backoff_delay(row.attempts))
+            return await self._retry_or_give_up(index, row, delay)
+        if verdict is Verdict.TOKEN_EXPIRED:
+            try:
+                await self.auth.refresh(self._session, header)  # type: ignore[arg-type]
+            except SendError as exc:
+                self._fatal(str(exc))
+                self._finish(index, self._not_created(row), row, error=row.last_error)
+                return True
+            return await self._retry_or_give_up(index, row, 0.0)
+        self._finish(index, self._not_created(row), row, error=row.last_error)
+        if verdict is Verdict.FATAL_AUTH:
+            self._fatal(f"{self.provider.name} refused the credentials (HTTP {reply.status}: "
+                        f"{row.last_error}); check the API key or token in the environment, "
+                        "then run again.")
+        elif verdict is Verdict.FATAL_QUOTA:
+            self._fatal(f"{self.provider.name} says the account's limit is reached (HTTP "
+                        f"{reply.status}: {row.last_error}); no further row can be created until "
+                        "the limit is raised or tasks are closed.")
+        return True
+
+    async def _settle_failure(self, index: int, row: _Row, attempt: Attempt, before: bool) -> bool:
+        row.last_error = attempt.error
+        row.last_status = None
+        if attempt.failure is Failure.AMBIGUOUS:
+            self._unreachable_streak = 0
+            return await self._settle_ambiguous(index, row)
+        row.maybe_created = before
+        if attempt.failure is Failure.HOPELESS:
+            self._finish(index, self._not_created(row), row, error=row.last_error)
+            self._fatal(f"{attempt.error}.")
+            return True
+        if row.attempts < self.max_attempts:
+            await self._pause(backoff_delay(row.attempts))
+            return False
+        self._finish(index, self._not_created(row), row, error=_gave_up(row))
+        self._unreachable_streak += 1
+        if self._unreachable_streak >= max(3, self.concurrency):
+            self._fatal(f"{self.host} could not be reached ({attempt.error}) for "
+                        f"{self._unreachable_streak} rows in a row, {self.max_attempts} attempts "
+                        "each; check the network and --base-url, then run again.")
+        return True
+
+    async def _settle_ambiguous(self, index: int, row: _Row) -> bool:
+        row.maybe_created = True
+        if self.retry_uncertain:
+            return await self._retry_or_give_up(index, row, backoff_delay(row.attempts))
+        self._finish(index, RowStatus.UNCERTAIN, row, error=row.last_error + MAY_EXIST)
+        return True
+
+    async def _retry_or_give_up(self, index: int, row: _Row, delay: float) -> bool:
+        if row.attempts >= self.max_attempts:
+            error = _gave_up(row) + (MAY_EXIST if row.maybe_created else "")
+            self._finish(index, self._not_created(row), row, error=error)
+            return True
+        await self._pause(delay)
+        return False
+
+    async def _pause(self, seconds: float) -> None:
+        if seconds <= 0 or self._halt.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._halt.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    @staticmethod
+    def _not_created(row: _Row) -> RowStatus:
+        return RowStatus.UNCERTAIN if row.maybe_created else RowStatus.FAILED
+
+    def _end_halted(self, index: int, row: _Row) -> None:
+        if row.maybe_created:
+            self._finish(index, RowStatus.UNCERTAIN, row, error=(row.last_error or "") + MAY_EXIST)
+        else:
+            self._finish(index, RowStatus.NOT_SENT, row,
+                         error=_join(self._halt_reason(), row.last_error))
+
+    def _finish(self, index: int, status: RowStatus, row: _Row, *, task_id: str | None = None,
+                request_id: str | None = None, error: str | None = None,
+                quiet: bool = False) -> None:
+        if error is not None:
+            error = self.auth.redact(error)
+        outcome = Outcome(self.jobs[index].row, status, task_id, request_id, row.last_status,
+                          row.attempts, error)
+        self._outcomes[index] = outcome
+        self._active.pop(index, None)
+        if self._on_outcome is not None:
+            try:
+                self._on_outcome(outcome)
+            except Exception:
+                if not quiet:
+                    raise
+
+
+def _gave_up(row: _Row) -> str:
+    return f"{row.last_error} (gave up after {row.attempts} attempts)"
+
+
+def _join(first: str, second: str | None) -> str:
+    return first if not second else f"{first} (last error: {second})"
+
+
+async def _wait_all(tasks: list[asyncio.Task[None]]) -> None:
+    """Wait for every task; on the first failure, raise it (the caller cancels the rest)."""
+    if not tasks:
+        return
+    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+
+def new_session(concurrency: int) -> aiohttp.ClientSession:
+    """A session for ``concurrency`` workers (plus one connection for token requests); TLS verified."""
+    connector = aiohttp.TCPConnector(limit=concurrency + 1, limit_per_host=concurrency + 1)
+    return aiohttp.ClientSession(connector=connector, raise_for_status=False)
+
+
+async def send_all(jobs: Sequence[Job], provider: Provider, auth: Auth, *, base_url: str,
+                   rate: float | None, concurrency: int, max_attempts: int, timeout: float,
+                   retry_uncertain: bool = False,
+                   on_intent: Callable[[Job, int], None] | None = None,
+                   on_outcome: Callable[[Outcome], None] | None = None,
+                   stop: asyncio.Event | None = None,
+                   session: aiohttp.ClientSession | None = None) -> SendReport:
+    """Create one task per job; return every job's outcome in job order.
+
+    See ``Sender`` for the parameters' meaning. If the calling task is cancelled, ``on_outcome``
+    is still called for every job without an outcome (in flight: ``uncertain``; not started:
+    ``not_sent``) before ``CancelledError`` propagates.
+    """
+    sender = Sender(jobs, provider, auth, base_url=base_url, rate=rate, concurrency=concurrency,
+                    max_attempts=max_attempts, timeout=timeout, retry_uncertain=retry_uncertain,
+                    on_intent=on_intent, on_outcome=on_outcome, stop=stop, session=session)
+    return await sender.run()
