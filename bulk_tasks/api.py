@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from .outcomes import RowOutcome, Summary, cell_errors, results_table, summarize
-from .preparing import Prepared, ReadOptions, prepare
-from .providers import Provider
+from .preparing import ReadOptions, prepare
+from .auth import check_url_safe
+from .providers import Provider, get_provider
 from .results import default_results_path, write_results
-from .statuses import RowStatus
+from .running import Progress, send_prepared
+from .statuses import ExitCode, RowStatus
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,7 @@ class SendOptions:
     skip_invalid: bool = False
     retry_uncertain: bool = False
     sandbox: bool = False
+    allow_duplicates: bool = False
     env: Mapping[str, str] | None = None
 
 
@@ -35,39 +39,70 @@ def _results_path(input_path: Path, results: str | Path | None) -> Path:
 
 
 def validate_file(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
-                  *, results: str | Path | None = None) -> tuple[Summary, Prepared]:
-    """Check every row, send nothing, write the report (a dry run's results file)."""
-    return _dry_run(Path(path), provider, options, results)
+                  *, results: str | Path | None = None, allow_duplicates: bool = False) -> Summary:
+    """Check every row, send nothing, write the report (a dry run's results file).
+
+    ``summary.errors`` lists every broken rule with its row, column, value and rule.
+    """
+    return _dry_run(Path(path), provider, options, results, allow_duplicates)
 
 
 def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
-             results: str | Path | None) -> tuple[Summary, Prepared]:
+             results: str | Path | None, allow_duplicates: bool = False) -> Summary:
     started = time.monotonic()
-    prepared = prepare(path, provider, options)
+    prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
     outcomes = {row: RowOutcome(RowStatus.DRY_RUN) for row in prepared.payloads}
     table = results_table(prepared, outcomes, dry_run=True)
     target = write_results(_results_path(path, results), table, cell_errors(prepared))
-    summary = summarize(table, target, validating=True, elapsed=time.monotonic() - started,
-                        warnings=prepared.warnings)
-    return summary, prepared
+    return summarize(table, target, validating=True, elapsed=time.monotonic() - started,
+                     warnings=prepared.warnings, errors=prepared.errors)
 
 
 def run_import(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
                send: SendOptions | None = None, *, results: str | Path | None = None, dry_run: bool = False,
-               progress: Callable[[RowOutcome], None] | None = None) -> Summary:
+               progress: Progress | None = None) -> Summary:
     """Validate, send and write the results file; returns the run's ``Summary``.
 
     With ``dry_run`` nothing is sent and the results carry each row's JSON in ``_payload``.
     """
     if dry_run:
-        return _dry_run(Path(path), provider, options, results)[0]
+        return _dry_run(Path(path), provider, options, results)
     return asyncio.run(run_import_async(path, provider, options, send, results=results, progress=progress))
 
 
 async def run_import_async(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
                            send: SendOptions | None = None, *, results: str | Path | None = None,
-                           dry_run: bool = False, progress: Callable[[RowOutcome], None] | None = None) -> Summary:
-    """The async twin of ``run_import``, for callers that already run an event loop."""
+                           dry_run: bool = False, progress: Progress | None = None,
+                           stop: asyncio.Event | None = None) -> Summary:
+    """The async twin of ``run_import``. Setting ``stop`` ends the run early (as a first Ctrl-C does);
+    cancelling the task abandons requests in flight (their rows become ``uncertain``). Either way the
+    results file is written."""
     if dry_run:
-        return _dry_run(Path(path), provider, options, results)[0]
-    raise NotImplementedError("sending arrives with the sending engine")
+        return _dry_run(Path(path), provider, options, results)
+    send = send or SendOptions()
+    started = time.monotonic()
+    path = Path(path)
+    provider = get_provider(provider) if isinstance(provider, str) else provider
+    _check_credentials(provider, send)
+    prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
+                       allow_duplicates=send.allow_duplicates)
+    target = _results_path(path, results)
+    sent = await send_prepared(
+        prepared, target, base_url=send.base_url, sandbox=send.sandbox, env=send.env, rate=send.rate,
+        concurrency=send.concurrency, max_attempts=send.max_attempts, timeout=send.timeout,
+        retry_uncertain=send.retry_uncertain, skip_invalid=send.skip_invalid, stop=stop, progress=progress)
+    table = results_table(prepared, sent.outcomes, dry_run=False)
+    write_results(target, table, cell_errors(prepared))
+    summary = summarize(table, target, validating=False, elapsed=time.monotonic() - started, sent=sent.sent,
+                        stopped_reason=sent.stopped_reason, warnings=prepared.warnings, errors=prepared.errors)
+    if sent.interrupted:
+        summary.exit_code = ExitCode.INTERRUPTED
+    return summary
+
+
+def _check_credentials(provider: Provider, send: SendOptions) -> None:
+    """Missing credentials or an unsafe URL end the run before anything is read or sent."""
+    if send.sandbox:
+        return
+    base_url = check_url_safe(send.base_url or provider.default_base_url)
+    provider.make_auth(os.environ if send.env is None else send.env, base_url)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
 import traceback
 from collections import defaultdict
@@ -10,10 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .api import SendOptions, run_import, validate_file
+from .api import SendOptions, run_import_async, validate_file
 from .errors import BulkTasksError
 from .outcomes import Summary
-from .preparing import Prepared, ReadOptions
+from .preparing import ReadOptions
+from .progress import ProgressBar, wants_bar
 from .providers import PROVIDERS, get_provider
 from .statuses import ExitCode
 
@@ -72,6 +75,7 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="S", help="seconds per request (30)")
     parser.add_argument("--skip-invalid", action="store_true", help="send the valid rows even if some are invalid")
     parser.add_argument("--retry-uncertain", action="store_true", help="send rows whose outcome is unknown again")
+    parser.add_argument("--allow-duplicates", action="store_true", help="send rows that repeat an earlier row")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
@@ -101,22 +105,61 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    summary, prepared = validate_file(args.input, args.provider, _read_options(args), results=args.results)
-    _report_problems(prepared, summary)
+    summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)
+    _report_problems(summary)
     return summary.exit_code
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.dry_run:
+        summary = validate_file(args.input, args.provider, _read_options(args), results=args.results,
+                                allow_duplicates=args.allow_duplicates)
+        _report_problems(summary)
+        return summary.exit_code
     send = SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
                        max_attempts=args.max_attempts, timeout=args.timeout, skip_invalid=args.skip_invalid,
-                       retry_uncertain=args.retry_uncertain, sandbox=args.sandbox)
-    if args.dry_run:
-        summary, prepared = validate_file(args.input, args.provider, _read_options(args), results=args.results)
-        _report_problems(prepared, summary)
-        return summary.exit_code
-    summary = run_import(args.input, args.provider, _read_options(args), send, results=args.results)
-    _print_summary(summary)
+                       retry_uncertain=args.retry_uncertain, sandbox=args.sandbox,
+                       allow_duplicates=args.allow_duplicates)
+    if args.sandbox:
+        print("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
+              "nothing reaches the real provider.", file=sys.stderr)
+    summary = asyncio.run(_run_async(args, send))
+    _report_problems(summary)
     return summary.exit_code
+
+
+async def _run_async(args: argparse.Namespace, send: SendOptions) -> Summary:
+    stop = asyncio.Event()
+    bar = ProgressBar() if wants_bar(args.quiet) else None
+    _handle_interrupts(stop)
+    try:
+        return await run_import_async(args.input, args.provider, _read_options(args), send,
+                                      results=args.results, progress=bar, stop=stop)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _handle_interrupts(stop: asyncio.Event) -> None:
+    """First Ctrl-C: start no new request, finish those in flight. Second: abandon them."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    presses = 0
+
+    def interrupted() -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            stop.set()
+            print("\nStopping: no new requests; waiting for those in flight (Ctrl-C again to abandon them).",
+                  file=sys.stderr)
+        elif task is not None:
+            task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, interrupted)
+    except (NotImplementedError, RuntimeError):
+        pass
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -138,14 +181,14 @@ def _sandbox(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _report_problems(prepared: Prepared, summary: Summary) -> None:
+def _report_problems(summary: Summary) -> None:
     for warning in summary.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
     grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for error in prepared.errors:
+    for error in summary.errors:
         grouped[(error.column, error.rule)].append(error.row)
     if grouped:
-        print(f"{len(prepared.invalid_rows)} of {summary.total} rows are invalid:")
+        print(f"{len({error.row for error in summary.errors})} of {summary.total} rows are invalid:")
     for (column, rule), rows in sorted(grouped.items(), key=lambda item: item[1][0]):
         shown = ", ".join(map(str, rows[:MAX_ROWS_SHOWN]))
         more = f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""

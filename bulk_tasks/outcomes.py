@@ -14,6 +14,7 @@ from .columns import is_results_column
 from .preparing import Prepared
 from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
 from .statuses import DONE_STATUSES, ExitCode, RowStatus
+from .validation import RowError
 from .values import empty_column
 
 
@@ -40,6 +41,7 @@ class Summary:
     sent: int = 0
     stopped_reason: str | None = None
     warnings: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -60,10 +62,9 @@ def exit_code_for(counts: Mapping[str, int], *, validating: bool) -> ExitCode:
     return ExitCode.OK if all(status in good for status in counts) else ExitCode.SOME_ROWS_FAILED
 
 
-def error_text(prepared: Prepared, row: int) -> str:
+def error_text(errors: list[RowError]) -> str:
     """Every broken rule of one invalid row in one cell."""
-    return "; ".join(f"{e.column}{f' = {e.value!r}' if e.value else ''}: {e.rule}"
-                     for e in prepared.errors_by_row()[row])
+    return "; ".join(f"{e.column}{f' = {e.value!r}' if e.value else ''}: {e.rule}" for e in errors)
 
 
 def results_table(prepared: Prepared, outcomes: Mapping[int, RowOutcome], *, dry_run: bool) -> pd.DataFrame:
@@ -78,7 +79,7 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, RowOutcome], *, dry
             columns[name].loc[earlier.index] = earlier[name]
     errors = prepared.errors_by_row()
     columns["_status"].loc[list(errors)] = RowStatus.INVALID.value
-    columns["_error"].loc[list(errors)] = [error_text(prepared, row) for row in errors]
+    columns["_error"].loc[list(errors)] = [error_text(row_errors) for row_errors in errors.values()]
     _fill_outcomes(columns, outcomes)
     if dry_run:
         payload = empty_column(rows)

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .columns import ColumnMatch, is_results_column, load_mapping, match_columns
+from .journal import row_identity
 from .payloads import build_payloads
 from .providers import Provider, get_provider
 from .reading import Table, read_table
@@ -45,6 +46,7 @@ class Prepared:
     errors: list[RowError]
     earlier: pd.DataFrame
     payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    identities: dict[int, str] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -67,8 +69,12 @@ class Prepared:
 
 
 def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
-            *, retry_uncertain: bool = False) -> Prepared:
-    """Read, match, validate and build payloads. Raises ``BulkTasksError`` subclasses on unusable input."""
+            *, retry_uncertain: bool = False, allow_duplicates: bool = False) -> Prepared:
+    """Read, match, validate and build payloads. Raises ``BulkTasksError`` subclasses on unusable input.
+
+    Rows with the same identity (``journal.row_identity``) as an earlier row are invalid unless
+    ``allow_duplicates``.
+    """
     options = options or ReadOptions()
     provider = get_provider(provider) if isinstance(provider, str) else provider
     reader = options.value_reader()
@@ -81,8 +87,29 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     errors = validate(pending, match, provider, reader)
     invalid = {error.row for error in errors}
     valid = pending.loc[~pending.index.isin(invalid)]
-    payloads = build_payloads(field_frame(valid, match, provider), provider, reader)
-    return Prepared(table, provider, match, errors, earlier, dict(zip(valid.index.tolist(), payloads)))
+    payloads = dict(zip(valid.index.tolist(), build_payloads(field_frame(valid, match, provider), provider, reader)))
+    prepared = Prepared(table, provider, match, errors, earlier, payloads)
+    _identify(prepared, allow_duplicates)
+    return prepared
+
+
+def _identify(prepared: Prepared, allow_duplicates: bool) -> None:
+    first_row: dict[str, int] = {}
+    reference_header = prepared.match.header_of.get("external_ref", "(whole row)")
+    for row, payload in list(prepared.payloads.items()):
+        identity = row_identity(payload)
+        first = first_row.setdefault(identity, row)
+        if first != row and allow_duplicates:
+            identity = f"{identity}#{row}"
+        elif first != row:
+            value = payload.get("external_ref", "") if identity.startswith("ref:") else ""
+            column = reference_header if value else "(whole row)"
+            prepared.errors.append(RowError(row, column, value, f"duplicate of row {first}: the same task "
+                                            "twice; remove one, or use --allow-duplicates"))
+            del prepared.payloads[row]
+            continue
+        prepared.identities[row] = identity
+    prepared.errors.sort()
 
 
 def _earlier_results(frame: pd.DataFrame, retry_uncertain: bool) -> pd.DataFrame:

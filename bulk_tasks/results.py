@@ -36,9 +36,14 @@ _INVALID_FILL = "FFC7CE"
 
 
 def default_results_path(input_path: Path, fmt: str | None = None) -> Path:
-    """``<stem>.results.<csv|xlsx>`` beside the input, in the input's format unless ``fmt`` says."""
+    """``<stem>.results.<csv|xlsx>`` beside the input, in the input's format unless ``fmt`` says.
+
+    An input that is itself a results file (``tasks.results.xlsx``, fixed and run again) is its own
+    results file, so its journal carries on.
+    """
     fmt = fmt or ("xlsx" if input_path.suffix.lower() in (".xlsx", ".xlsm") else "csv")
-    return input_path.with_name(f"{input_path.stem}.results.{fmt}")
+    stem = input_path.stem
+    return input_path.with_name(f"{stem}.{fmt}" if stem.endswith(".results") else f"{stem}.results.{fmt}")
 
 
 def results_format(path: Path) -> str:

@@ -1,0 +1,158 @@
+"""The journal: an append-only record of what was sent, so a re-run never creates a task twice.
+
+One JSON object per line, beside the results file. The first line says which provider and base URL
+the journal belongs to; then an ``intent`` line is written (and flushed) before each request and an
+``outcome`` line after it. A row is known by its identity (``row_identity``). Reading takes the last
+word on each identity: an intent with no outcome after it means the request may have gone out, so
+the row is ``uncertain``. A torn last line (the process killed mid-write) is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import ResumeError, UnreadableFileError
+from .statuses import RowStatus
+
+VERSION = 1
+UNKNOWN_OUTCOME = ("sent by an earlier run whose outcome was never recorded; the task may exist: "
+                   "check in the provider, then re-run with --retry-uncertain to send it again")
+
+
+def journal_path(results_path: Path) -> Path:
+    """``<results stem>.journal.jsonl`` beside the results file (the same for .csv and .xlsx)."""
+    return results_path.with_name(f"{results_path.stem}.journal.jsonl")
+
+
+def row_identity(payload: dict[str, Any]) -> str:
+    """A row's identity: its ``external_ref`` when it has one, else a hash of its payload."""
+    reference = payload.get("external_ref")
+    if isinstance(reference, str) and reference:
+        return "ref:" + reference
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The last word the journal has on one identity."""
+
+    status: RowStatus
+    row: int | None = None
+    task_id: str | None = None
+    request_id: str | None = None
+    http_status: int | None = None
+    attempts: int = 0
+    error: str | None = None
+
+
+class Journal:
+    """An open journal: what earlier runs recorded (``previous``) and methods to append to it."""
+
+    def __init__(self, path: Path, previous: dict[str, Recorded], handle: IO[str]) -> None:
+        self.path = path
+        self.previous = previous
+        self._handle = handle
+
+    @classmethod
+    def open(cls, path: Path, provider: str, base_url: str) -> Journal:
+        """Open (or start) the journal at ``path`` for ``provider`` at ``base_url``."""
+        previous: dict[str, Recorded] = {}
+        if path.exists():
+            header, records = _read(path)
+            _check_owner(path, header, provider, base_url)
+            previous = _last_words(records)
+        try:
+            handle = path.open("a", encoding="utf-8")
+        except OSError as exc:
+            raise UnreadableFileError(f"Cannot write the journal {path} ({exc.strerror}): "
+                                      "choose another --results location.") from None
+        journal = cls(path, previous, handle)
+        if not previous and path.stat().st_size == 0:
+            journal._write({"type": "header", "version": VERSION, "provider": provider, "base_url": base_url})
+        return journal
+
+    def intent(self, identity: str, row: int, attempt: int) -> None:
+        """Record that a request for ``identity`` is about to be written."""
+        self._write({"type": "intent", "id": identity, "row": row, "attempt": attempt, "at": round(time.time(), 3)})
+
+    def outcome(self, identity: str, recorded: Recorded) -> None:
+        """Record the final outcome of ``identity`` in this run."""
+        record = {"type": "outcome", "id": identity, "status": recorded.status.value, "row": recorded.row,
+                  "task_id": recorded.task_id, "request_id": recorded.request_id,
+                  "http_status": recorded.http_status, "attempts": recorded.attempts, "error": recorded.error}
+        self._write({key: value for key, value in record.items() if value is not None})
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._handle.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write(self, record: dict[str, Any]) -> None:
+        self._handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._handle.flush()
+
+
+def _read(path: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    header: dict[str, Any] | None = None
+    records: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if not isinstance(record, dict):
+                continue
+            if record.get("type") == "header" and header is None:
+                header = record
+            else:
+                records.append(record)
+    return header, records
+
+
+def _check_owner(path: Path, header: dict[str, Any] | None, provider: str, base_url: str) -> None:
+    if header is None:
+        return
+    if header.get("provider") != provider or header.get("base_url") != base_url:
+        raise ResumeError(
+            f"The results file beside {path.name} belongs to an import to {header.get('provider')} at "
+            f"{header.get('base_url')}, not {provider} at {base_url}. To start fresh, choose another "
+            f"--results path (or move {path.name} and the results file away).")
+
+
+def _last_words(records: list[dict[str, Any]]) -> dict[str, Recorded]:
+    last: dict[str, Recorded] = {}
+    for record in records:
+        identity = record.get("id")
+        if not isinstance(identity, str):
+            continue
+        if record.get("type") == "intent":
+            earlier = last.get(identity)
+            if earlier is None or earlier.status is not RowStatus.CREATED:
+                last[identity] = Recorded(RowStatus.UNCERTAIN, row=record.get("row"), error=UNKNOWN_OUTCOME)
+        elif record.get("type") == "outcome":
+            last[identity] = _recorded(record, last.get(identity))
+    return last
+
+
+def _recorded(record: dict[str, Any], earlier: Recorded | None) -> Recorded:
+    try:
+        status = RowStatus(record.get("status"))
+    except ValueError:
+        status = RowStatus.UNCERTAIN
+    if earlier is not None and earlier.status is RowStatus.CREATED and status is not RowStatus.CREATED:
+        return earlier
+    return Recorded(status, row=record.get("row"), task_id=record.get("task_id"),
+                    request_id=record.get("request_id"), http_status=record.get("http_status"),
+                    attempts=int(record.get("attempts") or 0), error=record.get("error"))

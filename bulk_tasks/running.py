@@ -1,0 +1,132 @@
+"""The send phase of a run: credentials, the endpoint (or the sandbox), the journal, the sender.
+
+``send_prepared`` turns a ``Prepared`` input into one outcome per row that has a payload, consulting
+and extending the journal so that nothing created before is sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from .journal import Journal, Recorded, journal_path
+from .preparing import Prepared
+from .sending import Job, Outcome, Sender, encode_payload
+from .statuses import RowStatus
+
+SANDBOX_JOURNAL_URL = "sandbox:in-process"
+INVALID_ELSEWHERE = ("not sent: {count} row(s) of this file are invalid and nothing is sent until they are "
+                     "fixed; fix them (see _error) or use --skip-invalid")
+
+
+class Progress(Protocol):
+    """What the sender reports to a progress display."""
+
+    def start(self, total: int) -> None:
+        """``total`` rows are about to be sent."""
+
+    def advance(self, outcome: Outcome) -> None:
+        """One row has its final outcome."""
+
+
+@dataclass
+class SendResult:
+    """Outcomes by row, and why the run stopped early, if it did."""
+
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    stopped_reason: str | None = None
+    interrupted: bool = False
+    sent: int = 0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where to send and with which credentials, and the URL the journal records."""
+
+    base_url: str
+    env: Mapping[str, str]
+    journal_url: str
+
+
+@asynccontextmanager
+async def endpoint(prepared: Prepared, base_url: str | None, sandbox: bool,
+                   env: Mapping[str, str] | None) -> AsyncIterator[Endpoint]:
+    """The production (or ``--base-url``) endpoint, or an in-process sandbox started for the run."""
+    if not sandbox:
+        url = base_url or prepared.provider.default_base_url
+        yield Endpoint(url, os.environ if env is None else env, url.rstrip("/"))
+        return
+    from .sandbox import SandboxConfig, start_sandbox
+
+    async with start_sandbox(SandboxConfig()) as running:
+        yield Endpoint(running.url, running.environment(), SANDBOX_JOURNAL_URL)
+
+
+def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncertain: bool,
+                              skip_invalid: bool) -> tuple[list[Job], dict[int, Outcome]]:
+    """Rows to send now, and the rows settled without sending (journal, invalid rows elsewhere)."""
+    settled: dict[int, Outcome] = {}
+    jobs: list[Job] = []
+    blocked = bool(prepared.errors) and not skip_invalid
+    for row, payload in prepared.payloads.items():
+        earlier = journal.previous.get(prepared.identities[row])
+        if earlier is not None and earlier.status in (RowStatus.CREATED, RowStatus.ALREADY_CREATED):
+            settled[row] = _from_journal(row, earlier, RowStatus.ALREADY_CREATED)
+        elif earlier is not None and earlier.status is RowStatus.UNCERTAIN and not retry_uncertain:
+            settled[row] = _from_journal(row, earlier, RowStatus.UNCERTAIN)
+        elif blocked:
+            settled[row] = Outcome(row, RowStatus.NOT_SENT,
+                                   error=INVALID_ELSEWHERE.format(count=len(prepared.invalid_rows)))
+        else:
+            jobs.append(Job(row, payload, encode_payload(payload)))
+    return jobs, settled
+
+
+def _from_journal(row: int, earlier: Recorded, status: RowStatus) -> Outcome:
+    return Outcome(row, status, task_id=earlier.task_id, request_id=earlier.request_id,
+                   http_status=earlier.http_status, attempts=earlier.attempts, error=earlier.error)
+
+
+async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str | None, sandbox: bool,
+                        env: Mapping[str, str] | None, rate: float | None, concurrency: int, max_attempts: int,
+                        timeout: float, retry_uncertain: bool, skip_invalid: bool,
+                        stop: asyncio.Event | None = None, progress: Progress | None = None) -> SendResult:
+    """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes."""
+    provider = prepared.provider
+    async with endpoint(prepared, base_url, sandbox, env) as target:
+        auth = provider.make_auth(target.env, target.base_url)
+        with Journal.open(journal_path(results_path), provider.name, target.journal_url) as journal:
+            jobs, settled = jobs_and_earlier_outcomes(prepared, journal, retry_uncertain, skip_invalid)
+            result = SendResult(dict(settled))
+            if progress is not None:
+                progress.start(len(jobs))
+            identities = prepared.identities
+
+            def on_outcome(outcome: Outcome) -> None:
+                journal.outcome(identities[outcome.row], Recorded(
+                    outcome.status, outcome.row, outcome.task_id, outcome.request_id, outcome.http_status,
+                    outcome.attempts, outcome.error))
+                result.outcomes[outcome.row] = outcome
+                if progress is not None:
+                    progress.advance(outcome)
+
+            sender = Sender(jobs, provider, auth, base_url=target.base_url,
+                            rate=provider.default_rate if rate is None else rate, concurrency=concurrency,
+                            max_attempts=max_attempts, timeout=timeout, retry_uncertain=retry_uncertain,
+                            on_intent=lambda job, attempt: journal.intent(identities[job.row], job.row, attempt),
+                            on_outcome=on_outcome, stop=stop)
+            try:
+                report = await sender.run() if jobs else None
+            except asyncio.CancelledError:
+                report = sender.report()
+                report.interrupted = True
+    if report is not None:
+        result.outcomes.update({outcome.row: outcome for outcome in report.outcomes})
+        result.stopped_reason, result.interrupted = report.stopped_reason, report.interrupted
+        result.sent = sum(1 for outcome in report.outcomes if outcome.attempts)
+    return result
