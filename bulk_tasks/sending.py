@@ -140,10 +140,12 @@ class Sender:
         """
         if self._session is None:
             self._session = new_session(self.concurrency)
-        workers = [asyncio.create_task(self._worker())
-                   for _ in range(min(self.concurrency, len(self.jobs)))]
+        workers: list[asyncio.Task[None]] = []
         watcher = asyncio.create_task(self._watch_stop()) if self._stop is not None else None
         try:
+            await self._warm_up()
+            workers = [asyncio.create_task(self._worker())
+                       for _ in range(min(self.concurrency, len(self.jobs)))]
             await _wait_all(workers)
         except BaseException as exc:
             if isinstance(exc, asyncio.CancelledError) and self._stopped_reason is None:
@@ -161,6 +163,14 @@ class Sender:
                 await self._session.close()
         self._finish_rest()
         return self.report()
+
+    async def _warm_up(self) -> None:
+        """Get the first token before any worker starts, so that rows start in order."""
+        if self.jobs and not self._halt.is_set():
+            try:
+                await self.auth.header(self._session)  # type: ignore[arg-type]
+            except SendError as exc:
+                self._fatal(str(exc))
 
     def report(self) -> SendReport:
         """Every job's outcome so far, in job order (``not_sent`` for jobs not yet decided)."""

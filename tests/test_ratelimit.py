@@ -1,0 +1,182 @@
+"""The shared token bucket: pure logic on an injected clock, then behaviour on the real clock."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from bulk_tasks.ratelimit import MAX_SLOWDOWN, SAFETY_MARGIN, RateLimiter
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def limiter(rate: float | None, **kwargs: object) -> tuple[RateLimiter, FakeClock]:
+    clock = FakeClock()
+    return RateLimiter(rate, clock=clock, rand=lambda: 1.0, **kwargs), clock  # type: ignore[arg-type]
+
+
+def test_unlimited_never_waits() -> None:
+    for rate in (None, 0):
+        bucket, clock = limiter(rate)
+        assert all(bucket.reserve(clock.now) <= 0 for _ in range(10_000))
+        assert bucket.rate is None
+
+
+def test_slots_are_spaced_by_the_rate_with_a_margin() -> None:
+    bucket, clock = limiter(10)
+    waits = [bucket.reserve(clock.now) for _ in range(5)]
+    step = (1 + SAFETY_MARGIN) / 10
+    assert waits == pytest.approx([0, step, 2 * step, 3 * step, 4 * step])
+
+
+def test_burst_lets_the_first_few_go_at_once() -> None:
+    bucket, clock = limiter(10, burst=3)
+    waits = [bucket.reserve(clock.now) for _ in range(4)]
+    assert [w <= 0 for w in waits] == [True, True, True, False]
+
+
+def test_idle_time_does_not_bank_more_than_the_burst() -> None:
+    bucket, clock = limiter(10)
+    bucket.reserve(clock.now)
+    clock.now += 60
+    assert bucket.reserve(clock.now) <= 0
+    assert bucket.reserve(clock.now) > 0
+
+
+def test_retry_after_pauses_everyone_and_halves_the_rate() -> None:
+    bucket, clock = limiter(10)
+    granted = clock.now
+    bucket.reserve(clock.now)
+    assert bucket.penalize(retry_after=2.0, sent_at=granted) == pytest.approx(2.0)
+    assert bucket.rate == pytest.approx(5)
+    assert bucket.reserve(clock.now) == pytest.approx(2.0)
+    assert bucket.reserve(clock.now) == pytest.approx(2.0 + (1 + SAFETY_MARGIN) / 5)
+
+
+def test_retry_after_is_capped() -> None:
+    bucket, _ = limiter(10, max_pause=60)
+    assert bucket.penalize(retry_after=3600) == pytest.approx(60)
+
+
+def test_without_retry_after_the_pause_backs_off_exponentially() -> None:
+    bucket, clock = limiter(100)
+    pauses = []
+    for _ in range(4):
+        pauses.append(bucket.penalize())
+        clock.now += 0.001
+    assert pauses == pytest.approx([0.5, 1.0, 2.0, 4.0], abs=0.01)
+
+
+def test_success_resets_the_backoff() -> None:
+    bucket, clock = limiter(100)
+    bucket.penalize()
+    clock.now += 0.001
+    bucket.penalize()
+    clock.now += 5
+    bucket.note_success(clock.now)
+    assert bucket.penalize() == pytest.approx(0.5)
+
+
+def test_echoes_of_one_burst_slow_down_only_once() -> None:
+    bucket, clock = limiter(100)
+    sent = clock.now
+    clock.now += 0.01
+    bucket.penalize(retry_after=1, sent_at=sent)
+    for _ in range(20):
+        bucket.penalize(sent_at=sent)
+    assert bucket.rate == pytest.approx(50)
+    assert bucket.penalties == 1
+    bucket.penalize(retry_after=5, sent_at=sent)
+    assert bucket.paused_until == pytest.approx(clock.now + 5)
+    assert bucket.rate == pytest.approx(50)
+
+
+def test_rate_never_drops_below_the_floor() -> None:
+    bucket, clock = limiter(160)
+    for _ in range(20):
+        bucket.penalize(retry_after=0)
+        clock.now += 0.001
+    assert bucket.rate == pytest.approx(160 / MAX_SLOWDOWN)
+
+
+def test_rate_recovers_gradually_and_never_exceeds_the_configured_rate() -> None:
+    bucket, clock = limiter(100)
+    bucket.penalize(retry_after=1)
+    bucket.penalize(retry_after=1, sent_at=clock.now + 1)
+    assert bucket.rate == pytest.approx(25)
+    seen = []
+    for _ in range(12):
+        clock.now += 1.0
+        bucket.reserve(clock.now)
+        seen.append(bucket.rate)
+    assert seen == sorted(seen)
+    assert seen[1] < 100
+    assert seen[-1] == pytest.approx(100)
+
+
+def test_unlimited_slows_to_half_the_observed_pace_then_lifts_the_limit() -> None:
+    bucket, clock = limiter(None)
+    for _ in range(200):
+        bucket.reserve(clock.now)
+        clock.now += 0.005
+    bucket.penalize(retry_after=0.5)
+    assert bucket.rate == pytest.approx(100, rel=0.1)
+    for _ in range(10):
+        clock.now += 1.0
+        bucket.reserve(clock.now)
+    assert bucket.rate is None
+
+
+# ---- the real clock -------------------------------------------------------------------------
+
+
+async def _grab(bucket: RateLimiter, count: int, times: list[float]) -> None:
+    for _ in range(count):
+        await bucket.acquire()
+        times.append(time.monotonic())
+
+
+def _max_in_any_second(times: list[float]) -> int:
+    times = sorted(times)
+    return max(sum(1 for u in times if t <= u < t + 1.0) for t in times)
+
+
+async def test_workers_sharing_a_bucket_stay_under_the_rate() -> None:
+    bucket = RateLimiter(20)
+    times: list[float] = []
+    started = time.monotonic()
+    await asyncio.gather(*(_grab(bucket, 6, times) for _ in range(5)))
+    elapsed = time.monotonic() - started
+    assert len(times) == 30
+    assert _max_in_any_second(times) <= 20
+    assert elapsed >= 29 * (1 / 20) * 0.98
+
+
+async def test_a_penalty_pauses_every_waiting_worker() -> None:
+    bucket = RateLimiter(50)
+    times: list[float] = []
+    workers = [asyncio.create_task(_grab(bucket, 8, times)) for _ in range(4)]
+    await asyncio.sleep(0.1)
+    bucket.penalize(retry_after=0.4)
+    penalized_at = time.monotonic()
+    await asyncio.gather(*workers)
+    assert not [t for t in times if penalized_at + 0.01 < t < penalized_at + 0.39]
+    assert len(times) == 32
+
+
+async def test_acquire_gives_up_when_cancel_is_set() -> None:
+    bucket = RateLimiter(1)
+    cancel = asyncio.Event()
+    assert await bucket.acquire(cancel) is not None
+    waiter = asyncio.create_task(bucket.acquire(cancel))
+    await asyncio.sleep(0.05)
+    cancel.set()
+    assert await asyncio.wait_for(waiter, 0.5) is None

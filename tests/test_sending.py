@@ -1,0 +1,344 @@
+"""The sending engine against the real in-process sandbox, over loopback, for both providers."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import socket
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bulk_tasks.auth import Auth, ClientCredentialsAuth, StaticAuth
+from bulk_tasks.errors import CredentialsError
+from bulk_tasks.providers import get_provider
+from bulk_tasks.sandbox import (
+    SANDBOX_TRAVTUS_CLIENT_ID,
+    SANDBOX_TRAVTUS_CLIENT_SECRET,
+    RunningSandbox,
+    SandboxConfig,
+    start_sandbox,
+)
+from bulk_tasks.sending import Job, Outcome, Sender, SendReport, send_all
+from bulk_tasks.statuses import RowStatus
+
+PROVIDERS = ("quo", "travtus")
+FAST = {"rate": None, "concurrency": 8, "max_attempts": 5, "timeout": 5.0}
+
+
+def payload(provider: str, n: int) -> dict[str, Any]:
+    if provider == "quo":
+        return {"title": f"Task {n}", "description": "Call back", "phoneNumberId": "PN123"}
+    return {"group_external_ref": "PROP-1", "title": f"Task {n}", "external_ref": f"REF-{n}"}
+
+
+def jobs_for(provider: str, count: int) -> list[Job]:
+    return [Job(row=i + 2, payload=payload(provider, i + 2)) for i in range(count)]
+
+
+def auth_for(provider: str, sb: RunningSandbox) -> Auth:
+    return get_provider(provider).make_auth(sb.environment(), sb.url)
+
+
+def row_of(task: Any) -> int:
+    return int(task.payload["title"].split()[1])
+
+
+def created_per_row(sb: RunningSandbox, provider: str) -> Counter[int]:
+    return Counter(row_of(task) for task in sb.state.tasks_of(provider))
+
+
+def assert_clean(report: SendReport, jobs: list[Job], auth: Auth) -> None:
+    """One outcome per job, in job order, and no secret anywhere."""
+    assert [o.row for o in report.outcomes] == [j.row for j in jobs]
+    text = repr(report)
+    for secret in auth.secrets:
+        assert secret not in text
+
+
+def exactly_once(report: SendReport, sb: RunningSandbox, provider: str) -> None:
+    created = {o.row: o.task_id for o in report.outcomes if o.status is RowStatus.CREATED}
+    held = {task.task_id: row_of(task) for task in sb.state.tasks_of(provider)}
+    assert sorted(held.values()) == sorted(created)
+    assert {tid: row for row, tid in created.items()} == held
+
+
+@pytest.fixture
+async def sb() -> AsyncIterator[RunningSandbox]:
+    async with start_sandbox(SandboxConfig(seed=7).without_rate_limits()) as running:
+        yield running
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_every_job_is_created_exactly_once(sb: RunningSandbox, provider: str) -> None:
+    jobs = jobs_for(provider, 120)
+    auth = auth_for(provider, sb)
+    intents: list[tuple[int, int]] = []
+    outcomes: list[Outcome] = []
+    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, **FAST,
+                            on_intent=lambda job, attempt: intents.append((job.row, attempt)),
+                            on_outcome=outcomes.append)
+    assert_clean(report, jobs, auth)
+    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    assert all(o.task_id and o.attempts == 1 and o.http_status in (200, 201) for o in report.outcomes)
+    if provider == "travtus":
+        assert all(o.request_id for o in report.outcomes)
+    exactly_once(report, sb, provider)
+    assert [row for row, _ in intents] == [j.row for j in jobs]
+    assert sorted(outcomes, key=lambda o: o.row) == report.outcomes
+    assert report.stopped_reason is None and not report.interrupted
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_503s_and_429s_are_retried_until_created_once(sb: RunningSandbox, provider: str) -> None:
+    sb.config.fault_503_rate = 0.25
+    sb.config.fault_429_rate = 0.03
+    jobs = jobs_for(provider, 80)
+    auth = auth_for(provider, sb)
+    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url,
+                            rate=400, concurrency=8, max_attempts=10, timeout=5)
+    assert_clean(report, jobs, auth)
+    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    assert max(o.attempts for o in report.outcomes) > 1
+    exactly_once(report, sb, provider)
+    by_status = sb.state.stats.providers[provider].by_status
+    assert by_status["503"] > 0 and by_status["429"] > 0
+
+
+async def test_retries_run_out_as_failed_with_the_last_error(sb: RunningSandbox) -> None:
+    sb.config.fault_503_rate = 1.0
+    jobs = jobs_for("quo", 3)
+    auth = auth_for("quo", sb)
+    report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None,
+                            concurrency=3, max_attempts=3, timeout=5)
+    for outcome in report.outcomes:
+        assert outcome.status is RowStatus.FAILED and outcome.attempts == 3
+        assert outcome.http_status == 503 and "gave up after 3 attempts" in (outcome.error or "")
+    assert not sb.state.tasks
+
+
+async def test_the_rate_limit_holds_in_every_second() -> None:
+    async with start_sandbox(SandboxConfig(seed=1)) as sb:
+        assert sb.config.quo_rate_per_second == 10
+        jobs = jobs_for("quo", 25)
+        auth = auth_for("quo", sb)
+        started = time.monotonic()
+        report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=10,
+                                concurrency=8, max_attempts=3, timeout=5)
+        elapsed = time.monotonic() - started
+    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    stats = sb.state.stats
+    assert stats.max_per_second("quo", next(iter(sb.config.quo_api_keys))) <= 10
+    assert stats.providers["quo"].by_status["429"] == 0
+    assert elapsed >= 2.3
+
+
+async def test_a_short_token_lifetime_is_survived() -> None:
+    config = SandboxConfig(seed=2, travtus_token_lifetime=1.0).without_rate_limits()
+    async with start_sandbox(config) as sb:
+        jobs = jobs_for("travtus", 100)
+        auth = auth_for("travtus", sb)
+        assert isinstance(auth, ClientCredentialsAuth)
+        report = await send_all(jobs, get_provider("travtus"), auth, base_url=sb.url, rate=40,
+                                concurrency=8, max_attempts=3, timeout=5)
+    assert_clean(report, jobs, auth)
+    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    exactly_once(report, sb, "travtus")
+    assert 3 <= sb.state.stats.token_requests <= 6
+
+
+async def test_expired_tokens_are_refreshed_once_for_all_workers() -> None:
+    config = SandboxConfig(seed=4, travtus_token_lifetime=0.4).without_rate_limits()
+    async with start_sandbox(config) as sb:
+        jobs = jobs_for("travtus", 120)
+        frozen = lambda: 0.0  # noqa: E731 - never renews ahead, so every expiry is met as a 401
+        auth = ClientCredentialsAuth(sb.url + "/oauth2/token", SANDBOX_TRAVTUS_CLIENT_ID,
+                                     SANDBOX_TRAVTUS_CLIENT_SECRET, clock=frozen)
+        started = time.monotonic()
+        report = await send_all(jobs, get_provider("travtus"), auth, base_url=sb.url, rate=100,
+                                concurrency=10, max_attempts=3, timeout=5)
+        elapsed = time.monotonic() - started
+    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    exactly_once(report, sb, "travtus")
+    assert sb.state.stats.providers["travtus"].by_status["401"] >= 2
+    assert any(o.attempts == 2 for o in report.outcomes)
+    assert sb.state.stats.token_requests <= math.ceil(elapsed / 0.4) + 2
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_bad_credentials_stop_the_run(sb: RunningSandbox, provider: str) -> None:
+    secret = "definitely-wrong-key-9137"
+    auth: Auth = (StaticAuth(secret, secrets=(secret,)) if provider == "quo"
+                  else StaticAuth("Bearer " + secret, secrets=(secret,)))
+    jobs = jobs_for(provider, 60)
+    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, rate=None,
+                            concurrency=4, max_attempts=5, timeout=5)
+    assert_clean(report, jobs, auth)
+    assert sb.state.stats.providers[provider].task_requests <= 4
+    statuses = Counter(o.status for o in report.outcomes)
+    assert statuses[RowStatus.FAILED] == sb.state.stats.providers[provider].task_requests
+    assert statuses[RowStatus.NOT_SENT] == 60 - statuses[RowStatus.FAILED]
+    assert report.stopped_reason and "refused the credentials" in report.stopped_reason
+    not_sent = [o for o in report.outcomes if o.status is RowStatus.NOT_SENT]
+    assert all(report.stopped_reason in (o.error or "") for o in not_sent)
+    assert not sb.state.tasks
+
+
+async def test_a_wrong_client_secret_stops_before_any_task_request(sb: RunningSandbox) -> None:
+    secret = "not-the-secret-5521"
+    auth = ClientCredentialsAuth(sb.url + "/oauth2/token", SANDBOX_TRAVTUS_CLIENT_ID, secret)
+    jobs = jobs_for("travtus", 20)
+    report = await send_all(jobs, get_provider("travtus"), auth, base_url=sb.url, **FAST)
+    assert_clean(report, jobs, auth)
+    assert {o.status for o in report.outcomes} == {RowStatus.NOT_SENT}
+    assert sb.state.stats.token_requests == 1
+    assert sb.state.stats.providers["travtus"].task_requests == 0
+    assert report.stopped_reason and secret not in report.stopped_reason
+
+
+async def test_quo_open_task_cap_stops_the_run(sb: RunningSandbox) -> None:
+    sb.config.quo_open_task_limit = 10
+    jobs = jobs_for("quo", 50)
+    auth = auth_for("quo", sb)
+    report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None,
+                            concurrency=4, max_attempts=3, timeout=5)
+    assert_clean(report, jobs, auth)
+    statuses = Counter(o.status for o in report.outcomes)
+    assert statuses[RowStatus.CREATED] == 10
+    assert 1 <= statuses[RowStatus.FAILED] <= 4
+    assert statuses[RowStatus.NOT_SENT] == 50 - 10 - statuses[RowStatus.FAILED]
+    assert report.stopped_reason and "limit" in report.stopped_reason.lower()
+    assert all(o.http_status == 402 for o in report.outcomes if o.status is RowStatus.FAILED)
+    exactly_once(report, sb, "quo")
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_500_after_create_is_uncertain_and_not_resent(sb: RunningSandbox, provider: str) -> None:
+    sb.config.fault_500_after_create_rate = 0.3
+    jobs = jobs_for(provider, 60)
+    auth = auth_for(provider, sb)
+    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, **FAST)
+    uncertain = [o for o in report.outcomes if o.status is RowStatus.UNCERTAIN]
+    assert uncertain and all(o.attempts == 1 and o.http_status == 500 for o in uncertain)
+    assert all("may have been created" in (o.error or "") for o in uncertain)
+    assert created_per_row(sb, provider) == Counter({j.row: 1 for j in jobs})
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_retry_uncertain_resends_them(sb: RunningSandbox, provider: str) -> None:
+    sb.config.fault_500_after_create_rate = 0.3
+    jobs = jobs_for(provider, 60)
+    auth = auth_for(provider, sb)
+    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, rate=None,
+                            concurrency=8, max_attempts=4, timeout=5, retry_uncertain=True)
+    per_row = created_per_row(sb, provider)
+    assert per_row == Counter({o.row: o.attempts for o in report.outcomes})
+    assert max(per_row.values()) > 1
+    for outcome in report.outcomes:
+        expected = RowStatus.CREATED if outcome.http_status in (200, 201) else RowStatus.UNCERTAIN
+        assert outcome.status is expected
+
+
+async def test_dropped_connections_and_timeouts_are_uncertain(sb: RunningSandbox) -> None:
+    sb.config.drop_after_create_rate = 0.2
+    jobs = jobs_for("quo", 40)
+    auth = auth_for("quo", sb)
+    report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, **FAST)
+    lost = [o for o in report.outcomes if o.status is RowStatus.UNCERTAIN]
+    assert lost and all("connection was lost" in (o.error or "") for o in lost)
+    assert created_per_row(sb, "quo") == Counter({j.row: 1 for j in jobs})
+
+    sb.state.reset()
+    sb.config.drop_after_create_rate = 0.0
+    sb.config.latency = 0.6
+    report = await send_all(jobs[:3], get_provider("quo"), auth, base_url=sb.url, rate=None,
+                            concurrency=3, max_attempts=3, timeout=0.2)
+    assert all(o.status is RowStatus.UNCERTAIN and o.attempts == 1 for o in report.outcomes)
+    assert all("no reply within 0.2 s" in (o.error or "") for o in report.outcomes)
+
+
+async def test_connection_refused_is_retried_then_failed() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    jobs = jobs_for("quo", 10)
+    auth = StaticAuth("some-key", secrets=("some-key",))
+    report = await send_all(jobs, get_provider("quo"), auth, base_url=f"http://127.0.0.1:{port}",
+                            rate=None, concurrency=2, max_attempts=3, timeout=2)
+    assert_clean(report, jobs, auth)
+    failed = [o for o in report.outcomes if o.status is RowStatus.FAILED]
+    assert 3 <= len(failed) <= 4
+    for outcome in failed:
+        assert outcome.attempts == 3 and outcome.http_status is None
+        assert f"could not connect to 127.0.0.1:{port}" in (outcome.error or "")
+        assert "gave up after 3 attempts" in (outcome.error or "")
+    assert Counter(o.status for o in report.outcomes)[RowStatus.NOT_SENT] == 10 - len(failed)
+    assert report.stopped_reason and "could not be reached" in report.stopped_reason
+
+
+async def test_stop_event_finishes_in_flight_and_leaves_the_rest_not_sent(sb: RunningSandbox) -> None:
+    sb.config.latency = 0.05
+    stop = asyncio.Event()
+    jobs = jobs_for("quo", 200)
+    auth = auth_for("quo", sb)
+    done: list[Outcome] = []
+
+    def on_outcome(outcome: Outcome) -> None:
+        done.append(outcome)
+        if len(done) == 20:
+            stop.set()
+
+    report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None,
+                            concurrency=4, max_attempts=3, timeout=5, stop=stop, on_outcome=on_outcome)
+    assert report.interrupted and report.stopped_reason is None
+    statuses = Counter(o.status for o in report.outcomes)
+    assert set(statuses) == {RowStatus.CREATED, RowStatus.NOT_SENT}
+    assert 20 <= statuses[RowStatus.CREATED] <= 24
+    assert all("interrupted" in (o.error or "") for o in report.outcomes if o.status is RowStatus.NOT_SENT)
+    assert len(done) == 200
+    exactly_once(report, sb, "quo")
+
+
+async def test_cancellation_still_gives_every_job_an_outcome(sb: RunningSandbox) -> None:
+    sb.config.latency = 0.5
+    jobs = jobs_for("quo", 30)
+    auth = auth_for("quo", sb)
+    seen: list[Outcome] = []
+    sender = Sender(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None, concurrency=4,
+                    max_attempts=3, timeout=5, on_outcome=seen.append)
+    task = asyncio.create_task(sender.run())
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    report = sender.report()
+    statuses = Counter(o.status for o in report.outcomes)
+    assert statuses == {RowStatus.UNCERTAIN: 4, RowStatus.NOT_SENT: 26}
+    assert report.interrupted
+    assert sorted(o.row for o in seen) == [j.row for j in jobs]
+
+
+async def test_a_journal_failure_stops_everything_before_the_request() -> None:
+    async with start_sandbox(SandboxConfig(seed=5).without_rate_limits()) as sb:
+        jobs = jobs_for("quo", 30)
+
+        def on_intent(job: Job, attempt: int) -> None:
+            if job.row == 12:
+                raise OSError("disk full")
+
+        sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb), base_url=sb.url, rate=None,
+                        concurrency=1, max_attempts=3, timeout=5, on_intent=on_intent)
+        with pytest.raises(OSError):
+            await sender.run()
+        assert len(sb.state.tasks) == 10
+    statuses = [o.status for o in sender.report().outcomes]
+    assert statuses == [RowStatus.CREATED] * 10 + [RowStatus.NOT_SENT] * 20
+
+
+async def test_credentials_are_never_sent_over_plain_http_to_a_remote_host() -> None:
+    with pytest.raises(CredentialsError):
+        await send_all(jobs_for("quo", 1), get_provider("quo"), StaticAuth("k"),
+                       base_url="http://api.quo.com", **FAST)
