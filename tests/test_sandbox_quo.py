@@ -129,6 +129,7 @@ async def test_unauthorized_v1_body(sandbox, sandbox_session, key, fragment):
         ({**VALID, "dueDate": "2026-12-01T25:00:00Z"}, "/dueDate"),
         ({**VALID, "dueDate": "tomorrow"}, "/dueDate"),
         ({**VALID, "dueDate": 1764597600}, "/dueDate"),
+        ({**VALID, "dueDate": None}, "/dueDate"),
         ([VALID], ""),
         ("text", ""),
     ],

@@ -52,7 +52,7 @@ PERSON_KEYS = frozenset(
 )
 IMPORTANCE = frozenset({"low", "normal", "high", "very_high"})
 DATETIME_FIELDS = ("due_datetime", "reminder_datetime")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})", re.ASCII)
 
 
 def error_body(error_type: str, message: str) -> dict[str, Any]:
@@ -76,10 +76,11 @@ _FAULT_BODIES = {
 
 def is_travtus_datetime(value: str) -> bool:
     """True for exactly ``YYYY-MM-DDThh:mm:ss`` naming a real date and time."""
-    if not _DATETIME.fullmatch(value):
+    match = _DATETIME.fullmatch(value)
+    if match is None:
         return False
     try:
-        datetime.strptime(value, "%Y-%m-%dT%H:%M:%S")
+        datetime(*map(int, match.groups()))
     except ValueError:
         return False
     return True
