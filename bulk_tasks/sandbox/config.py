@@ -55,7 +55,8 @@ class SandboxConfig:
     travtus_token_rate: float | None = 100.0
     travtus_token_burst: int = 200
 
-    # Faults
+    # Faults. Latency is added before every task-endpoint answer, after the request was processed:
+    # a client that times out meanwhile cannot know whether its task was created.
     latency: float = 0.0
     latency_jitter: float = 0.0
     fault_503_rate: float = 0.0
