@@ -64,12 +64,18 @@ def match_columns(headers: list[str], provider: Provider, mapping: Mapping[str, 
     """Match ``headers`` to ``provider``'s fields; a ``MissingColumnsError`` if required ones are absent."""
     lookup = _lookup(provider)
     explicit = _check_mapping(headers, provider, mapping or {})
+    claimed = set(explicit.values())
     match = ColumnMatch()
     for header in headers:
-        name = explicit.get(header) or lookup.get(header_key(header))
+        if is_results_column(header):
+            continue
+        name = explicit.get(header)
         if name is None:
-            if not is_results_column(header):
-                match.unknown.append(header)
+            name = lookup.get(header_key(header))
+            if name in claimed:  # --mapping gave this field to another column
+                name = None
+        if name is None:
+            match.unknown.append(header)
             continue
         taken = match.header_of.get(name)
         if taken is not None:
@@ -107,18 +113,27 @@ def _require(provider: Provider, match: ColumnMatch, headers: list[str]) -> None
     missing = [group for group in provider.required_column_groups if not present.intersection(group)]
     if not missing:
         return
-    described = "; ".join(" or ".join(group) for group in missing)
-    hints = [hint for group in missing if (hint := _closest(group, match.unknown))]
-    hint_text = f" Did you mean {', '.join(hints)}?" if hints else ""
+    described = []
+    for group in missing:
+        text = group[0] if len(group) == 1 else "one of " + " / ".join(group)
+        close = _closest(group, provider, match.unknown)
+        described.append(f"{text} (did you mean {close!r}?)" if close else text)
+    plural = "s" if len(missing) > 1 else ""
     raise MissingColumnsError(
-        f"The sheet has no column for {described}.{hint_text} Rename the column in the sheet, "
+        f"The sheet has no column{plural} for {'; '.join(described)}: rename the column in the sheet, "
         "or map it with --mapping.")
 
 
-def _closest(group: tuple[str, ...], unknown: list[str]) -> str | None:
-    keys = {header_key(header): header for header in unknown}
-    for name in group:
-        close = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
-        if close:
-            return f"{keys[close[0]]!r} for {name}"
-    return None
+def _closest(group: tuple[str, ...], provider: Provider, unknown: list[str]) -> str | None:
+    """The unknown header most like a name or alias of the group's fields, if any is close enough."""
+    keys = {header_key(header): header for header in unknown if header_key(header)}
+    best, score = None, 0.0
+    for spec in provider.fields:
+        if spec.name not in group:
+            continue
+        for alias in (spec.name, *spec.aliases):
+            for close in difflib.get_close_matches(header_key(alias), list(keys), n=1, cutoff=0.6):
+                ratio = difflib.SequenceMatcher(None, header_key(alias), close).ratio()
+                if ratio > score:
+                    best, score = keys[close], ratio
+    return best

@@ -7,6 +7,7 @@ header is row 1); fully blank rows are dropped without renumbering the others.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -50,7 +51,10 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
         headers, records, sheet_name = _read_xlsx(path, sheet)
     else:
         (headers, records), sheet_name = _read_csv(path), None
-    return _build_table(path, kind, headers, records, sheet_name)
+    table = _build_table(path, kind, headers, records, sheet_name)
+    if kind == "csv" and sheet is not None:
+        table.warnings.insert(0, f"--sheet {sheet!r} is ignored: {path.name} is a CSV file, which has no sheets.")
+    return table
 
 
 def _head(path: Path) -> bytes:
@@ -86,6 +90,9 @@ def _kind(path: Path, head: bytes) -> str:
 
 def _build_table(path: Path, kind: str, headers: list[str], records: pd.DataFrame, sheet: str | None) -> Table:
     if not any(headers):
+        if records.notna().any().any():
+            raise EmptyInputError(f"{path.name} has no column names in row 1: put the column names in row 1 "
+                                  "and one task per row below, with no blank rows above them.")
         raise EmptyInputError(f"{path.name} is empty: put the column names in row 1 and one task per row below.")
     records = records.set_axis(range(2, len(records) + 2))
     records = records.dropna(how="all")
@@ -161,7 +168,7 @@ def decode(path: Path, data: bytes) -> str:
         except UnicodeDecodeError:
             pass
         try:
-            return data.decode("cp1252")
+            return data.removeprefix(b"\xef\xbb\xbf").decode("cp1252")
         except UnicodeDecodeError:
             pass
     raise UnreadableFileError(
@@ -199,7 +206,8 @@ def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
         raise UnreadableFileError(f"{path.name} is not a well-formed CSV file ({_parser_detail(exc)}): "
                                   "check for a stray quote or an unquoted delimiter on that line.") from None
     except pd.errors.EmptyDataError:
-        raise EmptyInputError(f"{path.name} is empty: put the column names in row 1 and one task per row below.") from None
+        raise EmptyInputError(f"{path.name} has no column names in row 1: put the column names in row 1 "
+                              "and one task per row below, with no blank rows above them.") from None
     cleaned = _clean(raw)
     headers = [value or "" for value in cleaned.iloc[0].tolist()]
     return headers, cleaned.iloc[1:].reset_index(drop=True).set_axis(range(cleaned.shape[1]), axis=1)
@@ -207,7 +215,12 @@ def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
 
 def _parser_detail(exc: Exception) -> str:
     message = str(exc).strip().splitlines()[-1]
-    return message.replace("Error tokenizing data. C error: ", "")
+    message = message.replace("Error tokenizing data. C error: ", "")
+    unclosed = re.fullmatch(r"EOF inside string starting at row (\d+)", message)
+    if unclosed:  # pandas counts these rows from 0, unlike its "line N" messages
+        return f"a quote opened on row {int(unclosed.group(1)) + 1} is never closed"
+    return re.sub(r"Expected (\d+) fields in line (\d+), saw (\d+)",
+                  r"row \2 has \3 cells where the header has \1", message)
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -228,6 +241,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, 
             "or contain unsafe XML: save it again from Excel as .xlsx.") from None
     try:
         worksheet = _pick_sheet(path, workbook, sheet)
+        worksheet.reset_dimensions()  # the size recorded in the file can be wrong: trust the cells instead
         rows = [[_cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
     except Exception as exc:  # noqa: BLE001
         if isinstance(exc, SheetNotFoundError):
