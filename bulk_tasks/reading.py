@@ -230,10 +230,13 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, 
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # bytes, not the path: openpyxl refuses a real workbook whose name does not end in .xlsx
+        workbook = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        reason = {KeyError: "it is a zip archive without a workbook inside",
+                  zipfile.BadZipFile: "it is damaged or incomplete"}.get(type(exc), "its content is not a workbook")
         raise UnreadableFileError(
-            f"{path.name} is not a readable Excel workbook ({type(exc).__name__}): open it in Excel and save "
+            f"{path.name} is not a readable Excel workbook ({reason}): open it in Excel and save "
             "it again as .xlsx, or export it as .csv.") from None
     except Exception as exc:  # noqa: BLE001 - XML attacks and malformed parts surface as many types
         raise UnreadableFileError(

@@ -234,6 +234,14 @@ def test_a_wrong_dimension_in_the_file_does_not_hide_rows(tmp_path):
     assert records(read_table(damaged)) == {2: {"title": "A", "note": "1"}, 3: {"title": "B", "note": "2"}}
 
 
+def test_a_workbook_is_recognised_by_its_content_not_its_name(tmp_path):
+    path = xlsx_file(tmp_path, {"Tasks": [["title"], ["A"]]})
+    renamed = path.rename(tmp_path / "export.csv")
+    table = read_table(renamed)
+    assert table.format == "xlsx"
+    assert records(table) == {2: {"title": "A"}}
+
+
 def test_header_only_workbook_is_empty_input(tmp_path):
     with pytest.raises(EmptyInputError, match="header row but no data rows"):
         read_table(xlsx_file(tmp_path, {"Tasks": [["title", "note"], [], [None, " "]]}))
