@@ -138,3 +138,11 @@ def test_two_columns_for_one_field_is_an_error():
 def test_two_columns_mapped_to_one_field_is_an_error():
     with pytest.raises(MissingColumnsError, match="both fill the field title"):
         match_columns(["A", "B", "Description", "phoneNumberId"], QUO, {"A": "title", "B": "title"})
+
+
+def test_unknown_columns_become_one_warning_naming_them(tmp_path):
+    from bulk_tasks.preparing import prepare
+
+    path = tmp_path / "tasks.csv"
+    path.write_bytes(b"Title,Description,phoneNumberId,Colour,_status\nA,B,PN1,red,\n")
+    assert prepare(path, "quo").warnings == ["Unknown column(s) ignored (kept in the results): 'Colour'."]
