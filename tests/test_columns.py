@@ -8,6 +8,7 @@ import pytest
 
 from bulk_tasks.columns import header_key, load_mapping, match_columns
 from bulk_tasks.errors import MissingColumnsError, UsageError
+from bulk_tasks.preparing import prepare
 from bulk_tasks.providers import get_provider
 
 QUO = get_provider("quo")
@@ -141,8 +142,6 @@ def test_two_columns_mapped_to_one_field_is_an_error():
 
 
 def test_unknown_columns_become_one_warning_naming_them(tmp_path):
-    from bulk_tasks.preparing import prepare
-
     path = tmp_path / "tasks.csv"
     path.write_bytes(b"Title,Description,phoneNumberId,Colour,_status\nA,B,PN1,red,\n")
     assert prepare(path, "quo").warnings == ["Unknown column(s) ignored (kept in the results): 'Colour'."]
