@@ -46,9 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free port)")
 
     creds = parser.add_argument_group("credentials the sandbox accepts")
-    creds.add_argument("--quo-api-key", default=SANDBOX_QUO_API_KEY, metavar="KEY")
-    creds.add_argument("--travtus-client-id", default=SANDBOX_TRAVTUS_CLIENT_ID, metavar="ID")
-    creds.add_argument("--travtus-client-secret", default=SANDBOX_TRAVTUS_CLIENT_SECRET, metavar="SECRET")
+    creds.add_argument("--quo-api-key", default=SANDBOX_QUO_API_KEY, metavar="KEY",
+                       help=f"Quo API key to accept (default {SANDBOX_QUO_API_KEY})")
+    creds.add_argument("--travtus-client-id", default=SANDBOX_TRAVTUS_CLIENT_ID, metavar="ID",
+                       help=f"Travtus client id to accept (default {SANDBOX_TRAVTUS_CLIENT_ID})")
+    creds.add_argument("--travtus-client-secret", default=SANDBOX_TRAVTUS_CLIENT_SECRET, metavar="SECRET",
+                       help="Travtus client secret to accept (default: the sandbox's dummy secret)")
     creds.add_argument("--travtus-token", default=SANDBOX_TRAVTUS_TOKEN, metavar="TOKEN",
                        help="a Travtus bearer token that never expires")
     creds.add_argument("--token-lifetime", type=_non_negative, default=3600.0, metavar="SECONDS",
