@@ -188,12 +188,13 @@ class Sender:
 
     def _fatal(self, reason: str) -> None:
         if self._stopped_reason is None and not self._interrupted:
-            self._stopped_reason = self.auth.redact(reason)
+            reason = self.auth.redact(reason.strip())
+            self._stopped_reason = reason[:1].upper() + reason[1:]
         self._halt.set()
 
     def _halt_reason(self) -> str:
         if self._stopped_reason is not None:
-            return "not sent: the run stopped: " + self._stopped_reason
+            return "not sent: " + self._stopped_reason
         return INTERRUPTED
 
     def _finish_rest(self, quiet: bool = False) -> None:
@@ -283,11 +284,11 @@ class Sender:
             return await self._retry_or_give_up(index, row, 0.0)
         self._finish(index, self._not_created(row), row, error=row.last_error)
         if verdict is Verdict.FATAL_AUTH:
-            self._fatal(f"{self.provider.name} refused the credentials (HTTP {reply.status}: "
+            self._fatal(f"{self.provider.name.capitalize()} refused the credentials (HTTP {reply.status}: "
                         f"{row.last_error}); check the API key or token in the environment, "
                         "then run again.")
         elif verdict is Verdict.FATAL_QUOTA:
-            self._fatal(f"{self.provider.name} says the account's limit is reached (HTTP "
+            self._fatal(f"{self.provider.name.capitalize()} says the account's limit is reached (HTTP "
                         f"{reply.status}: {row.last_error}); no further row can be created until "
                         "the limit is raised or tasks are closed.")
         return True
@@ -385,7 +386,7 @@ async def _wait_all(tasks: list[asyncio.Task[None]]) -> None:
 
 def new_session(concurrency: int) -> aiohttp.ClientSession:
     """A session for ``concurrency`` workers (plus one connection for token requests); TLS verified."""
-    connector = aiohttp.TCPConnector(limit=concurrency + 1, limit_per_host=concurrency + 1)
+    connector = aiohttp.TCPConnector(limit=concurrency + 1, limit_per_host=concurrency + 1, ssl=True)
     return aiohttp.ClientSession(connector=connector, raise_for_status=False)
 
 

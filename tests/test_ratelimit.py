@@ -6,6 +6,8 @@ import asyncio
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bulk_tasks.ratelimit import MAX_SLOWDOWN, SAFETY_MARGIN, RateLimiter
 
@@ -180,3 +182,16 @@ async def test_acquire_gives_up_when_cancel_is_set() -> None:
     await asyncio.sleep(0.05)
     cancel.set()
     assert await asyncio.wait_for(waiter, 0.5) is None
+
+
+@given(rate=st.integers(min_value=1, max_value=50),
+       gaps=st.lists(st.floats(min_value=0, max_value=0.3), min_size=1, max_size=200))
+def test_no_one_second_window_ever_holds_more_than_the_rate(rate: int, gaps: list[float]) -> None:
+    bucket, clock = limiter(rate)
+    sends = []
+    for gap in gaps:
+        clock.now += gap
+        sends.append(clock.now + max(0.0, bucket.reserve(clock.now)))
+    sends.sort()
+    for i, start in enumerate(sends):
+        assert sum(1 for t in sends[i:] if t < start + 1.0) <= rate

@@ -342,3 +342,14 @@ async def test_credentials_are_never_sent_over_plain_http_to_a_remote_host() -> 
     with pytest.raises(CredentialsError):
         await send_all(jobs_for("quo", 1), get_provider("quo"), StaticAuth("k"),
                        base_url="http://api.quo.com", **FAST)
+
+
+async def test_a_tls_failure_stops_the_run_without_retrying(sb: RunningSandbox) -> None:
+    url = sb.url.replace("http://", "https://")
+    jobs = jobs_for("quo", 10)
+    report = await send_all(jobs, get_provider("quo"), auth_for("quo", sb), base_url=url,
+                            rate=None, concurrency=2, max_attempts=5, timeout=2)
+    failed = [o for o in report.outcomes if o.status is RowStatus.FAILED]
+    assert 1 <= len(failed) <= 2 and all(o.attempts == 1 for o in failed)
+    assert report.stopped_reason and "secure connection" in report.stopped_reason
+    assert Counter(o.status for o in report.outcomes)[RowStatus.NOT_SENT] == 10 - len(failed)
