@@ -1,0 +1,50 @@
+"""Helpers for end-to-end runs against the sandbox: input files and sandbox inspection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from bulk_tasks import ReadOptions, SendOptions, run_import_async
+from bulk_tasks.sandbox import RunningSandbox
+from helpers import write_csv
+
+TRAVTUS_HEADER = ["Group External Ref", "Task Ref", "Title", "Due Date", "Priority"]
+QUO_HEADER = ["Title", "Description", "Due Date", "phoneNumberId"]
+
+
+def travtus_rows(count: int, start: int = 1) -> list[list[str]]:
+    return [[f"PROP-{i % 3}", f"T-{i:05d}", f"Task {i}", "2026-12-01 09:00", "normal"]
+            for i in range(start, start + count)]
+
+
+def quo_rows(count: int, start: int = 1) -> list[list[str]]:
+    return [[f"Follow up {i}", f"Customer {i}", "2026-12-02 14:00", "PN123"] for i in range(start, start + count)]
+
+
+def input_file(tmp_path: Path, provider: str, count: int, name: str | None = None) -> Path:
+    header, rows = (TRAVTUS_HEADER, travtus_rows(count)) if provider == "travtus" else (QUO_HEADER, quo_rows(count))
+    return write_csv(tmp_path / (name or f"{provider}.csv"), header, rows)
+
+
+def send_options(sandbox: RunningSandbox, **overrides) -> SendOptions:
+    settings = dict(base_url=sandbox.url, env=sandbox.environment(), rate=1000.0, concurrency=8,
+                    max_attempts=6, timeout=5.0)
+    settings.update(overrides)
+    return SendOptions(**settings)
+
+
+async def run(path: Path, provider: str, sandbox: RunningSandbox, **overrides):
+    results = overrides.pop("results", None)
+    return await run_import_async(path, provider, ReadOptions(), send_options(sandbox, **overrides), results=results)
+
+
+def results_of(path: Path) -> pd.DataFrame:
+    if path.suffix == ".xlsx":
+        return pd.read_excel(path, sheet_name="Results", dtype=str, engine="openpyxl").fillna("")
+    return pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+
+
+def held_ids(sandbox: RunningSandbox, provider: str) -> list[str]:
+    return [task.task_id for task in sandbox.state.tasks if task.provider == provider]
