@@ -88,6 +88,10 @@ class _Row:
 class Sender:
     """The engine behind ``send_all``; see the module docstring for when to use it directly.
 
+    ``rate``: requests/s for the shared bucket (None or 0: unlimited), or pass ``limiter`` to share
+    one bucket between senders using the same key. ``concurrency``: requests in flight at most.
+    ``max_attempts``: attempts per row, retries included. ``timeout``: seconds to connect, and to
+    wait for the reply. ``retry_uncertain``: resend ambiguous attempts too (may duplicate).
     ``on_intent(job, attempt)`` runs just before each request is written; ``on_outcome(outcome)``
     once per job when its outcome is final (``not_sent`` ones included). ``stop``, once set, lets
     in-flight requests finish and starts no new one. A ``session`` passed in is used and left open.

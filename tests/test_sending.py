@@ -22,6 +22,7 @@ from bulk_tasks.sandbox import (
     SandboxConfig,
     start_sandbox,
 )
+from bulk_tasks.ratelimit import RateLimiter
 from bulk_tasks.sending import Job, Outcome, Sender, SendReport, send_all
 from bulk_tasks.statuses import RowStatus
 
@@ -353,3 +354,20 @@ async def test_a_tls_failure_stops_the_run_without_retrying(sb: RunningSandbox) 
     assert 1 <= len(failed) <= 2 and all(o.attempts == 1 for o in failed)
     assert report.stopped_reason and "secure connection" in report.stopped_reason
     assert Counter(o.status for o in report.outcomes)[RowStatus.NOT_SENT] == 10 - len(failed)
+
+
+async def test_a_429_pauses_every_worker_for_its_retry_after(sb: RunningSandbox) -> None:
+    sb.config.fault_429_rate = 0.05
+    sb.config.fault_429_retry_after = 1
+    jobs = jobs_for("quo", 40)
+    limiter = RateLimiter(None)
+    sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb), base_url=sb.url, rate=None,
+                    concurrency=8, max_attempts=10, timeout=5, limiter=limiter)
+    started = time.monotonic()
+    report = await sender.run()
+    elapsed = time.monotonic() - started
+    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    exactly_once(report, sb, "quo")
+    assert limiter.penalties >= 1 and elapsed >= 1.0
+    times = sorted(task.created_at for task in sb.state.tasks_of("quo"))
+    assert max(b - a for a, b in zip(times, times[1:])) >= 0.9
