@@ -73,7 +73,9 @@ class Journal:
             raise UnreadableFileError(f"Cannot write the journal {path} ({exc.strerror}): "
                                       "choose another --results location.") from None
         journal = cls(path, previous, handle)
-        if not previous and path.stat().st_size == 0:
+        if _ends_torn(path):
+            handle.write("\n")
+        if path.stat().st_size == 0:
             journal._write({"type": "header", "version": VERSION, "provider": provider, "base_url": base_url})
         return journal
 
@@ -101,6 +103,16 @@ class Journal:
     def _write(self, record: dict[str, Any]) -> None:
         self._handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
         self._handle.flush()
+
+
+def _ends_torn(path: Path) -> bool:
+    """Whether the last line lacks its newline (a write cut short): later records must start afresh."""
+    size = path.stat().st_size
+    if size == 0:
+        return False
+    with path.open("rb") as handle:
+        handle.seek(size - 1)
+        return handle.read(1) != b"\n"
 
 
 def _read(path: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:

@@ -14,6 +14,7 @@ from .journal import row_identity
 from .payloads import build_payloads
 from .providers import Provider, get_provider
 from .reading import Table, read_table
+from .results import restore_neutralized
 from .statuses import RowStatus
 from .validation import RowError, field_frame, validate
 from .values import ValueReader, check_phone_region, load_timezone
@@ -82,6 +83,8 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
         else load_mapping(options.mapping)
     table = read_table(path, options.sheet)
     match = match_columns(table.headers, provider, mapping)
+    if table.format == "csv" and "_status" in table.frame:
+        table.frame = table.frame.apply(restore_neutralized)
     earlier = _earlier_results(table.frame, retry_uncertain)
     pending = table.frame.loc[~table.frame.index.isin(earlier.index)]
     errors = validate(pending, match, provider, reader)

@@ -65,6 +65,13 @@ def neutralize_column(column: pd.Series) -> pd.Series:
     return column.where(~risky, "'" + text)
 
 
+def restore_neutralized(column: pd.Series) -> pd.Series:
+    """The inverse of ``neutralize_column``, for a CSV results file given back as input."""
+    text = column.where(column.notna(), "").astype(str)
+    quoted = text.str.startswith("'") & text.str.slice(1).str.match(_DANGEROUS)
+    return column.where(~quoted, text.str.slice(1))
+
+
 @contextmanager
 def _atomic(path: Path) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,95 @@
+"""The journal on its own: identities, last words, torn lines, ownership."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bulk_tasks.errors import ResumeError
+from bulk_tasks.journal import Journal, Recorded, journal_path, row_identity
+from bulk_tasks.statuses import RowStatus
+from pathlib import Path
+
+
+def test_identity_is_the_external_ref_when_there_is_one():
+    assert row_identity({"external_ref": "T-1", "title": "a"}) == row_identity({"external_ref": "T-1", "title": "b"})
+    assert row_identity({"external_ref": "T-1"}) == "ref:T-1"
+
+
+def test_identity_without_external_ref_is_a_hash_of_the_payload_whatever_the_key_order():
+    first = row_identity({"title": "a", "description": "b"})
+    assert first == row_identity({"description": "b", "title": "a"})
+    assert first != row_identity({"title": "a", "description": "c"})
+    assert first.startswith("sha256:")
+
+
+def test_journal_sits_beside_the_results_and_is_shared_by_csv_and_xlsx():
+    assert journal_path(Path("/d/t.results.csv")) == Path("/d/t.results.journal.jsonl")
+    assert journal_path(Path("/d/t.results.xlsx")) == Path("/d/t.results.journal.jsonl")
+
+
+def write_run(path: Path) -> None:
+    with Journal.open(path, "quo", "https://api.quo.com") as journal:
+        journal.intent("ref:A", 2, 1)
+        journal.outcome("ref:A", Recorded(RowStatus.CREATED, 2, task_id="TK1", http_status=201, attempts=1))
+        journal.intent("ref:B", 3, 1)
+        journal.outcome("ref:B", Recorded(RowStatus.FAILED, 3, http_status=400, attempts=1, error="Bad Request"))
+        journal.intent("ref:C", 4, 1)
+
+
+def test_last_words_created_failed_and_intent_without_outcome(tmp_path):
+    path = tmp_path / "j.jsonl"
+    write_run(path)
+    previous = Journal.open(path, "quo", "https://api.quo.com").previous
+    assert previous["ref:A"].status is RowStatus.CREATED and previous["ref:A"].task_id == "TK1"
+    assert previous["ref:B"].status is RowStatus.FAILED
+    assert previous["ref:C"].status is RowStatus.UNCERTAIN
+    assert "--retry-uncertain" in (previous["ref:C"].error or "")
+
+
+def test_a_torn_last_line_is_ignored(tmp_path):
+    path = tmp_path / "j.jsonl"
+    write_run(path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"type":"outcome","id":"ref:C","status":"crea')
+    previous = Journal.open(path, "quo", "https://api.quo.com").previous
+    assert previous["ref:C"].status is RowStatus.UNCERTAIN
+    assert previous["ref:A"].status is RowStatus.CREATED
+
+
+def test_appending_after_a_torn_line_keeps_later_records_readable(tmp_path):
+    path = tmp_path / "j.jsonl"
+    write_run(path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"type":"intent","id":"ref:D"')
+    with Journal.open(path, "quo", "https://api.quo.com") as journal:
+        journal.outcome("ref:C", Recorded(RowStatus.CREATED, 4, task_id="TK3"))
+    assert Journal.open(path, "quo", "https://api.quo.com").previous["ref:C"].task_id == "TK3"
+
+
+def test_created_is_never_overwritten_by_a_later_record(tmp_path):
+    path = tmp_path / "j.jsonl"
+    write_run(path)
+    with Journal.open(path, "quo", "https://api.quo.com") as journal:
+        journal.intent("ref:A", 2, 1)
+        journal.outcome("ref:A", Recorded(RowStatus.NOT_SENT, 2))
+    assert Journal.open(path, "quo", "https://api.quo.com").previous["ref:A"].status is RowStatus.CREATED
+
+
+@pytest.mark.parametrize(("provider", "url"), [("travtus", "https://api.quo.com"), ("quo", "https://staging.quo.com")])
+def test_another_provider_or_url_is_refused_with_how_to_start_fresh(tmp_path, provider, url):
+    path = tmp_path / "j.jsonl"
+    write_run(path)
+    with pytest.raises(ResumeError, match="start fresh") as caught:
+        Journal.open(path, provider, url)
+    assert "quo at https://api.quo.com" in str(caught.value)
+
+
+def test_records_hold_no_credentials_and_one_json_object_per_line(tmp_path):
+    path = tmp_path / "j.jsonl"
+    write_run(path)
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert records[0] == {"type": "header", "version": 1, "provider": "quo", "base_url": "https://api.quo.com"}
+    assert {record["type"] for record in records} == {"header", "intent", "outcome"}
+    assert not any(key in record for record in records for key in ("authorization", "token", "key"))
