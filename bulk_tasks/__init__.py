@@ -15,13 +15,13 @@ __version__ = "0.1.0"
 
 from .api import SendOptions, run_import, run_import_async, validate_file
 from .errors import BulkTasksError
-from .outcomes import RowOutcome, Summary
+from .outcomes import Summary
 from .preparing import Prepared, ReadOptions, prepare
 from .providers import PROVIDERS, get_provider
-from .statuses import ExitCode, RowStatus
+from .statuses import ExitCode, Outcome, RowStatus
 
 __all__ = [
-    "PROVIDERS", "BulkTasksError", "ExitCode", "Prepared", "ReadOptions", "RowOutcome", "RowStatus",
+    "PROVIDERS", "BulkTasksError", "ExitCode", "Prepared", "Outcome", "ReadOptions", "RowStatus",
     "SendOptions", "Summary", "__version__", "get_provider", "prepare", "run_import", "run_import_async",
     "validate_file",
 ]

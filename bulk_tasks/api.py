@@ -9,13 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .outcomes import RowOutcome, Summary, cell_errors, results_table, summarize
+from .outcomes import Summary, cell_errors, results_table, summarize
 from .preparing import ReadOptions, prepare
 from .auth import check_url_safe
 from .providers import Provider, get_provider
 from .results import default_results_path, write_results
 from .running import Progress, send_prepared
-from .statuses import ExitCode, RowStatus
+from .statuses import ExitCode, Outcome, RowStatus
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
              results: str | Path | None, allow_duplicates: bool = False) -> Summary:
     started = time.monotonic()
     prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
-    outcomes = {row: RowOutcome(RowStatus.DRY_RUN) for row in prepared.payloads}
+    outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
     table = results_table(prepared, outcomes, dry_run=True)
     target = write_results(_results_path(path, results), table, cell_errors(prepared))
     return summarize(table, target, validating=True, elapsed=time.monotonic() - started,

@@ -12,12 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from .errors import ResumeError, UnreadableFileError
-from .statuses import RowStatus
+from .statuses import Outcome, RowStatus
 
 VERSION = 1
 UNKNOWN_OUTCOME = ("sent by an earlier run whose outcome was never recorded; the task may exist: "
@@ -38,23 +37,10 @@ def row_identity(payload: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Recorded:
-    """The last word the journal has on one identity."""
-
-    status: RowStatus
-    row: int | None = None
-    task_id: str | None = None
-    request_id: str | None = None
-    http_status: int | None = None
-    attempts: int = 0
-    error: str | None = None
-
-
 class Journal:
     """An open journal: what earlier runs recorded (``previous``) and methods to append to it."""
 
-    def __init__(self, path: Path, previous: dict[str, Recorded], handle: IO[str]) -> None:
+    def __init__(self, path: Path, previous: dict[str, Outcome], handle: IO[str]) -> None:
         self.path = path
         self.previous = previous
         self._handle = handle
@@ -62,7 +48,7 @@ class Journal:
     @classmethod
     def open(cls, path: Path, provider: str, base_url: str) -> Journal:
         """Open (or start) the journal at ``path`` for ``provider`` at ``base_url``."""
-        previous: dict[str, Recorded] = {}
+        previous: dict[str, Outcome] = {}
         if path.exists():
             header, records = _read(path)
             _check_owner(path, header, provider, base_url)
@@ -83,11 +69,11 @@ class Journal:
         """Record that a request for ``identity`` is about to be written."""
         self._write({"type": "intent", "id": identity, "row": row, "attempt": attempt, "at": round(time.time(), 3)})
 
-    def outcome(self, identity: str, recorded: Recorded) -> None:
+    def outcome(self, identity: str, outcome: Outcome) -> None:
         """Record the final outcome of ``identity`` in this run."""
-        record = {"type": "outcome", "id": identity, "status": recorded.status.value, "row": recorded.row,
-                  "task_id": recorded.task_id, "request_id": recorded.request_id,
-                  "http_status": recorded.http_status, "attempts": recorded.attempts, "error": recorded.error}
+        record = {"type": "outcome", "id": identity, "status": outcome.status.value, "row": outcome.row,
+                  "task_id": outcome.task_id, "request_id": outcome.request_id,
+                  "http_status": outcome.http_status, "attempts": outcome.attempts, "error": outcome.error}
         self._write({key: value for key, value in record.items() if value is not None})
 
     def close(self) -> None:
@@ -143,8 +129,8 @@ def _check_owner(path: Path, header: dict[str, Any] | None, provider: str, base_
             f"--results path (or move {path.name} and the results file away).")
 
 
-def _last_words(records: list[dict[str, Any]]) -> dict[str, Recorded]:
-    last: dict[str, Recorded] = {}
+def _last_words(records: list[dict[str, Any]]) -> dict[str, Outcome]:
+    last: dict[str, Outcome] = {}
     for record in records:
         identity = record.get("id")
         if not isinstance(identity, str):
@@ -152,19 +138,19 @@ def _last_words(records: list[dict[str, Any]]) -> dict[str, Recorded]:
         if record.get("type") == "intent":
             earlier = last.get(identity)
             if earlier is None or earlier.status is not RowStatus.CREATED:
-                last[identity] = Recorded(RowStatus.UNCERTAIN, row=record.get("row"), error=UNKNOWN_OUTCOME)
+                last[identity] = Outcome(record.get("row"), RowStatus.UNCERTAIN, error=UNKNOWN_OUTCOME)
         elif record.get("type") == "outcome":
             last[identity] = _recorded(record, last.get(identity))
     return last
 
 
-def _recorded(record: dict[str, Any], earlier: Recorded | None) -> Recorded:
+def _recorded(record: dict[str, Any], earlier: Outcome | None) -> Outcome:
     try:
         status = RowStatus(record.get("status"))
     except ValueError:
         status = RowStatus.UNCERTAIN
     if earlier is not None and earlier.status is RowStatus.CREATED and status is not RowStatus.CREATED:
         return earlier
-    return Recorded(status, row=record.get("row"), task_id=record.get("task_id"),
+    return Outcome(record.get("row"), status, task_id=record.get("task_id"),
                     request_id=record.get("request_id"), http_status=record.get("http_status"),
                     attempts=int(record.get("attempts") or 0), error=record.get("error"))

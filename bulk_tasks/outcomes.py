@@ -13,21 +13,9 @@ import pandas as pd
 from .columns import is_results_column
 from .preparing import Prepared
 from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
-from .statuses import DONE_STATUSES, ExitCode, RowStatus
+from .statuses import DONE_STATUSES, ExitCode, Outcome, RowStatus
 from .validation import RowError
 from .values import empty_column
-
-
-@dataclass
-class RowOutcome:
-    """What happened to one row."""
-
-    status: RowStatus
-    task_id: str | None = None
-    request_id: str | None = None
-    http_status: int | None = None
-    attempts: int = 0
-    error: str | None = None
 
 
 @dataclass
@@ -67,7 +55,7 @@ def error_text(errors: list[RowError]) -> str:
     return "; ".join(f"{e.column}{f' = {e.value!r}' if e.value else ''}: {e.rule}" for e in errors)
 
 
-def results_table(prepared: Prepared, outcomes: Mapping[int, RowOutcome], *, dry_run: bool) -> pd.DataFrame:
+def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_run: bool) -> pd.DataFrame:
     """The results table: results columns, then the input's own columns, one line per data row."""
     frame = prepared.table.frame
     rows = frame.index
@@ -89,7 +77,7 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, RowOutcome], *, dry
     return pd.concat([pd.DataFrame(columns), frame[own]], axis=1)
 
 
-def _fill_outcomes(columns: dict[str, pd.Series], outcomes: Mapping[int, RowOutcome]) -> None:
+def _fill_outcomes(columns: dict[str, pd.Series], outcomes: Mapping[int, Outcome]) -> None:
     if not outcomes:
         return
     rows = list(outcomes)

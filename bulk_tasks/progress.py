@@ -8,8 +8,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from .sending import Outcome
-from .statuses import RowStatus
+from .statuses import Outcome, RowStatus
 
 _SHOWN = (RowStatus.CREATED, RowStatus.FAILED, RowStatus.UNCERTAIN)
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .journal import Journal, Recorded, journal_path
+from .journal import Journal, journal_path
 from .preparing import Prepared
-from .sending import Job, Outcome, Sender, encode_payload
-from .statuses import RowStatus
+from .sending import Job, Sender, encode_payload
+from .statuses import Outcome, RowStatus
 
 SANDBOX_JOURNAL_URL = "sandbox:in-process"
 INVALID_ELSEWHERE = ("not sent: {count} row(s) of this file are invalid and nothing is sent until they are "
@@ -87,7 +87,7 @@ def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncert
     return jobs, settled
 
 
-def _from_journal(row: int, earlier: Recorded, status: RowStatus) -> Outcome:
+def _from_journal(row: int, earlier: Outcome, status: RowStatus) -> Outcome:
     return Outcome(row, status, task_id=earlier.task_id, request_id=earlier.request_id,
                    http_status=earlier.http_status, attempts=earlier.attempts, error=earlier.error)
 
@@ -108,9 +108,7 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
             identities = prepared.identities
 
             def on_outcome(outcome: Outcome) -> None:
-                journal.outcome(identities[outcome.row], Recorded(
-                    outcome.status, outcome.row, outcome.task_id, outcome.request_id, outcome.http_status,
-                    outcome.attempts, outcome.error))
+                journal.outcome(identities[outcome.row], outcome)
                 result.outcomes[outcome.row] = outcome
                 if progress is not None:
                     progress.advance(outcome)

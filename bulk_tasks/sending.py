@@ -31,7 +31,7 @@ from .errors import SendError
 from .providers.base import Provider, Verdict
 from .ratelimit import RateLimiter
 from .retry import backoff_delay
-from .statuses import RowStatus
+from .statuses import Outcome, RowStatus
 from .transport import Attempt, Failure, post_once, request_timeout
 
 INTERRUPTED = "interrupted: the run was stopped before this row was sent"
@@ -46,19 +46,6 @@ class Job:
     row: int
     payload: dict[str, Any]
     body: bytes | None = None
-
-
-@dataclass(slots=True)
-class Outcome:
-    """The final result of one job: the results-file columns ``_status`` … ``_error``."""
-
-    row: int
-    status: RowStatus
-    task_id: str | None = None
-    request_id: str | None = None
-    http_status: int | None = None
-    attempts: int = 0
-    error: str | None = None
 
 
 @dataclass

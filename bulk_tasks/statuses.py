@@ -1,7 +1,8 @@
-"""Row statuses of the results file and the process exit codes: the contract in DESIGN.md."""
+"""Row statuses, the outcome of one row, and the process exit codes: the contract in DESIGN.md."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 
@@ -19,6 +20,19 @@ class RowStatus(StrEnum):
 
 #: Statuses that count as success for the exit code of a run.
 DONE_STATUSES = frozenset({RowStatus.CREATED, RowStatus.ALREADY_CREATED})
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What happened to one row: the results-file columns ``_status`` … ``_error``."""
+
+    row: int
+    status: RowStatus
+    task_id: str | None = None
+    request_id: str | None = None
+    http_status: int | None = None
+    attempts: int = 0
+    error: str | None = None
 
 
 class ExitCode(IntEnum):

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from bulk_tasks.errors import ResumeError
-from bulk_tasks.journal import Journal, Recorded, journal_path, row_identity
-from bulk_tasks.statuses import RowStatus
+from bulk_tasks.journal import Journal, journal_path, row_identity
+from bulk_tasks.statuses import Outcome, RowStatus
 from pathlib import Path
 
 
@@ -32,9 +32,9 @@ def test_journal_sits_beside_the_results_and_is_shared_by_csv_and_xlsx():
 def write_run(path: Path) -> None:
     with Journal.open(path, "quo", "https://api.quo.com") as journal:
         journal.intent("ref:A", 2, 1)
-        journal.outcome("ref:A", Recorded(RowStatus.CREATED, 2, task_id="TK1", http_status=201, attempts=1))
+        journal.outcome("ref:A", Outcome(2, RowStatus.CREATED, task_id="TK1", http_status=201, attempts=1))
         journal.intent("ref:B", 3, 1)
-        journal.outcome("ref:B", Recorded(RowStatus.FAILED, 3, http_status=400, attempts=1, error="Bad Request"))
+        journal.outcome("ref:B", Outcome(3, RowStatus.FAILED, http_status=400, attempts=1, error="Bad Request"))
         journal.intent("ref:C", 4, 1)
 
 
@@ -64,7 +64,7 @@ def test_appending_after_a_torn_line_keeps_later_records_readable(tmp_path):
     with path.open("a", encoding="utf-8") as handle:
         handle.write('{"type":"intent","id":"ref:D"')
     with Journal.open(path, "quo", "https://api.quo.com") as journal:
-        journal.outcome("ref:C", Recorded(RowStatus.CREATED, 4, task_id="TK3"))
+        journal.outcome("ref:C", Outcome(4, RowStatus.CREATED, task_id="TK3"))
     assert Journal.open(path, "quo", "https://api.quo.com").previous["ref:C"].task_id == "TK3"
 
 
@@ -73,7 +73,7 @@ def test_created_is_never_overwritten_by_a_later_record(tmp_path):
     write_run(path)
     with Journal.open(path, "quo", "https://api.quo.com") as journal:
         journal.intent("ref:A", 2, 1)
-        journal.outcome("ref:A", Recorded(RowStatus.NOT_SENT, 2))
+        journal.outcome("ref:A", Outcome(2, RowStatus.NOT_SENT))
     assert Journal.open(path, "quo", "https://api.quo.com").previous["ref:A"].status is RowStatus.CREATED
 
 
