@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections import Counter
 from typing import TextIO
@@ -23,8 +24,9 @@ class ProgressBar:
 
     def start(self, total: int) -> None:
         """Open the bar for ``total`` rows."""
-        self._bar = tqdm(total=total, unit="row", file=self._stream, dynamic_ncols=True, leave=True,
-                         smoothing=0.1, desc="Sending")
+        size = shutil.get_terminal_size((100, 20))
+        self._bar = tqdm(total=total, unit="row", file=self._stream, ncols=size.columns, nrows=size.lines,
+                         leave=True, smoothing=0.1, desc="Sending")
 
     def advance(self, outcome: Outcome) -> None:
         """Count one finished row."""
