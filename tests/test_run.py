@@ -29,7 +29,7 @@ async def test_task_ids_in_results_are_exactly_the_ids_the_sandbox_holds(tmp_pat
 
 @pytest.mark.parametrize("provider", ["travtus", "quo"])
 async def test_503s_and_429s_still_create_every_row_exactly_once(tmp_path, provider):
-    config = SandboxConfig(seed=7, fault_503_rate=0.3, fault_429_rate=0.2)
+    config = SandboxConfig(seed=7, fault_503_rate=0.3, fault_429_rate=0.2, quo_rate_per_second=None)
     async with start_sandbox(config) as sandbox:
         summary = await run(input_file(tmp_path, provider, 30), provider, sandbox, max_attempts=12)
         payload_titles = [task.payload["title"] for task in sandbox.state.tasks]
