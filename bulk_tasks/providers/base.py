@@ -119,17 +119,6 @@ class Provider:
     default_rate: ClassVar[float]
     #: Groups of fields of which at least one column must be in the sheet.
     required_column_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
-    _by_name: ClassVar[dict[str, Field]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "fields" in cls.__dict__:
-            cls._by_name = {f.name: f for f in cls.fields}
-
-    @classmethod
-    def field(cls, name: str) -> Field:
-        """The field called ``name`` (API name)."""
-        return cls._by_name[name]
 
     def rules(self) -> list[RowRule]:
         """Cross-field rules (hook)."""
