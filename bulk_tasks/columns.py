@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import MissingColumnsError, UsageError
-from .providers import Provider
+from .providers import PROVIDERS, Provider
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -27,6 +27,37 @@ def header_key(header: str) -> str:
 def is_results_column(header: str) -> bool:
     """Columns starting with ``_`` come from an earlier run's results file and are never sent."""
     return header.startswith("_")
+
+
+def known_header_keys() -> frozenset[str]:
+    """The comparison keys of every field name and alias of every provider."""
+    return frozenset(header_key(alias) for provider in PROVIDERS.values() for spec in provider.fields
+                     for alias in (spec.name, *spec.aliases))
+
+
+def find_header_row(rows: list[list[str | None]]) -> tuple[int, list[str]] | None:
+    """The spreadsheet row (and its field names) that looks like the header, when row 1 does not.
+
+    ``rows`` are the top rows of a sheet, row 1 first. Row 1 does not look like a header when none of
+    its cells is a known field name and it has fewer filled cells than a later row has field names
+    (a title above the table, or a blank row). The later row must hold at least two field names.
+    """
+    if not rows:
+        return None
+    known = known_header_keys()
+
+    def names(row: list[str | None]) -> list[str]:
+        return [cell for cell in row if cell and header_key(cell) in known]
+
+    first = rows[0]
+    if names(first):
+        return None
+    filled = sum(1 for cell in first if cell)
+    for number, row in enumerate(rows[1:], start=2):
+        found = names(row)
+        if len(found) >= 2 and len(found) > filled:
+            return number, found
+    return None
 
 
 @dataclass

@@ -8,21 +8,30 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from .errors import EmptyInputError, SheetNotFoundError, UnreadableFileError
+from .columns import find_header_row
+from .errors import BulkTasksError, EmptyInputError, SheetNotFoundError, UnreadableFileError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 DELIMITERS = (",", ";", "\t", "|")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Rows below row 1 searched for the real header when row 1 does not look like one.
+HEADER_SEARCH_ROWS = 20
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32)])
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_DATE_OUT_OF_RANGE = re.compile(r"Cell (\w+) is marked as a date but the serial value (\S+) is outside")
+MAX_CELLS_NAMED = 5
 
 
 @dataclass
@@ -47,11 +56,13 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
     path = Path(path)
     head = _head(path)
     kind = _kind(path, head)
+    notes: list[str] = []
     if kind == "xlsx":
-        headers, records, sheet_name = _read_xlsx(path, sheet)
+        headers, records, sheet_name, notes = _read_xlsx(path, sheet)
     else:
         (headers, records), sheet_name = _read_csv(path), None
     table = _build_table(path, kind, headers, records, sheet_name)
+    table.warnings[:0] = notes
     if kind == "csv" and sheet is not None:
         table.warnings.insert(0, f"--sheet {sheet!r} is ignored: {path.name} is a CSV file, which has no sheets.")
     return table
@@ -89,6 +100,7 @@ def _kind(path: Path, head: bytes) -> str:
 
 
 def _build_table(path: Path, kind: str, headers: list[str], records: pd.DataFrame, sheet: str | None) -> Table:
+    _refuse_header_below_row_1(path, headers, records)
     if not any(headers):
         if records.notna().any().any():
             raise EmptyInputError(f"{path.name} has no column names in row 1: put the column names in row 1 "
@@ -102,6 +114,18 @@ def _build_table(path: Path, kind: str, headers: list[str], records: pd.DataFram
     return Table(path=path, format=kind, headers=headers, frame=records, sheet=sheet, warnings=warnings)
 
 
+def _refuse_header_below_row_1(path: Path, headers: list[str], records: pd.DataFrame) -> None:
+    """Row 1 is a title (or blank) while a row below it holds the column names: say so."""
+    top = records.head(HEADER_SEARCH_ROWS).to_numpy(dtype=object).tolist()
+    found = find_header_row([headers, *top])
+    if found is None:
+        return
+    row, names = found
+    shown = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+    raise EmptyInputError(f"{path.name}: the column names must be in row 1; row {row} looks like the header "
+                          f"({shown}): delete the rows above it.")
+
+
 def _name_columns(path: Path, headers: list[str], records: pd.DataFrame) -> tuple[list[str], pd.DataFrame, list[str]]:
     warnings: list[str] = []
     width = max(len(headers), records.shape[1])
@@ -112,8 +136,11 @@ def _name_columns(path: Path, headers: list[str], records: pd.DataFrame) -> tupl
         if header:
             named[position] = header
         elif records[position].notna().any():
-            named[position] = f"(column {_letter(position)})"
-            warnings.append(f"Column {_letter(position)} has data but no header: it is ignored.")
+            letter = _letter(position)
+            named[position] = f"(column {letter})"
+            warnings.append(f"Column {letter} has data but no name in row 1 (a blank header cell, or one merged "
+                            f"with its neighbour): its values are not sent; they are kept in the results under "
+                            f"'(column {letter})'. Give {letter}1 a name to use them.")
     _refuse_duplicates(path, named)
     records = records[list(named)]
     records.columns = list(named.values())
@@ -139,26 +166,38 @@ def _letter(position: int) -> str:
     return letters
 
 
+def _clean_cell(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = (value if isinstance(value, str) else str(value)).strip()
+    return text or None
+
+
+_clean_cells = np.frompyfunc(_clean_cell, 1, 1)
+
+
 def _clean(values: pd.DataFrame) -> pd.DataFrame:
-    """Trim every cell; empty text becomes ``None``."""
-    cleaned = {}
-    for column in values.columns:
-        series = values[column].astype(object)
-        text = series.where(series.isna(), series.astype(str).str.strip())
-        cleaned[column] = text.where(text.notna() & (text != ""), None)
-    return pd.DataFrame(cleaned, index=values.index, dtype=object)
+    """Trim every cell; empty text becomes ``None`` (one pass over all cells, however wide the sheet)."""
+    cells = values.to_numpy(dtype=object)
+    cleaned = _clean_cells(cells) if cells.size else cells
+    return pd.DataFrame(cleaned, index=values.index, columns=values.columns, dtype=object)
 
 
 # --- CSV -----------------------------------------------------------------------------------------
 
 def decode(path: Path, data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; a clear error otherwise."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """UTF-8 (with or without BOM), UTF-16 (with BOM, or plainly so without), else Windows-1252.
+
+    A clear error for binary data and undecodable text. A stray NUL in text is left for the CSV
+    reader to report with its row.
+    """
+    utf16 = _utf16_codec(data)
+    if utf16 is not None:
         try:
-            return data.decode("utf-16")
+            return data.decode(utf16)
         except UnicodeDecodeError:
             pass
-    elif b"\x00" in data[:4096]:
+    elif _looks_binary(data[:4096]):
         raise UnreadableFileError(
             f"{path.name} is not a text file (it contains binary data): give a .csv exported from "
             "Excel, or the .xlsx itself.")
@@ -174,6 +213,27 @@ def decode(path: Path, data: bytes) -> str:
     raise UnreadableFileError(
         f"{path.name} is not in an encoding bulk-tasks can read: in Excel use File > Save As > "
         "'CSV UTF-8 (Comma delimited)'.")
+
+
+def _utf16_codec(data: bytes) -> str | None:
+    """``utf-16`` for a BOM; ``utf-16-le``/``-be`` when every other byte is NUL (UTF-16 text without BOM)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) * 2 >= len(odd) and not even.count(0):
+        return "utf-16-le"
+    if even.count(0) * 2 >= len(even) and not odd.count(0):
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """More control bytes than a text file with a stray one or two would have."""
+    controls = sum(sample.count(byte) for byte in _CONTROL_BYTES)
+    return controls > max(2, len(sample) // 200)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -197,7 +257,9 @@ def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
     if not text.strip():
         raise EmptyInputError(f"{path.name} is empty: put the column names in row 1 and one task per row below.")
     if "\x00" in text:
-        raise UnreadableFileError(f"{path.name} contains a NUL character: export it again from Excel as CSV UTF-8.")
+        row = text.count("\n", 0, text.index("\x00")) + 1
+        raise UnreadableFileError(f"{path.name} contains a NUL character (an invisible control character) on line "
+                                  f"{row}: delete it, or export the file again from Excel as CSV UTF-8.")
     delimiter = sniff_delimiter(text)
     try:
         raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
@@ -205,9 +267,11 @@ def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
     except pd.errors.ParserError as exc:
         raise UnreadableFileError(f"{path.name} is not a well-formed CSV file ({_parser_detail(exc)}): "
                                   "check for a stray quote or an unquoted delimiter on that line.") from None
-    except pd.errors.EmptyDataError:
-        raise EmptyInputError(f"{path.name} has no column names in row 1: put the column names in row 1 "
-                              "and one task per row below, with no blank rows above them.") from None
+    except pd.errors.EmptyDataError:  # the first line is blank
+        content = text.lstrip("\r\n")
+        first = len(text[: len(text) - len(content)].splitlines()) + 1
+        raise EmptyInputError(f"{path.name} has no column names in row 1 (row {first} looks like the header): "
+                              "delete the blank rows above it, so that the column names are in row 1.") from None
     cleaned = _clean(raw)
     headers = [value or "" for value in cleaned.iloc[0].tolist()]
     return headers, cleaned.iloc[1:].reset_index(drop=True).set_axis(range(cleaned.shape[1]), axis=1)
@@ -225,41 +289,138 @@ def _parser_detail(exc: Exception) -> str:
 
 # --- XLSX ----------------------------------------------------------------------------------------
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, str]:
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, str, list[str]]:
+    data = path.read_bytes()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows, title, worksheet_path = _xlsx_rows(path, data, sheet)
+    if _has_formulas(data, worksheet_path):
+        _refuse_unsaved_formulas(path, data, worksheet_path)
+    notes = _xlsx_warnings(path, caught)
+    if not rows:
+        return [], pd.DataFrame(), title, notes
+    width = max(len(row) for row in rows)
+    table = _clean(pd.DataFrame([row + [None] * (width - len(row)) for row in rows], dtype=object))
+    headers = [value or "" for value in table.iloc[0].tolist()]
+    return headers, table.iloc[1:].reset_index(drop=True), title, notes
+
+
+def _xlsx_rows(path: Path, data: bytes, sheet: str | None) -> tuple[list[list[Any]], str, str]:
+    """The chosen sheet's cells as text (a formula's saved result), its title and its part in the archive."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         # bytes, not the path: openpyxl refuses a real workbook whose name does not end in .xlsx
-        workbook = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        reason = {KeyError: "it is a zip archive without a workbook inside",
-                  zipfile.BadZipFile: "it is damaged or incomplete"}.get(type(exc), "its content is not a workbook")
-        raise UnreadableFileError(
-            f"{path.name} is not a readable Excel workbook ({reason}): open it in Excel and save "
-            "it again as .xlsx, or export it as .csv.") from None
-    except Exception as exc:  # noqa: BLE001 - XML attacks and malformed parts surface as many types
-        raise UnreadableFileError(
-            f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}); it may be damaged "
-            "or contain unsafe XML: save it again from Excel as .xlsx.") from None
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - damaged parts and XML attacks surface as many types
+        raise _unreadable_workbook(path, exc) from None
     try:
         worksheet = _pick_sheet(path, workbook, sheet)
         worksheet.reset_dimensions()  # the size recorded in the file can be wrong: trust the cells instead
         rows = [[_cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
+        return rows, worksheet.title, getattr(worksheet, "_worksheet_path", "")
+    except BulkTasksError:
+        raise
     except Exception as exc:  # noqa: BLE001
-        if isinstance(exc, SheetNotFoundError):
-            raise
-        raise UnreadableFileError(
-            f"{path.name} could not be read as an Excel workbook ({type(exc).__name__}); it may be damaged "
-            "or contain unsafe XML: save it again from Excel as .xlsx.") from None
+        raise _unreadable_workbook(path, exc) from None
     finally:
         workbook.close()
-    if not rows:
-        return [], pd.DataFrame(), worksheet.title
-    width = max(len(row) for row in rows)
-    table = _clean(pd.DataFrame([row + [None] * (width - len(row)) for row in rows], dtype=object))
-    headers = [value or "" for value in table.iloc[0].tolist()]
-    return headers, table.iloc[1:].reset_index(drop=True), worksheet.title
+
+
+def _unreadable_workbook(path: Path, exc: BaseException) -> UnreadableFileError:
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if _caused_by_unsafe_xml(exc):
+        return UnreadableFileError(
+            f"{path.name} contains XML entity declarations, which Excel never writes and bulk-tasks refuses "
+            "for safety (they can be used to read files or exhaust memory): save the sheet again from Excel "
+            "as .xlsx, or export it as .csv.")
+    if isinstance(exc, KeyError):
+        reason = "it is a zip archive without a workbook inside"
+    elif isinstance(exc, zipfile.BadZipFile):
+        reason = "it is damaged or incomplete"
+    elif isinstance(exc, (InvalidFileException, OSError, ValueError)):
+        reason = "its content is not a workbook"
+    else:
+        reason = "a part of it is damaged"
+    return UnreadableFileError(f"{path.name} is not a readable Excel workbook ({reason}): open it in Excel and "
+                               "save it again as .xlsx, or export it as .csv.")
+
+
+def _caused_by_unsafe_xml(exc: BaseException) -> bool:
+    from defusedxml import DefusedXmlException
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DefusedXmlException):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _has_formulas(data: bytes, worksheet_path: str) -> bool:
+    """Whether the worksheet's XML has any formula element (read in chunks, never whole)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(worksheet_path) as part:
+            tail = b""
+            while chunk := part.read(1 << 20):
+                if _FORMULA_TAG.search(tail + chunk):
+                    return True
+                tail = chunk[-32:]
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return True
+    return False
+
+
+def _refuse_unsaved_formulas(path: Path, data: bytes, worksheet_path: str) -> None:
+    """A formula whose result was never saved reads as empty: refuse rather than send a blank."""
+    cells = _unsaved_formula_cells(data, worksheet_path)
+    if not cells:
+        return
+    shown = ", ".join(cells[:MAX_CELLS_NAMED]) + (f" and {len(cells) - MAX_CELLS_NAMED} more" if
+                                                   len(cells) > MAX_CELLS_NAMED else "")
+    raise UnreadableFileError(
+        f"{path.name} has formulas whose results were never saved (cells {shown}), so they would read as "
+        "empty: open the file in Excel and save it (Excel then stores each result), or type the values in.")
+
+
+def _unsaved_formula_cells(data: bytes, worksheet_path: str) -> list[str]:
+    """References of the cells with a formula (``<f>``) and no saved value (no ``<v>``), in sheet order.
+
+    openpyxl reads both "no saved value" and "saved value is empty text" as ``None``; only the XML
+    tells them apart, and ``=IF(A2="","",A2)`` saved by Excel is the second, and fine.
+    """
+    from defusedxml.ElementTree import iterparse
+
+    cells: list[str] = []
+    sheet_data = None
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(worksheet_path) as part:
+        for event, element in iterparse(part, events=("start", "end")):
+            name = element.tag.rpartition("}")[2]
+            if event == "start":
+                if name == "sheetData":
+                    sheet_data = element
+                continue
+            if name == "c":
+                children = {child.tag.rpartition("}")[2] for child in element}
+                if "f" in children and "v" not in children:
+                    cells.append(element.get("r") or "?")
+            elif name == "row" and sheet_data is not None:
+                sheet_data.clear()  # rows already looked at: keep memory flat on big sheets
+    return cells
+
+
+def _xlsx_warnings(path: Path, caught: list[warnings.WarningMessage]) -> list[str]:
+    """openpyxl's warnings that matter to the user, as sentences; the rest (styles, extensions) dropped."""
+    notes = []
+    for warning in caught:
+        match = _DATE_OUT_OF_RANGE.search(str(warning.message))
+        if match:
+            notes.append(f"Cell {match[1]} is formatted as a date but holds {match[2]}, which is no date Excel "
+                         "can show (years 1900 to 9999): it is read as the error #VALUE!.")
+    return notes
 
 
 def _pick_sheet(path: Path, workbook: Any, sheet: str | None) -> Any:

@@ -15,9 +15,28 @@ from pandera.errors import SchemaErrors
 
 from .columns import ColumnMatch
 from .providers import Field, Kind, Provider, RowRule
-from .values import ValueReader, empty_column, is_email, map_unique, parse_enum
+from .results import EXCEL_CELL_LIMIT
+from .values import (
+    ValueReader,
+    empty_column,
+    excel_error,
+    is_date_out_of_range,
+    is_email,
+    looks_scientific,
+    map_unique,
+    parse_enum,
+)
 
 REQUIRED_RULE = "is required: fill it in"
+EXCEL_ERROR_RULE = "contains the Excel error {code}: fix the formula in Excel, or type the value"
+CELL_LIMIT_RULE = (f"is longer than the {EXCEL_CELL_LIMIT:,} characters an Excel cell can hold: shorten it "
+                   "(bulk-tasks never cuts it, so nothing is lost)")
+SCIENTIFIC_PHONE_RULE = ("is a number in scientific notation, which Excel shows for long numbers and which has "
+                         "lost digits: format the column as Text in Excel and type the full numbers again")
+DATE_RANGE_RULE = ("is outside the dates bulk-tasks accepts: from 1900-01-01 to 9999-12-31 "
+                   "(also once moved to --timezone and to UTC)")
+#: Values longer than this are shortened in messages (never in the payload or the results' own columns).
+SHOWN_LENGTH = 60
 
 
 @dataclass(frozen=True, order=True)
@@ -87,16 +106,63 @@ def build_schema(provider: Provider, reader: ValueReader) -> pa.DataFrameSchema:
 
 
 def validate(frame: pd.DataFrame, match: ColumnMatch, provider: Provider, reader: ValueReader) -> list[RowError]:
-    """Every broken rule of every row of ``frame`` (the sheet's text cells), sorted by row."""
+    """Every broken rule of every row of ``frame`` (the sheet's text cells), sorted by row.
+
+    A cell with a problem that makes its field's own rule beside the point (an Excel error, a value
+    too long for Excel, a phone number in scientific notation, a date out of range) gets that one
+    error instead.
+    """
     fields = field_frame(frame, match, provider)
+    problems = cell_problems(fields, provider, reader)
+    header_of = match.header_of
+    errors = {RowError(row, header_of.get(name, name), shown_value(fields.at[row, name]), rule)
+              for (row, name), rule in problems.items()}
     try:
         build_schema(provider, reader).validate(fields, lazy=True)
     except SchemaErrors as exc:
-        return _row_errors(exc.failure_cases, fields, match, provider)
-    return []
+        errors.update(_row_errors(exc.failure_cases, fields, match, provider, problems))
+    return sorted(errors)
 
 
-def _row_errors(cases: pd.DataFrame, fields: pd.DataFrame, match: ColumnMatch, provider: Provider) -> list[RowError]:
+def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> dict[tuple[int, str], str]:
+    """(row, field) → rule, for cells whose text no field could use as it is."""
+    problems: dict[tuple[int, str], str] = {}
+    for spec in provider.fields:
+        present = fields[spec.name].dropna()
+        if present.empty:
+            continue
+        hashed = present[present.str.startswith("#")]
+        for row, text in hashed.items():
+            code = excel_error(text)
+            if code is not None:
+                problems[(row, spec.name)] = EXCEL_ERROR_RULE.format(code=code)
+        for row in present.index[present.str.len() > EXCEL_CELL_LIMIT]:
+            problems.setdefault((row, spec.name), CELL_LIMIT_RULE)
+        if spec.kind is Kind.PHONE:
+            suspicious = present[map_unique(present, looks_scientific).astype(bool)]
+            for row in suspicious.index:
+                problems.setdefault((row, spec.name), SCIENTIFIC_PHONE_RULE)
+        elif spec.kind is Kind.DATETIME:
+            unread = present[map_unique(present, reader.datetime).isna()]
+            if not unread.empty:
+                far = map_unique(unread, lambda text: is_date_out_of_range(text, reader.timezone, reader.dayfirst))
+                for row in unread.index[far.astype(bool)]:
+                    problems.setdefault((row, spec.name), DATE_RANGE_RULE)
+    return problems
+
+
+def shown_value(value: object) -> str:
+    """A cell's value as messages show it: long values shortened, saying how long they are."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = str(value)
+    if len(text) <= SHOWN_LENGTH:
+        return text
+    return f"{text[:SHOWN_LENGTH]}… ({len(text):,} characters)"
+
+
+def _row_errors(cases: pd.DataFrame, fields: pd.DataFrame, match: ColumnMatch, provider: Provider,
+                problems: dict[tuple[int, str], str]) -> set[RowError]:
     header_of = match.header_of
     rules = {rule.rule: rule for rule in provider.rules()}
     errors: set[RowError] = set()
@@ -105,16 +171,15 @@ def _row_errors(cases: pd.DataFrame, fields: pd.DataFrame, match: ColumnMatch, p
         rule = rules.get(case.check)
         if rule is not None:
             errors.add(_rule_error(rule, row, fields, header_of))
-        else:
+        elif (row, case.column) not in problems:
             header = header_of.get(case.column, case.column)
-            value = fields.at[row, case.column]
-            errors.add(RowError(row, header, "" if pd.isna(value) else str(value), case.check))
-    return sorted(errors)
+            errors.add(RowError(row, header, shown_value(fields.at[row, case.column]), case.check))
+    return errors
 
 
 def _rule_error(rule: RowRule, row: int, fields: pd.DataFrame, header_of: dict[str, str]) -> RowError:
     filled = [(name, fields.at[row, name]) for name in rule.fields if pd.notna(fields.at[row, name])]
     shown = filled or [(name, None) for name in rule.fields if name in header_of]
     column = " / ".join(header_of.get(name, name) for name, _ in shown) or " / ".join(rule.fields)
-    value = "; ".join(f"{header_of.get(name, name)}={value}" for name, value in filled)
+    value = "; ".join(f"{header_of.get(name, name)}={shown_value(value)}" for name, value in filled)
     return RowError(row, column, value, rule.rule)

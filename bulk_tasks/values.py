@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, tzinfo
+from datetime import datetime, time, timezone, tzinfo
 from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,7 +26,16 @@ _SLASH_DATE = re.compile(
     r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})"
     r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?)?"
 )
+_LONG_YEAR = re.compile(r"\d{5,}-\d{1,2}-\d{1,2}(?:[ T].*)?|\d{1,2}/\d{1,2}/\d{5,}(?:[ T].*)?", re.DOTALL)
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+#: The dates bulk-tasks accepts: Excel's calendar, which is also what every provider can take.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9999
+#: What Excel shows in a cell whose formula failed; a CSV export writes the same text.
+EXCEL_ERRORS = frozenset({
+    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!", "#FIELD!",
+    "#GETTING_DATA", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!",
+})
 _ENUM_SEPARATORS = re.compile(r"[\s\-_]+")
 
 
@@ -52,12 +61,37 @@ def check_phone_region(region: str) -> str:
 def parse_datetime(text: str, tz: tzinfo, dayfirst: bool = False) -> datetime | None:
     """An aware datetime from ISO 8601, ``YYYY-MM-DD HH:MM[:SS]`` or ``M/D/YYYY [h:mm[:ss] [AM|PM]]``.
 
-    A date alone means midnight; a value without an offset is in ``tz``.
+    A date alone means midnight; a value without an offset is in ``tz``. ``None`` for a date written
+    outside the years 1900 to 9999, or that leaves year 9999 once moved to ``tz`` or to UTC.
     """
+    moment = _parse_any(text, tz, dayfirst)
+    return moment if moment is not None and _in_range(moment, tz) else None
+
+
+def is_date_out_of_range(text: str, tz: tzinfo, dayfirst: bool = False) -> bool:
+    """Whether ``text`` is written like a date but falls outside the years 1900 to 9999."""
+    if _LONG_YEAR.fullmatch(text):
+        return True
+    moment = _parse_any(text, tz, dayfirst)
+    return moment is not None and not _in_range(moment, tz)
+
+
+def _parse_any(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
     moment = _parse_iso(text) or _parse_slashed(text, dayfirst)
     if moment is None:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+
+
+def _in_range(moment: datetime, tz: tzinfo) -> bool:
+    """Written within the years 1900 to 9999, and still a date once moved to ``tz`` and to UTC."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        return False
+    try:
+        moment.astimezone(tz), moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return False
+    return True
 
 
 def _parse_iso(text: str) -> datetime | None:
@@ -96,6 +130,19 @@ def parse_phone(text: str, region: str) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def looks_scientific(text: str) -> bool:
+    """Whether ``text`` is a number in scientific notation, as Excel shows long numbers (``4.15555E+09``)."""
+    return _SCIENTIFIC.fullmatch(text) is not None
+
+
+def excel_error(text: str) -> str | None:
+    """The Excel error value ``text`` is (``#N/A``, ``#REF!`` …), upper-cased, or ``None``."""
+    if not text.startswith("#"):
+        return None
+    code = text.upper()
+    return code if code in EXCEL_ERRORS else None
 
 
 def enum_key(text: str) -> str:
