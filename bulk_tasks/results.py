@@ -26,7 +26,7 @@ RESULT_COLUMNS = ("_row", "_status", "_task_id", "_request_id", "_http_status", 
 PAYLOAD_COLUMN = "_payload"
 EXCEL_CELL_LIMIT = 32767
 
-_PLAIN_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_PLAIN_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?"
 _DANGEROUS = re.compile(rf"^(?:[=@]|[+-](?!{_PLAIN_NUMBER}$))", re.DOTALL)
 _STATUS_COLOURS = {
     RowStatus.CREATED: "C6EFCE", RowStatus.ALREADY_CREATED: "DDEBF7", RowStatus.DRY_RUN: "DDEBF7",
