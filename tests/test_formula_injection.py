@@ -38,7 +38,7 @@ def sent(tmp_path, monkeypatch, capsys):
         for suffix in ("csv", "xlsx"):
             sandbox.state.reset()
             code = main(["run", str(CORPUS / "formula_injection.csv"), "-p", "quo", "--base-url", sandbox.url,
-                         "--quiet", "--results", str(tmp_path / f"out.{suffix}")])
+                         "--quiet", "--results", str(tmp_path / f"out-{suffix}.{suffix}")])
             assert code == 0, capsys.readouterr()
             payloads.append([task.payload for task in sandbox.state.tasks])
     assert payloads[0] == payloads[1]
@@ -52,7 +52,7 @@ def test_the_provider_receives_the_text_unchanged(sent):
 
 def test_csv_results_neutralize_only_what_excel_would_run(sent):
     _, folder = sent
-    rows = csv_rows(folder / "out.csv")
+    rows = csv_rows(folder / "out-csv.csv")
     cells = [value for row in rows for value in (row["Title"], row["Description"])]
     assert cells == ["'" + text for text in HOSTILE] + HARMLESS
     assert all(not is_dangerous(value) for row in rows for value in row.values())
@@ -61,7 +61,7 @@ def test_csv_results_neutralize_only_what_excel_would_run(sent):
 
 def test_xlsx_results_hold_the_exact_text_in_text_cells(sent):
     _, folder = sent
-    book = openpyxl.load_workbook(folder / "out.xlsx")
+    book = openpyxl.load_workbook(folder / "out-xlsx.xlsx")
     sheet = book["Results"]
     header = [cell.value for cell in sheet[1]]
     title, description = header.index("Title") + 1, header.index("Description") + 1
