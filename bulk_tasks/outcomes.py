@@ -18,6 +18,10 @@ from .validation import RowError
 from .values import empty_column
 
 
+#: ``json.dumps(payload, ensure_ascii=False)`` without building an encoder per row.
+_payload_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 @dataclass
 class Summary:
     """The result of ``validate_file`` or ``run_import``: counts, where the results are, the exit code."""
@@ -71,7 +75,7 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
     _fill_outcomes(columns, outcomes)
     if dry_run:
         payload = empty_column(rows)
-        payload.loc[list(prepared.payloads)] = [json.dumps(p, ensure_ascii=False) for p in prepared.payloads.values()]
+        payload.loc[list(prepared.payloads)] = list(map(_payload_json, prepared.payloads.values()))
         columns[PAYLOAD_COLUMN] = payload
     own = [name for name in frame.columns if not is_results_column(name)]
     return pd.concat([pd.DataFrame(columns), frame[own]], axis=1)

@@ -32,8 +32,46 @@ def build_payloads(fields: pd.DataFrame, provider: Provider, reader: ValueReader
     """One payload per row of ``fields`` (a frame of valid rows under API field names)."""
     specs = [spec for spec in provider.fields if spec.name in fields and fields[spec.name].notna().any()]
     columns = [normalize_column(spec, fields[spec.name], provider, reader).tolist() for spec in specs]
+    if not specs:
+        return [{} for _ in range(len(fields))]
     paths = [spec.path for spec in specs]
-    return [_payload(paths, values) for values in zip(*columns)] if specs else [{} for _ in range(len(fields))]
+    segments = _segments(paths)
+    if segments is None:
+        return [_payload(paths, values) for values in zip(*columns)]
+    if len(segments) == 1 and segments[0][0] is None:
+        keys = segments[0][1]
+        return [{key: value for key, value in zip(keys, values) if value is not None} for values in zip(*columns)]
+    return [_segmented_payload(segments, values) for values in zip(*columns)]
+
+
+Segment = tuple[str | None, tuple[str, ...], int, int]
+
+
+def _segments(paths: list[tuple[str, ...]]) -> list[Segment] | None:
+    """Runs of top-level keys, and of one nested object's keys, in field order; None when an object's
+    keys are not contiguous (then ``_payload`` builds each row)."""
+    segments: list[Segment] = []
+    for at, path in enumerate(paths):
+        parent = path[0] if len(path) > 1 else None
+        if segments and segments[-1][0] == parent:
+            last = segments[-1]
+            segments[-1] = (parent, (*last[1], path[-1]), last[2], at + 1)
+        elif parent is not None and any(segment[0] == parent for segment in segments):
+            return None
+        else:
+            segments.append((parent, (path[-1],), at, at + 1))
+    return segments
+
+
+def _segmented_payload(segments: list[Segment], values: tuple[Any, ...]) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    for parent, keys, start, stop in segments:
+        part = {key: value for key, value in zip(keys, values[start:stop]) if value is not None}
+        if parent is None:
+            payload.update(part)
+        elif part:
+            payload[parent] = part
+    return payload
 
 
 def _payload(paths: list[tuple[str, ...]], values: tuple[Any, ...]) -> dict[str, Any]:
