@@ -114,8 +114,51 @@ def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[in
 
 
 def _write_csv(path: Path, table: pd.DataFrame) -> None:
-    safe = neutralize_frame(table)
-    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    """As ``neutralize_frame(table).to_csv(...)`` would, byte for byte, ``CSV_CHUNK_ROWS`` rows at a time,
+    so that a million rows never exist twice in memory."""
+    columns = [table.iloc[:, at].to_numpy() for at in range(table.shape[1])]
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        handle.write(",".join(_csv_field(str(name)) for name in table.columns) + "\r\n")
+        for start in range(0, len(table), CSV_CHUNK_ROWS):
+            fields = [_csv_column(column[start:start + CSV_CHUNK_ROWS].tolist()) for column in columns]
+            handle.write("".join(line + "\r\n" for line in map(",".join, zip(*fields))))
+
+
+CSV_CHUNK_ROWS = 20_000
+_FORMULA_STARTS = ("=", "@", "+", "-")
+_FORMULA_AFTER_SEPARATOR = re.compile("\x00[=@+-]")
+
+
+def _csv_column(values: list[Any]) -> list[str]:
+    """One column's cells as CSV fields: dangerous text neutralized, quoted where needed, NA empty.
+
+    Whole-column checks first (one ``join``), so that the common column needs no per-cell work.
+    """
+    try:
+        joined = "\x00".join(values)
+        texts = values
+    except TypeError:
+        if values.count(None) == len(values):
+            return [""] * len(values)
+        texts = [value if type(value) is str else _csv_plain(value) for value in values]
+        joined = "\x00".join(texts)
+    if joined[:1] in _FORMULA_STARTS or _FORMULA_AFTER_SEPARATOR.search(joined):
+        texts = [_neutralize_cell(value) if type(value) is str else text for value, text in zip(values, texts)]
+    if _needs_quotes(joined):
+        texts = [_csv_field(text) for text in texts]
+    return texts
+
+
+def _csv_plain(value: Any) -> str:
+    return "" if value is None or value is pd.NA or value is pd.NaT or value != value else str(value)
+
+
+def _needs_quotes(text: str) -> bool:
+    return '"' in text or "," in text or "\n" in text or "\r" in text
+
+
+def _csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if _needs_quotes(text) else text
 
 
 def status_counts(statuses: Iterable[str]) -> dict[str, int]:
