@@ -190,11 +190,16 @@ def _report_problems(summary: Summary) -> None:
     if grouped:
         print(f"{len({error.row for error in summary.errors})} of {summary.total} rows are invalid:")
     for (column, rule), rows in sorted(grouped.items(), key=lambda item: item[1][0]):
-        shown = ", ".join(map(str, rows[:MAX_ROWS_SHOWN]))
-        more = f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
-        label = "row" if len(rows) == 1 else "rows"
-        print(f"  {column}: {rule} ({label} {shown}{more})")
+        print(f"  {column}: {rule} ({_rows_text(rows)})")
+    for (status, reason), rows in sorted(summary.problems.items(), key=lambda item: item[1][0]):
+        print(f"  {status}: {reason} ({_rows_text(rows)})")
     _print_summary(summary)
+
+
+def _rows_text(rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:MAX_ROWS_SHOWN]))
+    more = f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
+    return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
 
 
 def _print_summary(summary: Summary) -> None:

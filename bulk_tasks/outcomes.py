@@ -34,6 +34,7 @@ class Summary:
     stopped_reason: str | None = None
     warnings: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    problems: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -109,4 +110,18 @@ def cell_errors(prepared: Prepared) -> dict[tuple[int, str], str]:
 def summarize(table: pd.DataFrame, results_path: Path | None, *, validating: bool, **extra: Any) -> Summary:
     """The ``Summary`` of a results table."""
     counts = status_counts(table["_status"])
-    return Summary(counts, results_path, exit_code_for(counts, validating=validating), **extra)
+    return Summary(counts, results_path, exit_code_for(counts, validating=validating),
+                   problems=_problems(table), **extra)
+
+
+_UNSENT = (RowStatus.FAILED.value, RowStatus.UNCERTAIN.value, RowStatus.NOT_SENT.value)
+
+
+def _problems(table: pd.DataFrame) -> dict[tuple[str, str], list[int]]:
+    """(status, reason) → rows, for the rows that did not go through and are not invalid."""
+    unsent = table.loc[table["_status"].isin(_UNSENT), ["_status", "_error", "_row"]]
+    if unsent.empty:
+        return {}
+    reasons = unsent["_error"].fillna("no reason recorded")
+    grouped = unsent.groupby([unsent["_status"], reasons], sort=False)["_row"]
+    return {key: [int(row) for row in rows] for key, rows in grouped}

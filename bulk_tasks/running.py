@@ -20,7 +20,7 @@ from .sending import Job, Sender, encode_payload
 from .statuses import Outcome, RowStatus
 
 SANDBOX_JOURNAL_URL = "sandbox:in-process"
-INVALID_ELSEWHERE = ("not sent: {count} row(s) of this file are invalid and nothing is sent until they are "
+INVALID_ELSEWHERE = ("{count} row(s) of this file are invalid and nothing is sent until they are "
                      "fixed; fix them (see _error) or use --skip-invalid")
 
 

@@ -185,7 +185,7 @@ class Sender:
 
     def _halt_reason(self) -> str:
         if self._stopped_reason is not None:
-            return "not sent: " + self._stopped_reason
+            return "the run stopped: " + self._stopped_reason
         return INTERRUPTED
 
     def _finish_rest(self, quiet: bool = False) -> None:

@@ -10,6 +10,8 @@ payload) is ambiguous: the server may have created the task.
 
 from __future__ import annotations
 
+import os
+
 import json
 from dataclasses import dataclass
 from enum import Enum
@@ -112,4 +114,6 @@ def _never_written(exc: BaseException) -> bool:
 
 def _reason(exc: aiohttp.ClientConnectorError) -> str:
     os_error = exc.os_error
+    if os_error.errno:
+        return os.strerror(os_error.errno).lower()
     return os_error.strerror or str(os_error) or type(os_error).__name__
