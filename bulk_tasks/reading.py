@@ -173,13 +173,11 @@ def _clean_cell(value: Any) -> str | None:
     return text or None
 
 
-_clean_cells = np.frompyfunc(_clean_cell, 1, 1)
-
-
 def _clean(values: pd.DataFrame) -> pd.DataFrame:
     """Trim every cell; empty text becomes ``None`` (one pass over all cells, however wide the sheet)."""
     cells = values.to_numpy(dtype=object)
-    cleaned = _clean_cells(cells) if cells.size else cells
+    flat = [value.strip() or None if type(value) is str else _clean_cell(value) for value in cells.ravel().tolist()]
+    cleaned = np.array(flat, dtype=object).reshape(cells.shape) if flat else cells
     return pd.DataFrame(cleaned, index=values.index, columns=values.columns, dtype=object)
 
 

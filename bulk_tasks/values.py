@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 import phonenumbers
 
@@ -187,10 +188,10 @@ def empty_column(index: pd.Index) -> pd.Series:
 
 def map_unique(column: pd.Series, parse: Callable[[str], T | None]) -> pd.Series:
     """``parse`` applied once per distinct non-empty value of ``column``; empty cells stay NA."""
-    present = column.dropna()
-    if present.empty:
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    if not len(distinct):
         return empty_column(column.index)
-    distinct = present.unique()
-    lookup: dict[Any, Any] = {value: parse(value) for value in distinct}
-    mapped = column.map(lookup, na_action="ignore").astype(object)
-    return mapped.where(mapped.notna(), None)
+    parsed = np.empty(len(distinct) + 1, dtype=object)  # the last slot is for code -1: empty cells
+    for at, value in enumerate(distinct.tolist()):
+        parsed[at] = parse(value)
+    return pd.Series(parsed[codes], index=column.index, dtype=object)
