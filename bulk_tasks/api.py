@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .outcomes import Summary, cell_errors, results_table, summarize
-from .preparing import ReadOptions, prepare
+from .preparing import ReadOptions, prepare, without_cycle_collection
 from .auth import check_url_safe
 from .providers import Provider, get_provider
 from .results import default_results_path, write_results
@@ -47,6 +47,7 @@ def validate_file(path: str | Path, provider: str | Provider, options: ReadOptio
     return _dry_run(Path(path), provider, options, results, allow_duplicates)
 
 
+@without_cycle_collection()
 def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
              results: str | Path | None, allow_duplicates: bool = False) -> Summary:
     started = time.monotonic()
@@ -91,8 +92,9 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
         prepared, target, base_url=send.base_url, sandbox=send.sandbox, env=send.env, rate=send.rate,
         concurrency=send.concurrency, max_attempts=send.max_attempts, timeout=send.timeout,
         retry_uncertain=send.retry_uncertain, skip_invalid=send.skip_invalid, stop=stop, progress=progress)
-    table = results_table(prepared, sent.outcomes, dry_run=False)
-    write_results(target, table, cell_errors(prepared))
+    with without_cycle_collection():
+        table = results_table(prepared, sent.outcomes, dry_run=False)
+        write_results(target, table, cell_errors(prepared))
     summary = summarize(table, target, validating=False, elapsed=time.monotonic() - started, sent=sent.sent,
                         stopped_reason=sent.stopped_reason, warnings=prepared.warnings, errors=prepared.errors)
     if sent.interrupted:
