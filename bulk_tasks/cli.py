@@ -8,7 +8,7 @@ import signal
 import sys
 import traceback
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -70,7 +70,8 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sandbox", action="store_true", help="send to a built-in local emulation of the API")
     parser.add_argument("--base-url", metavar="URL", help="scheme://host[:port] of the API (default: production)")
     parser.add_argument("--rate", type=_positive_float, metavar="R", help="requests per second (default: provider's)")
-    parser.add_argument("--concurrency", type=_positive_int, default=8, metavar="N", help="requests in flight (8)")
+    parser.add_argument("--concurrency", type=_positive_int, default=None, metavar="N",
+                        help="requests in flight (default: 8, more while the rate needs them, up to 64)")
     parser.add_argument("--max-attempts", type=_positive_int, default=5, metavar="N", help="tries per row (5)")
     parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="S", help="seconds per request (30)")
     parser.add_argument("--skip-invalid", action="store_true", help="send the valid rows even if some are invalid")
@@ -79,24 +80,21 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
-    return value
+def _positive(kind: type[float] | type[int], what: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
+        return value
+
+    return parse
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
-    return value
+_positive_float = _positive(float, "a number")
+_positive_int = _positive(int, "a whole number")
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
