@@ -24,7 +24,8 @@ class SendOptions:
 
     base_url: str | None = None
     rate: float | None = None
-    concurrency: int = 8
+    #: Requests in flight at most; None: 8, raised (up to 64) while the rate needs more (rate × reply time).
+    concurrency: int | None = None
     max_attempts: int = 5
     timeout: float = 30.0
     skip_invalid: bool = False

@@ -20,6 +20,10 @@ from .sending import Job, Sender, encode_payload
 from .statuses import Outcome, RowStatus
 
 SANDBOX_JOURNAL_URL = "sandbox:in-process"
+#: Requests in flight when --concurrency is not given: this many to start with, and more, up to
+#: MAX_AUTO_CONCURRENCY, while the rate needs them (a 50/s limit with 300 ms replies needs 15).
+DEFAULT_CONCURRENCY = 8
+MAX_AUTO_CONCURRENCY = 64
 INVALID_ELSEWHERE = ("{count} row(s) of this file are invalid and nothing is sent until they are "
                      "fixed; fix them (see _error) or use --skip-invalid")
 
@@ -93,7 +97,7 @@ def _from_journal(row: int, earlier: Outcome, status: RowStatus) -> Outcome:
 
 
 async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str | None, sandbox: bool,
-                        env: Mapping[str, str] | None, rate: float | None, concurrency: int, max_attempts: int,
+                        env: Mapping[str, str] | None, rate: float | None, concurrency: int | None, max_attempts: int,
                         timeout: float, retry_uncertain: bool, skip_invalid: bool,
                         stop: asyncio.Event | None = None, progress: Progress | None = None) -> SendResult:
     """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes."""
@@ -114,7 +118,9 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
                     progress.advance(outcome)
 
             sender = Sender(jobs, provider, auth, base_url=target.base_url,
-                            rate=provider.default_rate if rate is None else rate, concurrency=concurrency,
+                            rate=provider.default_rate if rate is None else rate,
+                            concurrency=concurrency or DEFAULT_CONCURRENCY,
+                            max_concurrency=MAX_AUTO_CONCURRENCY if concurrency is None else None,
                             max_attempts=max_attempts, timeout=timeout, retry_uncertain=retry_uncertain,
                             on_intent=lambda job, attempt: journal.intent(identities[job.row], job.row, attempt),
                             on_outcome=on_outcome, stop=stop)

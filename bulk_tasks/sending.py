@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +39,8 @@ from .transport import Attempt, Failure, post_once, request_timeout
 INTERRUPTED = "interrupted: the run was stopped before this row was sent"
 MAY_EXIST = "; the task may have been created: check in the provider before sending this row again"
 CANCELLED_IN_FLIGHT = "interrupted while waiting for the reply" + MAY_EXIST
+#: With ``max_concurrency``, keep this share more requests in flight than rate × reply time.
+GROWTH_HEADROOM = 1.25
 
 
 @dataclass(slots=True)
@@ -77,6 +81,8 @@ class Sender:
 
     ``rate``: requests/s for the shared bucket (None or 0: unlimited), or pass ``limiter`` to share
     one bucket between senders using the same key. ``concurrency``: requests in flight at most.
+    ``max_concurrency`` (above ``concurrency``): start with ``concurrency`` requests in flight and
+    add workers, up to this many, while the rate needs more (rate × observed reply time).
     ``max_attempts``: attempts per row, retries included. ``timeout``: seconds to connect, and to
     wait for the reply. ``retry_uncertain``: resend ambiguous attempts too (may duplicate).
     ``on_intent(job, attempt)`` runs just before each request is written; ``on_outcome(outcome)``
@@ -91,7 +97,8 @@ class Sender:
                  on_outcome: Callable[[Outcome], None] | None = None,
                  stop: asyncio.Event | None = None,
                  session: aiohttp.ClientSession | None = None,
-                 limiter: RateLimiter | None = None) -> None:
+                 limiter: RateLimiter | None = None,
+                 max_concurrency: int | None = None) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if max_attempts < 1:
@@ -105,6 +112,9 @@ class Sender:
         self.host = urlsplit(self.url).netloc
         self.limiter = limiter or RateLimiter(rate)
         self.concurrency = concurrency
+        self.max_concurrency = max(concurrency, max_concurrency or concurrency)
+        self._workers: list[asyncio.Task[None]] = []
+        self._reply_time = 0.0
         self.max_attempts = max_attempts
         self.timeout = timeout
         self.retry_uncertain = retry_uncertain
@@ -130,14 +140,15 @@ class Sender:
         ``report()`` still returns every outcome.
         """
         if self._session is None:
-            self._session = new_session(self.concurrency)
-        workers: list[asyncio.Task[None]] = []
+            self._session = new_session(self.max_concurrency)
+        workers = self._workers
         watcher = asyncio.create_task(self._watch_stop()) if self._stop is not None else None
         try:
             await self._warm_up()
-            workers = [asyncio.create_task(self._worker())
-                       for _ in range(min(self.concurrency, len(self.jobs)))]
-            await _wait_all(workers)
+            workers += [asyncio.create_task(self._worker())
+                        for _ in range(min(self.concurrency, len(self.jobs)))]
+            while not all(worker.done() for worker in workers):
+                await _wait_all([worker for worker in workers if not worker.done()])
         except BaseException as exc:
             if isinstance(exc, asyncio.CancelledError) and self._stopped_reason is None:
                 self._interrupted = True
@@ -235,9 +246,22 @@ class Sender:
                 self._on_intent(job, row.attempts)
             before = row.maybe_created
             row.maybe_created = True
+            sent_at = time.monotonic()
             attempt = await post_once(session, self.url, body, header, self._request_timeout)
+            if len(self._workers) < self.max_concurrency:
+                self._grow(time.monotonic() - sent_at)
             if await self._settle(index, row, attempt, header, granted, before):
                 return
+
+    def _grow(self, reply_time: float) -> None:
+        """Add workers while the rate in force needs more requests in flight than there are workers."""
+        self._reply_time = reply_time if not self._reply_time else 0.8 * self._reply_time + 0.2 * reply_time
+        rate = self.limiter.rate
+        if rate is None or self._halt.is_set():
+            return
+        wanted = min(self.max_concurrency, math.ceil(rate * self._reply_time * GROWTH_HEADROOM))
+        for _ in range(wanted - len(self._workers)):
+            self._workers.append(asyncio.create_task(self._worker()))
 
     async def _settle(self, index: int, row: _Row, attempt: Attempt, header: str,
                       granted: float, before: bool) -> bool:

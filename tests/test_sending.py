@@ -371,3 +371,17 @@ async def test_a_429_pauses_every_worker_for_its_retry_after(sb: RunningSandbox)
     assert limiter.penalties >= 1 and elapsed >= 1.0
     times = sorted(task.created_at for task in sb.state.tasks_of("quo"))
     assert max(b - a for a, b in zip(times, times[1:])) >= 0.9
+
+
+@pytest.mark.parametrize("max_concurrency, grows", [(None, False), (64, True)])
+async def test_workers_are_added_while_the_rate_needs_more_requests_in_flight(max_concurrency, grows):
+    config = SandboxConfig(latency=0.2).without_rate_limits()
+    async with start_sandbox(config) as sb:
+        jobs = jobs_for("quo", 40)
+        sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb), base_url=sb.url, rate=50.0,
+                        concurrency=4, max_attempts=5, timeout=5.0, max_concurrency=max_concurrency)
+        report = await sender.run()
+    assert [o.status for o in report.outcomes] == [RowStatus.CREATED] * 40
+    # 50/s with 0.2 s replies needs about 10 in flight (13 with the headroom), never more than the cap
+    assert (len(sender._workers) > 4) is grows
+    assert len(sender._workers) <= (max_concurrency or 4)
