@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .auth import check_url_safe
 from .journal import Journal, journal_path
 from .preparing import Prepared
 from .sending import Job, Sender, encode_payload
@@ -62,8 +63,8 @@ async def endpoint(prepared: Prepared, base_url: str | None, sandbox: bool,
                    env: Mapping[str, str] | None) -> AsyncIterator[Endpoint]:
     """The production (or ``--base-url``) endpoint, or an in-process sandbox started for the run."""
     if not sandbox:
-        url = base_url or prepared.provider.default_base_url
-        yield Endpoint(url, os.environ if env is None else env, url.rstrip("/"))
+        url = check_url_safe(base_url or prepared.provider.default_base_url)
+        yield Endpoint(url, os.environ if env is None else env, url)
         return
     from .sandbox import SandboxConfig, start_sandbox
 
