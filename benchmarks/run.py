@@ -1,0 +1,347 @@
+"""Run every benchmark (B1-B5) against the sandbox on loopback and print a table.
+
+    .venv/bin/python -m benchmarks.run [--quick] [--only B1,B3] [--runs N] [--workdir DIR]
+
+Layout: the sandbox is served by its own process (``python -m bulk_tasks.sandbox``), the tool and
+the hand-written baseline each run in a child process of their own, so client and server get one
+core each on a 2-core machine. Every request goes to 127.0.0.1; every run is bounded in rows and
+time. Big inputs are generated into a temporary directory (``--workdir`` keeps them for reuse).
+See BENCHMARKS.md for the figures and what they mean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import data
+
+PYTHON = sys.executable
+CHILD_TIMEOUT = 600.0
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Process:
+    """One child process: its own JSON report, and what ``wait4`` says about it."""
+
+    report: dict[str, Any]
+    wall: float
+    cpu: float
+    peak_mb: float
+    code: int
+    output: str
+
+
+def run_child(command: list[str], env: dict[str, str] | None = None, timeout: float = CHILD_TIMEOUT) -> Process:
+    """Run ``command``; wall time, user+system CPU and peak RSS of that process alone."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+                                 env={**os.environ, **(env or {})})
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                child.kill()
+                pid, status, usage = os.wait4(child.pid, 0)
+                break
+            time.sleep(0.01)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read().decode("utf-8", "replace")
+    report: dict[str, Any] = {}
+    for line in reversed(output.splitlines()):
+        if line.startswith("{"):
+            report = json.loads(line)
+            break
+    return Process(report, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode, output)
+
+
+# --- the sandbox, in its own process -------------------------------------------------------------
+
+@dataclass
+class Sandbox:
+    url: str
+
+    def get(self, path: str) -> Any:
+        with urllib.request.urlopen(self.url + path, timeout=30) as response:
+            return json.loads(response.read())
+
+    def reset(self) -> None:
+        request = urllib.request.Request(self.url + "/_sandbox/tasks", method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+    def tasks(self) -> list[dict[str, Any]]:
+        listed = self.get("/_sandbox/tasks")
+        return listed["tasks"] if isinstance(listed, dict) else listed
+
+    def stats(self) -> dict[str, Any]:
+        return self.get("/_sandbox/stats")
+
+
+@contextmanager
+def sandbox(*options: str) -> Iterator[Sandbox]:
+    """``python -m bulk_tasks.sandbox --port 0 OPTIONS`` on 127.0.0.1, until the block ends."""
+    server = subprocess.Popen([PYTHON, "-m", "bulk_tasks.sandbox", "--host", "127.0.0.1", "--port", "0", *options],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+    try:
+        assert server.stdout is not None
+        deadline = time.monotonic() + 60
+        for line in server.stdout:
+            found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
+            if found:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("the sandbox did not start")
+        else:
+            raise RuntimeError("the sandbox exited before listening")
+        yield Sandbox(found.group(1))
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+def quo_inputs(workdir: Path, rows: int) -> tuple[Path, Path]:
+    """A Quo CSV of ``rows`` rows, and the same rows' request bodies as the tool encodes them."""
+    sheet = data.write_csv(workdir / f"quo-{rows}.csv", "quo", rows)
+    bodies = workdir / f"quo-{rows}.payloads.jsonl"
+    if not bodies.exists():
+        from bulk_tasks.preparing import prepare
+        from bulk_tasks.sending import encode_payload
+
+        prepared = prepare(sheet, "quo")
+        assert not prepared.errors, prepared.errors[:3]
+        bodies.write_bytes(b"".join(encode_payload(p) + b"\n" for p in prepared.payloads.values()))
+    return sheet, bodies
+
+
+def fresh(workdir: Path, name: str) -> Path:
+    """A results path with no results file or journal beside it (a first run, not a resume)."""
+    path = workdir / name
+    for stale in (path, path.with_name(f"{path.stem}.journal.jsonl")):
+        stale.unlink(missing_ok=True)
+    return path
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+# --- benchmarks --------------------------------------------------------------------------------
+
+def b1_b4(workdir: Path, rows: int, runs: int, concurrency: int) -> dict[str, Any]:
+    """B1 (tool vs a hand-written client, no rate limit) and B4 (CPU time per row), interleaved."""
+    sheet, bodies = quo_inputs(workdir, rows)
+    tool_runs: list[Process] = []
+    base_runs: list[Process] = []
+    with sandbox("--no-rate-limits") as sb:
+        for _ in range(runs):
+            for kind in ("tool", "baseline"):
+                sb.reset()
+                if kind == "tool":
+                    results = fresh(workdir, "b1.results.csv")
+                    proc = run_child([PYTHON, "-m", "benchmarks.child", "tool", sb.url, str(sheet), str(results),
+                                      "--rate", "0", "--concurrency", str(concurrency)])
+                    ok = proc.report.get("counts") == {"created": rows}
+                    tool_runs.append(proc)
+                else:
+                    proc = run_child([PYTHON, "-m", "benchmarks.child", "baseline", sb.url, str(bodies),
+                                      "--concurrency", str(concurrency)])
+                    ok = proc.report.get("created") == rows
+                    base_runs.append(proc)
+                created = len(sb.tasks())
+                if not ok or created != rows:
+                    raise RuntimeError(f"B1 {kind} run did not create {rows} tasks ({created}):\n{proc.output[-2000:]}")
+    tool_rate = median([rows / p.report["elapsed"] for p in tool_runs])
+    base_rate = median([rows / p.report["elapsed"] for p in base_runs])
+    return {
+        "rows": rows, "runs": runs, "concurrency": concurrency,
+        "tool_rows_per_s": tool_rate, "baseline_rows_per_s": base_rate, "ratio": tool_rate / base_rate,
+        "tool_process_rows_per_s": median([rows / p.wall for p in tool_runs]),
+        "baseline_process_rows_per_s": median([rows / p.wall for p in base_runs]),
+        "tool_rates": [rows / p.report["elapsed"] for p in tool_runs],
+        "baseline_rates": [rows / p.report["elapsed"] for p in base_runs],
+        "tool_cpu_us_per_row": median([p.report["cpu"] / rows * 1e6 for p in tool_runs]),
+        "tool_process_cpu_us_per_row": median([p.cpu / rows * 1e6 for p in tool_runs]),
+        "baseline_cpu_us_per_row": median([p.report["cpu"] / rows * 1e6 for p in base_runs]),
+        "tool_peak_mb": median([p.peak_mb for p in tool_runs]),
+    }
+
+
+def b2(workdir: Path, rows: int, runs: int) -> dict[str, Any]:
+    """B2 rate fidelity: Quo's 10/s in one-second windows; then 50/s with 300 ms per request."""
+    sheet, _ = quo_inputs(workdir, rows)
+    out: dict[str, Any] = {"rows": rows, "runs": runs}
+    cases = (("quo_10", ("--quo-rate", "10"), None), ("quo_50_latency", ("--quo-rate", "50", "--latency", "0.3"), 50.0))
+    for name, options, rate in cases:
+        achieved, overall, refusals, peaks = [], [], [], []
+        with sandbox(*options) as sb:
+            for _ in range(runs):
+                sb.reset()
+                results = fresh(workdir, "b2.results.csv")
+                command = [PYTHON, "-m", "benchmarks.child", "tool", sb.url, str(sheet), str(results)]
+                if rate is not None:
+                    command += ["--rate", str(rate)]
+                proc = run_child(command)
+                tasks = sb.tasks()
+                stats = sb.stats()["providers"]["quo"]
+                if len(tasks) != rows:
+                    raise RuntimeError(f"B2 {name}: {len(tasks)} of {rows} created:\n{proc.output[-2000:]}")
+                stamps = sorted(task["created_at"] for task in tasks)
+                achieved.append((len(stamps) - 1) / (stamps[-1] - stamps[0]))
+                overall.append(rows / proc.report["elapsed"])
+                refusals.append(stats["by_status"].get("429", 0))
+                peaks.append(max(stats["max_task_requests_per_second"].values()))
+        out[name] = {"achieved_per_s": median(achieved), "run_rows_per_s": median(overall),
+                     "429s": max(refusals), "max_in_one_second": max(peaks), "all_achieved": achieved}
+    return out
+
+
+def b3(workdir: Path, sizes: list[int], xlsx_rows: int, runs: int) -> dict[str, Any]:
+    """B3 scale: ``validate`` and ``run --dry-run`` of Travtus CSVs (and one XLSX) as whole commands."""
+    table: list[dict[str, Any]] = []
+    inputs = [(data.write_csv(workdir / f"travtus-{n}.csv", "travtus", n), n, "csv") for n in sizes]
+    if xlsx_rows:
+        inputs.append((data.write_xlsx(workdir / f"travtus-{xlsx_rows}.xlsx", "travtus", xlsx_rows), xlsx_rows, "xlsx"))
+    for path, rows, kind in inputs:
+        for command in ("validate", "dry-run"):
+            walls, peaks = [], []
+            for _ in range(runs):
+                results = fresh(workdir, f"b3.results.{kind}")
+                argv = ["validate", str(path)] if command == "validate" else ["run", str(path), "--dry-run"]
+                proc = run_child([PYTHON, "-m", "bulk_tasks", *argv, "--provider", "travtus", "--results", str(results)])
+                if proc.code != 0 or not results.exists():
+                    raise RuntimeError(f"B3 {command} {path.name} failed ({proc.code}):\n{proc.output[-2000:]}")
+                walls.append(proc.wall)
+                peaks.append(proc.peak_mb)
+                results.unlink()
+            table.append({"input": path.name, "rows": rows, "command": command, "wall_s": median(walls),
+                          "peak_mb": median(peaks), "walls": walls})
+    return {"runs": runs, "table": table}
+
+
+def b5(workdir: Path, rows: int, runs: int, concurrency: int) -> dict[str, Any]:
+    """B5 the journal's cost: the engine with the real journal written from its callbacks vs none."""
+    _, bodies = quo_inputs(workdir, rows)
+    with_journal, without = [], []
+    with sandbox("--no-rate-limits") as sb:
+        for _ in range(runs):
+            for journal in (True, False):
+                sb.reset()
+                target = str(fresh(workdir, "b5.results.csv").with_name("b5.results.journal.jsonl")) if journal else "-"
+                proc = run_child([PYTHON, "-m", "benchmarks.child", "engine", sb.url, str(bodies), target,
+                                  "--concurrency", str(concurrency)])
+                if proc.report.get("created") != rows:
+                    raise RuntimeError(f"B5 run failed:\n{proc.output[-2000:]}")
+                (with_journal if journal else without).append(rows / proc.report["elapsed"])
+    return {"rows": rows, "runs": runs, "with_journal_rows_per_s": median(with_journal),
+            "without_rows_per_s": median(without), "ratio": median(with_journal) / median(without),
+            "with_all": with_journal, "without_all": without}
+
+
+# --- report ------------------------------------------------------------------------------------
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def print_report(results: dict[str, Any]) -> None:
+    if "B1" in results:
+        b = results["B1"]
+        print(f"\nB1 engine throughput: {b['rows']} Quo rows, no rate limit, concurrency {b['concurrency']}, "
+              f"median of {b['runs']} interleaved runs")
+        print(f"  {'':28s}{'rows/s':>10s}{'process rows/s':>16s}{'CPU us/row':>12s}")
+        print(f"  {'bulk-tasks run_import':28s}{b['tool_rows_per_s']:10.0f}{b['tool_process_rows_per_s']:16.0f}"
+              f"{b['tool_cpu_us_per_row']:12.0f}")
+        print(f"  {'hand-written aiohttp client':28s}{b['baseline_rows_per_s']:10.0f}"
+              f"{b['baseline_process_rows_per_s']:16.0f}{b['baseline_cpu_us_per_row']:12.0f}")
+        print(f"  ratio {b['ratio']:.3f} (target >= 0.9: {verdict(b['ratio'] >= 0.9)})")
+    if "B2" in results:
+        b = results["B2"]
+        for name, target, label in (("quo_10", 10.0, "10/s, one-second windows"),
+                                    ("quo_50_latency", 50.0, "50/s, 300 ms per request")):
+            c = b[name]
+            floor = 0.97 if name == "quo_10" else 0.95
+            ok = c["achieved_per_s"] >= floor * target and (name != "quo_10" or c["429s"] <= 1)
+            print(f"\nB2 rate fidelity ({label}), {b['rows']} rows, median of {b['runs']}: achieved "
+                  f"{c['achieved_per_s']:.2f}/s (whole run {c['run_rows_per_s']:.2f}/s), 429s {c['429s']}, "
+                  f"most in one second {c['max_in_one_second']} (target >= {floor * target:.2f}/s"
+                  f"{', <= one 429' if name == 'quo_10' else ''}: {verdict(ok)})")
+    if "B3" in results:
+        b = results["B3"]
+        print(f"\nB3 scale (whole command: start-up, read, validate, payloads, results file), median of {b['runs']}")
+        print(f"  {'input':28s}{'command':>10s}{'rows':>10s}{'wall s':>9s}{'peak MiB':>10s}")
+        for r in b["table"]:
+            print(f"  {r['input']:28s}{r['command']:>10s}{r['rows']:10d}{r['wall_s']:9.1f}{r['peak_mb']:10.0f}")
+    if "B4" in results:
+        b = results["B4"]
+        print(f"\nB4 cost per row: {b['tool_cpu_us_per_row']:.0f} us CPU per sent row in run_import "
+              f"({b['tool_process_cpu_us_per_row']:.0f} us for the whole process, start-up included); "
+              f"the hand-written client: {b['baseline_cpu_us_per_row']:.0f} us")
+    if "B5" in results:
+        b = results["B5"]
+        print(f"\nB5 journal cost: engine with journal {b['with_journal_rows_per_s']:.0f} rows/s, without "
+              f"{b['without_rows_per_s']:.0f} rows/s, ratio {b['ratio']:.3f} ({b['rows']} rows, median of {b['runs']})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each (a smoke test)")
+    parser.add_argument("--only", default="B1,B2,B3,B4,B5", help="comma-separated subset")
+    parser.add_argument("--runs", type=int, default=None, help="runs per measurement (default 3, quick 1)")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep generated inputs here")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight in B1, B4, B5 (8: the default)")
+    parser.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
+    args = parser.parse_args(argv)
+    only = {name.strip().upper() for name in args.only.split(",")}
+    runs = args.runs or (1 if args.quick else 3)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bulk-tasks-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M"), "python": sys.version.split()[0],
+                               "cores": os.cpu_count()}
+    try:
+        if only & {"B1", "B4"}:
+            b1 = b1_b4(workdir, 2_000 if args.quick else 20_000, runs, args.concurrency)
+            results["B1"] = results["B4"] = b1
+        if "B2" in only:
+            results["B2"] = b2(workdir, 60 if args.quick else 300, runs)
+        if "B3" in only:
+            sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
+            results["B3"] = b3(workdir, sizes, 10_000 if args.quick else 100_000, runs)
+        if "B5" in only:
+            results["B5"] = b5(workdir, 2_000 if args.quick else 20_000, runs, args.concurrency)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print_report(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
