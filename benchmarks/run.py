@@ -338,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     print_report(results)
+    if args.quick:
+        print("\n(--quick: small sizes, one run each; the targets apply to the full sizes only)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0
