@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .columns import find_header_row
-from .errors import BulkTasksError, EmptyInputError, SheetNotFoundError, UnreadableFileError
+from .errors import EmptyInputError, UnreadableFileError
+from .excel import read_xlsx_rows
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -29,9 +27,6 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Rows below row 1 searched for the real header when row 1 does not look like one.
 HEADER_SEARCH_ROWS = 20
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32)])
-_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
-_DATE_OUT_OF_RANGE = re.compile(r"Cell (\w+) is marked as a date but the serial value (\S+) is outside")
-MAX_CELLS_NAMED = 5
 
 
 @dataclass
@@ -288,165 +283,10 @@ def _parser_detail(exc: Exception) -> str:
 # --- XLSX ----------------------------------------------------------------------------------------
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, str, list[str]]:
-    data = path.read_bytes()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        rows, title, worksheet_path = _xlsx_rows(path, data, sheet)
-    if _has_formulas(data, worksheet_path):
-        _refuse_unsaved_formulas(path, data, worksheet_path)
-    notes = _xlsx_warnings(path, caught)
+    rows, title = read_xlsx_rows(path, sheet)
     if not rows:
-        return [], pd.DataFrame(), title, notes
+        return [], pd.DataFrame(), title, []
     width = max(len(row) for row in rows)
     table = _clean(pd.DataFrame([row + [None] * (width - len(row)) for row in rows], dtype=object))
     headers = [value or "" for value in table.iloc[0].tolist()]
-    return headers, table.iloc[1:].reset_index(drop=True), title, notes
-
-
-def _xlsx_rows(path: Path, data: bytes, sheet: str | None) -> tuple[list[list[Any]], str, str]:
-    """The chosen sheet's cells as text (a formula's saved result), its title and its part in the archive."""
-    import openpyxl
-
-    try:
-        # bytes, not the path: openpyxl refuses a real workbook whose name does not end in .xlsx
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - damaged parts and XML attacks surface as many types
-        raise _unreadable_workbook(path, exc) from None
-    try:
-        worksheet = _pick_sheet(path, workbook, sheet)
-        worksheet.reset_dimensions()  # the size recorded in the file can be wrong: trust the cells instead
-        rows = [[_cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
-        return rows, worksheet.title, getattr(worksheet, "_worksheet_path", "")
-    except BulkTasksError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise _unreadable_workbook(path, exc) from None
-    finally:
-        workbook.close()
-
-
-def _unreadable_workbook(path: Path, exc: BaseException) -> UnreadableFileError:
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    if _caused_by_unsafe_xml(exc):
-        return UnreadableFileError(
-            f"{path.name} contains XML entity declarations, which Excel never writes and bulk-tasks refuses "
-            "for safety (they can be used to read files or exhaust memory): save the sheet again from Excel "
-            "as .xlsx, or export it as .csv.")
-    if isinstance(exc, KeyError):
-        reason = "it is a zip archive without a workbook inside"
-    elif isinstance(exc, zipfile.BadZipFile):
-        reason = "it is damaged or incomplete"
-    elif isinstance(exc, (InvalidFileException, OSError, ValueError)):
-        reason = "its content is not a workbook"
-    else:
-        reason = "a part of it is damaged"
-    return UnreadableFileError(f"{path.name} is not a readable Excel workbook ({reason}): open it in Excel and "
-                               "save it again as .xlsx, or export it as .csv.")
-
-
-def _caused_by_unsafe_xml(exc: BaseException) -> bool:
-    from defusedxml import DefusedXmlException
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, DefusedXmlException):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _has_formulas(data: bytes, worksheet_path: str) -> bool:
-    """Whether the worksheet's XML has any formula element (read in chunks, never whole)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(worksheet_path) as part:
-            tail = b""
-            while chunk := part.read(1 << 20):
-                if _FORMULA_TAG.search(tail + chunk):
-                    return True
-                tail = chunk[-32:]
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
-        return True
-    return False
-
-
-def _refuse_unsaved_formulas(path: Path, data: bytes, worksheet_path: str) -> None:
-    """A formula whose result was never saved reads as empty: refuse rather than send a blank."""
-    cells = _unsaved_formula_cells(data, worksheet_path)
-    if not cells:
-        return
-    shown = ", ".join(cells[:MAX_CELLS_NAMED]) + (f" and {len(cells) - MAX_CELLS_NAMED} more" if
-                                                   len(cells) > MAX_CELLS_NAMED else "")
-    raise UnreadableFileError(
-        f"{path.name} has formulas whose results were never saved (cells {shown}), so they would read as "
-        "empty: open the file in Excel and save it (Excel then stores each result), or type the values in.")
-
-
-def _unsaved_formula_cells(data: bytes, worksheet_path: str) -> list[str]:
-    """References of the cells with a formula (``<f>``) and no saved value (no ``<v>``), in sheet order.
-
-    openpyxl reads both "no saved value" and "saved value is empty text" as ``None``; only the XML
-    tells them apart, and ``=IF(A2="","",A2)`` saved by Excel is the second, and fine.
-    """
-    from defusedxml.ElementTree import iterparse
-
-    cells: list[str] = []
-    sheet_data = None
-    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(worksheet_path) as part:
-        for event, element in iterparse(part, events=("start", "end")):
-            name = element.tag.rpartition("}")[2]
-            if event == "start":
-                if name == "sheetData":
-                    sheet_data = element
-                continue
-            if name == "c":
-                children = {child.tag.rpartition("}")[2] for child in element}
-                if "f" in children and "v" not in children:
-                    cells.append(element.get("r") or "?")
-            elif name == "row" and sheet_data is not None:
-                sheet_data.clear()  # rows already looked at: keep memory flat on big sheets
-    return cells
-
-
-def _xlsx_warnings(path: Path, caught: list[warnings.WarningMessage]) -> list[str]:
-    """openpyxl's warnings that matter to the user, as sentences; the rest (styles, extensions) dropped."""
-    notes = []
-    for warning in caught:
-        match = _DATE_OUT_OF_RANGE.search(str(warning.message))
-        if match:
-            notes.append(f"Cell {match[1]} is formatted as a date but holds {match[2]}, which is no date Excel "
-                         "can show (years 1900 to 9999): it is read as the error #VALUE!.")
-    return notes
-
-
-def _pick_sheet(path: Path, workbook: Any, sheet: str | None) -> Any:
-    visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
-    if sheet is None:
-        if not visible:
-            raise UnreadableFileError(f"{path.name} has no visible sheet: unhide the sheet with the tasks in Excel.")
-        return visible[0]
-    for worksheet in visible:
-        if worksheet.title.strip().casefold() == sheet.strip().casefold():
-            return worksheet
-    names = ", ".join(repr(ws.title) for ws in visible) or "none"
-    raise SheetNotFoundError(f"{path.name} has no visible sheet called {sheet!r}; its sheets are: {names}.")
-
-
-def _cell_text(value: Any) -> Any:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime):
-        if value.time() == time(0):
-            return value.date().isoformat()
-        return value.isoformat(timespec="seconds" if not value.microsecond else "microseconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    return str(value)
+    return headers, table.iloc[1:].reset_index(drop=True), title, []
