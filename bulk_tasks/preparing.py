@@ -25,6 +25,9 @@ from .values import ValueReader, check_phone_region, load_timezone
 _KEEP_AS_DONE = {RowStatus.CREATED.value, RowStatus.ALREADY_CREATED.value}
 
 
+#: Unknown column names listed in the warning; the rest are counted.
+MAX_NAMES_SHOWN = 20
+
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read the input: ``--sheet``, ``--mapping``, ``--timezone``, ``--dayfirst``, ``--phone-region``."""
@@ -60,9 +63,12 @@ class Prepared:
     @property
     def warnings(self) -> list[str]:
         """Things worth telling the user that do not stop the run."""
-        unknown = [f"Unknown column(s) ignored (kept in the results): {', '.join(map(repr, self.match.unknown))}."] \
-            if self.match.unknown else []
-        return [*self.table.warnings, *unknown]
+        names = self.match.unknown
+        if not names:
+            return list(self.table.warnings)
+        shown = ", ".join(map(repr, names[:MAX_NAMES_SHOWN]))
+        more = f" and {len(names) - MAX_NAMES_SHOWN} more" if len(names) > MAX_NAMES_SHOWN else ""
+        return [*self.table.warnings, f"Unknown column(s) ignored (kept in the results): {shown}{more}."]
 
     def errors_by_row(self) -> dict[int, list[RowError]]:
         """Each invalid row's errors."""
@@ -105,7 +111,7 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     table = read_table(path, options.sheet)
     match = match_columns(table.headers, provider, mapping)
     if table.format == "csv" and "_status" in table.frame:
-        table.frame = table.frame.apply(restore_neutralized)
+        table.frame = restore_neutralized(table.frame)
     earlier = _earlier_results(table.frame, retry_uncertain)
     pending = table.frame.loc[~table.frame.index.isin(earlier.index)]
     errors = validate(pending, match, provider, reader)

@@ -66,11 +66,23 @@ def neutralize_column(column: pd.Series) -> pd.Series:
     return column.where(~risky, "'" + text)
 
 
-def restore_neutralized(column: pd.Series) -> pd.Series:
-    """The inverse of ``neutralize_column``, for a CSV results file given back as input."""
-    text = column.where(column.notna(), "").astype(str)
-    quoted = text.str.startswith("'") & text.str.slice(1).str.match(_DANGEROUS)
-    return column.where(~quoted, text.str.slice(1))
+def restore_neutralized(frame: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of the CSV neutralizing, for a CSV results file given back as input.
+
+    Only the columns holding a value that starts with ``'`` are looked at (one pass finds them).
+    """
+    cells = frame.to_numpy(dtype=object)
+    quoted = [frame.columns[i] for i in np.flatnonzero([any(isinstance(v, str) and v[:1] == "'" for v in column)
+                                                         for column in cells.T])]
+    if not quoted:
+        return frame
+    restored = frame.copy()
+    for name in quoted:
+        column = frame[name]
+        text = column.where(column.notna(), "").astype(str)
+        undo = text.str.startswith("'") & text.str.slice(1).str.match(_DANGEROUS)
+        restored[name] = column.where(~undo, text.str.slice(1))
+    return restored
 
 
 def _neutralize_cell(value: Any) -> Any:

@@ -113,3 +113,12 @@ def test_python_dash_m_runs_the_cli(tmp_path):
                            "-p", "quo", "--results", str(tmp_path / "r.csv")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "r.csv").exists()
+
+
+def test_many_unknown_columns_are_named_up_to_twenty_then_counted(tmp_path, capsys):
+    extra = [f"Extra {i}" for i in range(30)]
+    path = write_csv(tmp_path / "q.csv", ["Title", "Description", "phoneNumberId", *extra],
+                     [["Call", "Pricing", "PN1", *("x" * 30)]])
+    assert main(["validate", str(path), "-p", "quo"]) == 0
+    err = capsys.readouterr().err
+    assert "'Extra 19'" in err and "'Extra 20'" not in err and "and 10 more." in err
