@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .auth import check_url_safe
 from .outcomes import Summary, cell_errors, results_table, summarize
 from .preparing import ReadOptions, prepare, without_cycle_collection
-from .auth import check_url_safe
 from .providers import Provider, get_provider
 from .results import default_results_path, write_results
 from .running import Progress, send_prepared
