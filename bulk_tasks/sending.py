@@ -334,7 +334,7 @@ class Sender:
         row.maybe_created = True
         if self.retry_uncertain:
             return await self._retry_or_give_up(index, row, backoff_delay(row.attempts))
-        self._finish(index, RowStatus.UNCERTAIN, row, error=row.last_error + MAY_EXIST)
+        self._finish(index, RowStatus.UNCERTAIN, row, error=(row.last_error or "no usable reply") + MAY_EXIST)
         return True
 
     async def _retry_or_give_up(self, index: int, row: _Row, delay: float) -> bool:
