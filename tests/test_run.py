@@ -159,3 +159,19 @@ def test_sigint_gives_exit_130_and_a_complete_results_file(tmp_path):
     assert set(report["_status"]) <= {"created", "not_sent", "uncertain"}
     assert (report["_status"] == "not_sent").sum() > 0
     assert "Traceback" not in err
+
+
+def test_the_readme_quick_start_run_creates_every_sample_row(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+
+    from bulk_tasks.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "travtus-monthly-maintenance.xlsx"
+    path = shutil.copy(sample, tmp_path / sample.name)
+    assert main(["run", str(path), "--provider", "travtus", "--sandbox"]) == 0
+    assert "30 rows: 30 created" in capsys.readouterr().out
+    report = results_of(tmp_path / "travtus-monthly-maintenance.results.xlsx")
+    assert (report["_task_id"] != "").all() and report["_task_id"].is_unique
+    assert main(["run", str(path), "--provider", "travtus", "--sandbox"]) == 0
+    assert "30 rows: 30 already_created" in capsys.readouterr().out
