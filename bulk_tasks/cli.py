@@ -21,6 +21,7 @@ from .providers import PROVIDERS, get_provider
 from .statuses import ExitCode
 
 MAX_ROWS_SHOWN = 12
+MAX_KINDS_SHOWN = 15
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +62,7 @@ def _input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timezone", default="UTC", help="IANA zone of dates without one (default UTC)")
     parser.add_argument("--dayfirst", action="store_true", help="read 1/2/2026 as 1 February")
     parser.add_argument("--phone-region", default="US", help="country of phone numbers without +code (default US)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="say more")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every problem and row; show details of internal errors")
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
@@ -104,7 +105,7 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
 
 def _validate(args: argparse.Namespace) -> int:
     summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)
-    _report_problems(summary)
+    _report_problems(summary, args.verbose)
     return summary.exit_code
 
 
@@ -112,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.dry_run:
         summary = validate_file(args.input, args.provider, _read_options(args), results=args.results,
                                 allow_duplicates=args.allow_duplicates)
-        _report_problems(summary)
+        _report_problems(summary, args.verbose)
         return summary.exit_code
     send = SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
                        max_attempts=args.max_attempts, timeout=args.timeout, skip_invalid=args.skip_invalid,
@@ -122,7 +123,7 @@ def _run(args: argparse.Namespace) -> int:
         print("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
               "nothing reaches the real provider.", file=sys.stderr)
     summary = asyncio.run(_run_async(args, send))
-    _report_problems(summary)
+    _report_problems(summary, args.verbose)
     return summary.exit_code
 
 
@@ -179,7 +180,8 @@ def _sandbox(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _report_problems(summary: Summary) -> None:
+def _report_problems(summary: Summary, verbose: bool = False) -> None:
+    """Warnings, then each kind of problem once with its rows; ``verbose`` lists every row and kind."""
     for warning in summary.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
     grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -187,16 +189,19 @@ def _report_problems(summary: Summary) -> None:
         grouped[(error.column, error.rule)].append(error.row)
     if grouped:
         print(f"{len({error.row for error in summary.errors})} of {summary.total} rows are invalid:")
-    for (column, rule), rows in sorted(grouped.items(), key=lambda item: item[1][0]):
-        print(f"  {column}: {rule} ({_rows_text(rows)})")
-    for (status, reason), rows in sorted(summary.problems.items(), key=lambda item: item[1][0]):
-        print(f"  {status}: {reason} ({_rows_text(rows)})")
+    kinds = [*sorted(grouped.items(), key=lambda item: item[1][0]),
+             *sorted(summary.problems.items(), key=lambda item: item[1][0])]
+    limit = None if verbose else MAX_KINDS_SHOWN
+    for (label, text), rows in kinds[:limit]:
+        print(f"  {label}: {text} ({_rows_text(rows, None if verbose else MAX_ROWS_SHOWN)})")
+    if limit is not None and len(kinds) > limit:
+        print(f"  … and {len(kinds) - limit} more kinds of problem: see _error in the results file, or add -v.")
     _print_summary(summary)
 
 
-def _rows_text(rows: list[int]) -> str:
-    shown = ", ".join(map(str, rows[:MAX_ROWS_SHOWN]))
-    more = f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
+def _rows_text(rows: list[int], limit: int | None) -> str:
+    shown = ", ".join(map(str, rows[:limit]))
+    more = f" and {len(rows) - limit} more" if limit is not None and len(rows) > limit else ""
     return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
 
 

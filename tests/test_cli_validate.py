@@ -122,3 +122,16 @@ def test_many_unknown_columns_are_named_up_to_twenty_then_counted(tmp_path, caps
     assert main(["validate", str(path), "-p", "quo"]) == 0
     err = capsys.readouterr().err
     assert "'Extra 19'" in err and "'Extra 20'" not in err and "and 10 more." in err
+
+
+def test_problem_list_is_bounded_and_verbose_lists_everything(tmp_path, capsys):
+    rows = [[f"Call {i}", "Pricing", f"XX{i}"] for i in range(20)]
+    rows += [[f"Other {i}", "", "PN1"] for i in range(3)]
+    path = write_csv(tmp_path / "q.csv", ["Title", "Description", "phoneNumberId"], rows)
+    assert main(["validate", str(path), "-p", "quo"]) == 1
+    out = capsys.readouterr().out
+    assert "23 of 23 rows are invalid" in out
+    assert "rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 8 more" in out
+    assert main(["validate", str(path), "-p", "quo", "-v"]) == 1
+    verbose = capsys.readouterr().out
+    assert ", ".join(str(row) for row in range(2, 22)) in verbose and "more" not in verbose
