@@ -13,7 +13,8 @@ from .auth import check_url_safe
 from .outcomes import Summary, cell_errors, results_table, summarize
 from .preparing import ReadOptions, prepare, without_cycle_collection
 from .providers import Provider, get_provider
-from .results import default_results_path, write_results
+from .errors import ResultsFileError
+from .results import check_writable, default_results_path, write_results
 from .running import Progress, send_prepared
 from .statuses import ExitCode, Outcome, RowStatus
 
@@ -89,13 +90,20 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
                        allow_duplicates=send.allow_duplicates)
     target = _results_path(path, results)
+    check_writable(target)
     sent = await send_prepared(
         prepared, target, base_url=send.base_url, sandbox=send.sandbox, env=send.env, rate=send.rate,
         concurrency=send.concurrency, max_attempts=send.max_attempts, timeout=send.timeout,
         retry_uncertain=send.retry_uncertain, skip_invalid=send.skip_invalid, stop=stop, progress=progress)
     with without_cycle_collection():
         table = results_table(prepared, sent.outcomes, dry_run=False)
-        write_results(target, table, cell_errors(prepared))
+        try:
+            write_results(target, table, cell_errors(prepared))
+        except ResultsFileError as exc:
+            failure = ResultsFileError(f"{exc} The journal beside it has every outcome: run the same command "
+                                       "again to write the results; nothing already created is sent twice.")
+            failure.exit_code = ExitCode.SOME_ROWS_FAILED
+            raise failure from None
     summary = summarize(table, target, validating=False, elapsed=time.monotonic() - started, sent=sent.sent,
                         stopped_reason=sent.stopped_reason, warnings=prepared.warnings, errors=prepared.errors)
     if sent.interrupted:

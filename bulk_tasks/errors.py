@@ -11,6 +11,7 @@ that says what is wrong and how to fix it, plus the exit code the CLI returns::
     │   ├── SheetNotFoundError          --sheet names no visible sheet
     │   └── MissingColumnsError         required columns absent from the header
     ├── CredentialsError                no credentials in the environment, or unsafe to send them
+    ├── ResultsFileError                the results file cannot be written
     ├── ResumeError                     the journal belongs to another provider or base URL
     └── SendError                       a condition that dooms the rest of the run (raised by sending)
         ├── AuthenticationError         401/403 for bad credentials          (fatal)
@@ -57,6 +58,10 @@ class MissingColumnsError(InputError):
 
 class CredentialsError(BulkTasksError):
     """Credentials are missing from the environment, or would be sent unsafely."""
+
+
+class ResultsFileError(BulkTasksError):
+    """The results file cannot be written (a folder that is read-only, a file open elsewhere, a full disk)."""
 
 
 class ResumeError(BulkTasksError):

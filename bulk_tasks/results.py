@@ -8,6 +8,7 @@ Values that Excel would run as formulas are neutralized (CSV: a leading ``'``; X
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -20,6 +21,7 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
+from .errors import ResultsFileError
 from .statuses import RowStatus
 
 RESULT_COLUMNS = ("_row", "_status", "_task_id", "_request_id", "_http_status", "_attempts", "_error")
@@ -112,16 +114,37 @@ def _atomic(path: Path) -> Iterator[Path]:
         raise
 
 
+def check_writable(path: Path) -> None:
+    """Make sure the results file can be written before anything is sent; ``ResultsFileError`` if not."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        os.close(handle)
+        os.unlink(probe)
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, "Permission denied")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> ResultsFileError:
+    return ResultsFileError(f"Cannot write the results file {path} ({exc.strerror or exc}): close it if it is open "
+                            "in another program, free some disk space, or choose another place with --results.")
+
+
 def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[int, str], str] | None = None) -> Path:
     """Write ``table`` (results columns then input columns, one line per row) to ``path`` atomically.
 
     ``cell_errors`` maps (spreadsheet row, input header) to the broken rule, for XLSX highlights.
     """
-    with _atomic(path) as temporary:
-        if results_format(path) == "xlsx":
-            _write_xlsx(temporary, table, cell_errors or {})
-        else:
-            _write_csv(temporary, table)
+    try:
+        with _atomic(path) as temporary:
+            if results_format(path) == "xlsx":
+                _write_xlsx(temporary, table, cell_errors or {})
+            else:
+                _write_csv(temporary, table)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     return path
 
 

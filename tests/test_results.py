@@ -77,3 +77,12 @@ def test_replacement_is_atomic_and_leaves_no_temporary_file(tmp_path):
                                                 ("Tasks.XLSX", "Tasks.results.xlsx"), ("t.txt", "t.results.csv")])
 def test_default_results_path_sits_beside_the_input(name, expected):
     assert default_results_path(Path("/data") / name) == Path("/data") / expected
+
+
+def test_a_results_file_that_cannot_be_written_is_one_sentence(tmp_path):
+    from bulk_tasks.errors import ResultsFileError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ResultsFileError, match="Cannot write the results file .*choose another place with --results"):
+        write_results(blocker / "r.csv", table())

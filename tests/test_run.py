@@ -175,3 +175,15 @@ def test_the_readme_quick_start_run_creates_every_sample_row(tmp_path, capsys):
     assert (report["_task_id"] != "").all() and report["_task_id"].is_unique
     assert main(["run", str(path), "--provider", "travtus", "--sandbox"]) == 0
     assert "30 rows: 30 already_created" in capsys.readouterr().out
+
+
+def test_an_unwritable_results_path_stops_the_run_before_anything_is_sent(tmp_path, capsys):
+    from bulk_tasks.cli import main
+
+    path = input_file(tmp_path, "quo", 3)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    assert main(["run", str(path), "-p", "quo", "--sandbox", "--results", str(blocker / "r.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "Cannot write the results file" in err and "--results" in err and "Traceback" not in err
+    assert not (tmp_path / "not-a-folder.journal.jsonl").exists()
