@@ -228,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         if getattr(args, "verbose", False):
             traceback.print_exc()
-        print(f"Error: bulk-tasks hit an internal problem ({type(exc).__name__}: {exc}). "
-              "Please report it with the command you ran; add -v for details.", file=sys.stderr)
+        print(f"Error: bulk-tasks hit an internal problem ({type(exc).__name__}). Please report it with the "
+              "command you ran; add -v for details.", file=sys.stderr)
         return int(ExitCode.SOME_ROWS_FAILED)
 
