@@ -135,3 +135,18 @@ def test_problem_list_is_bounded_and_verbose_lists_everything(tmp_path, capsys):
     assert main(["validate", str(path), "-p", "quo", "-v"]) == 1
     verbose = capsys.readouterr().out
     assert ", ".join(str(row) for row in range(2, 22)) in verbose and "more" not in verbose
+
+
+def test_an_unexpected_bug_is_one_sentence_without_traceback_unless_verbose(tmp_path, capsys, monkeypatch):
+    import bulk_tasks.cli as cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret-ish detail")
+
+    monkeypatch.setattr(cli, "validate_file", broken)
+    path = write_csv(tmp_path / "q.csv", ["Title", "Description", "phoneNumberId"], [["a", "b", "PN1"]])
+    assert main(["validate", str(path), "-p", "quo"]) == 1
+    err = capsys.readouterr().err
+    assert "internal problem (RuntimeError)" in err and "Traceback" not in err and "secret-ish" not in err
+    assert main(["validate", str(path), "-p", "quo", "-v"]) == 1
+    assert "Traceback" in capsys.readouterr().err
