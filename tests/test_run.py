@@ -187,3 +187,26 @@ def test_an_unwritable_results_path_stops_the_run_before_anything_is_sent(tmp_pa
     err = capsys.readouterr().err
     assert "Cannot write the results file" in err and "--results" in err and "Traceback" not in err
     assert not (tmp_path / "not-a-folder.journal.jsonl").exists()
+
+
+def test_a_second_sigint_abandons_requests_in_flight_and_still_writes_the_results(tmp_path):
+    path = input_file(tmp_path, "travtus", 20)
+    with sandbox_in_thread(SandboxConfig(latency=20.0)) as sandbox:
+        env = {**os.environ, **sandbox.environment()}
+        process = subprocess.Popen([sys.executable, "-m", "bulk_tasks", "run", str(path), "-p", "travtus",
+                                    "--base-url", sandbox.url, "--concurrency", "4", "--quiet"],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 20
+        while len(sandbox.state.tasks) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        assert process.poll() is None
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 130, err
+    report = results_of(tmp_path / "travtus.results.csv")
+    assert len(report) == 20
+    assert (report["_status"] == "uncertain").sum() == 4
+    assert (report["_status"] == "not_sent").sum() == 16
+    assert "Traceback" not in err and "Ctrl-C again" in err
