@@ -51,13 +51,11 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
     path = Path(path)
     head = _head(path)
     kind = _kind(path, head)
-    notes: list[str] = []
     if kind == "xlsx":
-        headers, records, sheet_name, notes = _read_xlsx(path, sheet)
+        headers, records, sheet_name = _read_xlsx(path, sheet)
     else:
         (headers, records), sheet_name = _read_csv(path), None
     table = _build_table(path, kind, headers, records, sheet_name)
-    table.warnings[:0] = notes
     if kind == "csv" and sheet is not None:
         table.warnings.insert(0, f"--sheet {sheet!r} is ignored: {path.name} is a CSV file, which has no sheets.")
     return table
@@ -282,11 +280,11 @@ def _parser_detail(exc: Exception) -> str:
 
 # --- XLSX ----------------------------------------------------------------------------------------
 
-def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, str, list[str]]:
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, str]:
     rows, title = read_xlsx_rows(path, sheet)
     if not rows:
-        return [], pd.DataFrame(), title, []
+        return [], pd.DataFrame(), title
     width = max(len(row) for row in rows)
     table = _clean(pd.DataFrame([row + [None] * (width - len(row)) for row in rows], dtype=object))
     headers = [value or "" for value in table.iloc[0].tolist()]
-    return headers, table.iloc[1:].reset_index(drop=True), title, []
+    return headers, table.iloc[1:].reset_index(drop=True), title
