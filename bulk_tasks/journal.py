@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from .errors import ResumeError, UnreadableFileError
 from .statuses import Outcome, RowStatus
 
 VERSION = 1
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 UNKNOWN_OUTCOME = ("sent by an earlier run whose outcome was never recorded; the task may exist: "
                    "check in the provider, then re-run with --retry-uncertain to send it again")
 
@@ -40,10 +42,10 @@ def row_identity(payload: dict[str, Any]) -> str:
 class Journal:
     """An open journal: what earlier runs recorded (``previous``) and methods to append to it."""
 
-    def __init__(self, path: Path, previous: dict[str, Outcome], handle: IO[str]) -> None:
+    def __init__(self, path: Path, previous: dict[str, Outcome], descriptor: int) -> None:
         self.path = path
         self.previous = previous
-        self._handle = handle
+        self._descriptor = descriptor
 
     @classmethod
     def open(cls, path: Path, provider: str, base_url: str) -> Journal:
@@ -54,20 +56,21 @@ class Journal:
             _check_owner(path, header, provider, base_url)
             previous = _last_words(records)
         try:
-            handle = path.open("a", encoding="utf-8")
+            descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise UnreadableFileError(f"Cannot write the journal {path} ({exc.strerror}): "
                                       "choose another --results location.") from None
-        journal = cls(path, previous, handle)
+        journal = cls(path, previous, descriptor)
         if _ends_torn(path):
-            handle.write("\n")
+            os.write(descriptor, b"\n")
         if path.stat().st_size == 0:
             journal._write({"type": "header", "version": VERSION, "provider": provider, "base_url": base_url})
         return journal
 
     def intent(self, identity: str, row: int, attempt: int) -> None:
         """Record that a request for ``identity`` is about to be written."""
-        self._write({"type": "intent", "id": identity, "row": row, "attempt": attempt, "at": round(time.time(), 3)})
+        os.write(self._descriptor, f'{{"type":"intent","id":{_encode(identity)},"row":{row},"attempt":{attempt},'
+                                   f'"at":{time.time():.3f}}}\n'.encode())
 
     def outcome(self, identity: str, outcome: Outcome) -> None:
         """Record the final outcome of ``identity`` in this run."""
@@ -77,8 +80,8 @@ class Journal:
         self._write({key: value for key, value in record.items() if value is not None})
 
     def close(self) -> None:
-        """Flush and close the file."""
-        self._handle.close()
+        """Close the file (every record is already written: one ``write`` call each, unbuffered)."""
+        os.close(self._descriptor)
 
     def __enter__(self) -> Journal:
         return self
@@ -87,8 +90,7 @@ class Journal:
         self.close()
 
     def _write(self, record: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-        self._handle.flush()
+        os.write(self._descriptor, (_encode(record) + "\n").encode())
 
 
 def _ends_torn(path: Path) -> bool:
