@@ -139,16 +139,25 @@ def test_run_sandbox_command_says_so_and_creates_everything(tmp_path, capsys):
     assert "row/s" not in err and "%|" not in err
 
 
+def run_in_background(path, provider: str, sandbox, *options: str) -> subprocess.Popen:
+    """``bulk-tasks run`` in its own process against ``sandbox``, quiet, with the sandbox's credentials."""
+    env = {**os.environ, **sandbox.environment()}
+    return subprocess.Popen([sys.executable, "-m", "bulk_tasks", "run", str(path), "-p", provider,
+                             "--base-url", sandbox.url, "--quiet", *options],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_tasks(sandbox, count: int, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while len(sandbox.state.tasks) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_sigint_gives_exit_130_and_a_complete_results_file(tmp_path):
     path = input_file(tmp_path, "quo", 60)
     with sandbox_in_thread(SandboxConfig()) as sandbox:
-        env = {**os.environ, **sandbox.environment()}
-        process = subprocess.Popen([sys.executable, "-m", "bulk_tasks", "run", str(path), "-p", "quo",
-                                    "--base-url", sandbox.url, "--rate", "10", "--quiet"],
-                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 20
-        while len(sandbox.state.tasks) < 5 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        process = run_in_background(path, "quo", sandbox, "--rate", "10")
+        wait_for_tasks(sandbox, 5)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)
         created = len(sandbox.state.tasks)
@@ -192,13 +201,8 @@ def test_an_unwritable_results_path_stops_the_run_before_anything_is_sent(tmp_pa
 def test_a_second_sigint_abandons_requests_in_flight_and_still_writes_the_results(tmp_path):
     path = input_file(tmp_path, "travtus", 20)
     with sandbox_in_thread(SandboxConfig(latency=20.0)) as sandbox:
-        env = {**os.environ, **sandbox.environment()}
-        process = subprocess.Popen([sys.executable, "-m", "bulk_tasks", "run", str(path), "-p", "travtus",
-                                    "--base-url", sandbox.url, "--concurrency", "4", "--quiet"],
-                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 20
-        while len(sandbox.state.tasks) < 4 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        process = run_in_background(path, "travtus", sandbox, "--concurrency", "4")
+        wait_for_tasks(sandbox, 4)
         process.send_signal(signal.SIGINT)
         time.sleep(0.5)
         assert process.poll() is None
