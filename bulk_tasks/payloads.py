@@ -38,9 +38,6 @@ def build_payloads(fields: pd.DataFrame, provider: Provider, reader: ValueReader
     segments = _segments(paths)
     if segments is None:
         return [_payload(paths, values) for values in zip(*columns)]
-    if len(segments) == 1 and segments[0][0] is None:
-        keys = segments[0][1]
-        return [{key: value for key, value in zip(keys, values) if value is not None} for values in zip(*columns)]
     return [_segmented_payload(segments, values) for values in zip(*columns)]
 
 
