@@ -20,6 +20,7 @@ import aiohttp
 
 from .errors import AuthenticationError, CredentialsError, NetworkError, SendError, UsageError
 from .retry import backoff_delay, parse_retry_after
+from .transport import classify_exception
 
 REDACTED = "[redacted]"
 #: A token is renewed when this share of its lifetime is left (at most ``MAX_RENEW_MARGIN`` s).
@@ -150,7 +151,7 @@ class ClientCredentialsAuth(Auth):
                     raw = await response.read()
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
             except (aiohttp.ClientError, TimeoutError) as exc:
-                problem = describe_exception(exc)
+                problem = classify_exception(exc)[1]
             else:
                 body = _json_or_none(raw)
                 if 200 <= status < 300:
@@ -186,17 +187,6 @@ class ClientCredentialsAuth(Auth):
             return
         margin = min(MAX_RENEW_MARGIN, lifetime * RENEW_SHARE)
         self._renew_at = started + lifetime - margin
-
-
-def describe_exception(exc: BaseException) -> str:
-    """A short sentence fragment for a network exception, naming its type when it has no text."""
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        reason = exc.os_error.strerror or str(exc.os_error) or type(exc.os_error).__name__
-        return f"cannot connect to {exc.host}:{exc.port}: {reason}"
-    if isinstance(exc, TimeoutError):
-        return "no answer in time"
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _json_or_none(raw: bytes) -> Any:

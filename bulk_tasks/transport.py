@@ -10,9 +10,8 @@ payload) is ambiguous: the server may have created the task.
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
