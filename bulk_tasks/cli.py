@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("provider", choices=sorted(PROVIDERS), help="the provider")
     template.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", help="file format (default xlsx)")
     template.add_argument("--output", metavar="PATH", help="where to write it (default: current folder)")
+    template.add_argument("--force", action="store_true", help="replace the file if it already exists")
 
     sandbox = commands.add_parser("sandbox", help="serve a local emulation of both provider APIs",
                                   description="Serve a local emulation of the Travtus and Quo APIs.")
@@ -168,7 +169,7 @@ def _template(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else Path(default_template_name(provider, args.format))
     if output.is_dir():
         output = output / default_template_name(provider, args.format)
-    path = write_template(provider, output, args.format)
+    path = write_template(provider, output, args.format, overwrite=args.force)
     print(f"Template written: {path}")
     return ExitCode.OK
 

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .errors import UsageError
 from .providers import PROVIDERS, get_provider
 from .providers.base import Field, Kind, Provider
 
@@ -50,12 +51,24 @@ def default_template_name(provider: Provider, fmt: str) -> str:
     return f"{provider.name}-tasks-template.{_check_format(fmt)}"
 
 
-def write_template(provider: Provider, path: Path, fmt: str) -> Path:
-    """Write an empty input sheet for ``provider`` to ``path`` as ``xlsx`` or ``csv``; return the path."""
+def write_template(provider: Provider, path: Path, fmt: str, overwrite: bool = False) -> Path:
+    """Write an empty input sheet for ``provider`` to ``path`` as ``xlsx`` or ``csv``; return the path.
+
+    An existing file (perhaps a filled-in sheet) is never replaced unless ``overwrite``: ``UsageError``.
+    """
     fmt = _check_format(fmt)
     path = Path(path)
     data = _xlsx_bytes(provider) if fmt == "xlsx" else _csv_bytes(provider)
-    path.write_bytes(data)
+    try:
+        with path.open("wb" if overwrite else "xb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        raise UsageError(f"{path} already exists and may hold your filled-in rows, so bulk-tasks did not "
+                         "write over it: choose another file with --output, or add --force to replace it."
+                         ) from None
+    except OSError as exc:
+        raise UsageError(f"Could not write the template to {path} ({exc.strerror}): choose another file "
+                         "with --output.") from None
     return path
 
 
@@ -67,7 +80,8 @@ def regenerate(directory: Path) -> list[Path]:
     for name in PROVIDERS:
         provider = get_provider(name)
         for fmt in FORMATS:
-            written.append(write_template(provider, directory / default_template_name(provider, fmt), fmt))
+            path = directory / default_template_name(provider, fmt)
+            written.append(write_template(provider, path, fmt, overwrite=True))
     return written
 
 

@@ -225,3 +225,19 @@ def test_committed_samples_are_what_make_samples_writes(tmp_path: Path) -> None:
             assert _zip_members(committed) == _zip_members(fresh), fresh.name
         else:
             assert committed.read_bytes() == fresh.read_bytes(), fresh.name
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_template_never_writes_over_an_existing_file(fmt: str, tmp_path: Path, monkeypatch, capsys) -> None:
+    from bulk_tasks.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    filled = tmp_path / default_template_name(get_provider("travtus"), fmt)
+    filled.write_bytes(b"title\r\nFix the sink on floor 2\r\n")
+    assert main(["template", "travtus", "--format", fmt]) == 2
+    assert main(["template", "travtus", "--format", fmt, "--output", str(filled)]) == 2
+    err = capsys.readouterr().err
+    assert f"{filled.name} already exists" in err and "--force" in err and "Traceback" not in err
+    assert filled.read_bytes() == b"title\r\nFix the sink on floor 2\r\n"
+    assert main(["template", "travtus", "--format", fmt, "--force"]) == 0
+    assert filled.read_bytes() == (TEMPLATES / filled.name).read_bytes()
