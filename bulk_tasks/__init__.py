@@ -7,18 +7,42 @@ The library API the command line is built on::
     summary = run_import("tasks.xlsx", "travtus", ReadOptions(timezone="America/New_York"),
                          SendOptions(sandbox=True))
     print(summary.counts, summary.results_path, summary.exit_code)
+
+The names below are imported on first use, so that ``bulk-tasks --help`` loads neither pandas nor aiohttp.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from .api import SendOptions, run_import, run_import_async, validate_file
-from .errors import BulkTasksError
-from .outcomes import Summary
-from .preparing import Prepared, ReadOptions, prepare
-from .providers import PROVIDERS, get_provider
-from .statuses import ExitCode, Outcome, RowStatus
+#: Where each public name lives.
+_HOMES = {
+    "SendOptions": "api", "run_import": "api", "run_import_async": "api", "validate_file": "api",
+    "BulkTasksError": "errors", "Summary": "outcomes", "Prepared": "preparing", "ReadOptions": "preparing",
+    "prepare": "preparing", "PROVIDERS": "providers", "get_provider": "providers", "ExitCode": "statuses",
+    "Outcome": "statuses", "RowStatus": "statuses",
+}
+
+if TYPE_CHECKING:
+    from .api import SendOptions, run_import, run_import_async, validate_file
+    from .errors import BulkTasksError
+    from .outcomes import Summary
+    from .preparing import Prepared, ReadOptions, prepare
+    from .providers import PROVIDERS, get_provider
+    from .statuses import ExitCode, Outcome, RowStatus
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "PROVIDERS", "BulkTasksError", "ExitCode", "Prepared", "Outcome", "ReadOptions", "RowStatus",

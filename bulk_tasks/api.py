@@ -8,15 +8,17 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .auth import check_url_safe
 from .outcomes import Summary, cell_errors, results_table, summarize
 from .preparing import ReadOptions, prepare, without_cycle_collection
 from .providers import Provider, get_provider
 from .errors import ResultsFileError
 from .results import check_writable, default_results_path, write_results
-from .running import Progress, send_prepared
 from .statuses import ExitCode, Outcome, RowStatus
+
+if TYPE_CHECKING:  # aiohttp is loaded only by a run that sends
+    from .running import Progress
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,8 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     results file is written."""
     if dry_run:
         return _dry_run(Path(path), provider, options, results)
+    from .running import send_prepared
+
     send = send or SendOptions()
     started = time.monotonic()
     path = Path(path)
@@ -115,5 +119,7 @@ def _check_credentials(provider: Provider, send: SendOptions) -> None:
     """Missing credentials or an unsafe URL end the run before anything is read or sent."""
     if send.sandbox:
         return
+    from .auth import check_url_safe
+
     base_url = check_url_safe(send.base_url or provider.default_base_url)
     provider.make_auth(os.environ if send.env is None else send.env, base_url)

@@ -10,15 +10,17 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .api import SendOptions, run_import_async, validate_file
 from .errors import BulkTasksError
-from .outcomes import Summary
-from .preparing import ReadOptions
-from .progress import ProgressBar, wants_bar
 from .providers import PROVIDERS, get_provider
 from .statuses import ExitCode
+
+if TYPE_CHECKING:  # the commands import what they need, so that --help and --version start at once
+    from .api import SendOptions
+    from .outcomes import Summary
+    from .preparing import ReadOptions
 
 MAX_ROWS_SHOWN = 12
 MAX_KINDS_SHOWN = 15
@@ -100,17 +102,23 @@ _positive_int = _positive(int, "a whole number")
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
+    from .preparing import ReadOptions
+
     return ReadOptions(sheet=args.sheet, mapping=args.mapping, timezone=args.timezone,
                        dayfirst=args.dayfirst, phone_region=args.phone_region)
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .api import validate_file
+
     summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)
     _report_problems(summary, args.verbose)
     return summary.exit_code
 
 
 def _run(args: argparse.Namespace) -> int:
+    from .api import SendOptions, validate_file
+
     if args.dry_run:
         summary = validate_file(args.input, args.provider, _read_options(args), results=args.results,
                                 allow_duplicates=args.allow_duplicates)
@@ -129,6 +137,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _run_async(args: argparse.Namespace, send: SendOptions) -> Summary:
+    from .api import run_import_async
+    from .progress import ProgressBar, wants_bar
+
     stop = asyncio.Event()
     bar = ProgressBar() if wants_bar(args.quiet) else None
     _handle_interrupts(stop)

@@ -138,12 +138,12 @@ def test_problem_list_is_bounded_and_verbose_lists_everything(tmp_path, capsys):
 
 
 def test_an_unexpected_bug_is_one_sentence_without_traceback_unless_verbose(tmp_path, capsys, monkeypatch):
-    import bulk_tasks.cli as cli
+    import bulk_tasks.api as api
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret-ish detail")
 
-    monkeypatch.setattr(cli, "validate_file", broken)
+    monkeypatch.setattr(api, "validate_file", broken)
     path = write_csv(tmp_path / "q.csv", ["Title", "Description", "phoneNumberId"], [["a", "b", "PN1"]])
     assert main(["validate", str(path), "-p", "quo"]) == 1
     err = capsys.readouterr().err

@@ -14,9 +14,9 @@ from datetime import datetime, tzinfo
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import pandas as pd
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..auth import Auth
 
 

@@ -10,12 +10,12 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ..errors import CredentialsError
 from .base import Field, Kind, Provider, Reply, RowRule, Verdict
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..auth import Auth
 
 LINKS = ("phoneNumberId", "conversationId", "activityId")

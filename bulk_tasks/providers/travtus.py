@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ..errors import CredentialsError
 from .base import Field, Kind, Provider, Reply, RowRule, Verdict, person_fields
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..auth import Auth
 
 IMPORTANCE = ("low", "normal", "high", "very_high")
@@ -30,6 +30,8 @@ def _exactly_one_group(frame: pd.DataFrame) -> pd.Series:
 
 def _person_rule(role: str) -> RowRule:
     def check(frame: pd.DataFrame) -> pd.Series:
+        import pandas as pd
+
         has = {key: _present(frame, f"{role}.{key}") for key in
                ("identifier", "external_ref", "email_address", "phone_number", "first_name", "last_name")}
         anything = pd.concat(list(has.values()), axis=1).any(axis=1)

@@ -10,51 +10,47 @@ per-key rate limits; seeded fault injection; created tasks kept in memory::
 Inspection routes: ``GET /_sandbox/tasks``, ``GET /_sandbox/stats``, ``DELETE /_sandbox/tasks``.
 """
 
-from .app import (
-    QUO_TASK_PATH,
-    SANDBOX_STATS_PATH,
-    SANDBOX_TASKS_PATH,
-    TRAVTUS_TASK_PATH,
-    TRAVTUS_TOKEN_PATH,
-    build_app,
-)
-from .cli import add_arguments, config_from_args
-from .config import (
-    DEFAULT_HOST,
-    DEFAULT_PORT,
-    SANDBOX_PHONE_NUMBER_ID,
-    SANDBOX_QUO_API_KEY,
-    SANDBOX_TRAVTUS_CLIENT_ID,
-    SANDBOX_TRAVTUS_CLIENT_SECRET,
-    SANDBOX_TRAVTUS_TOKEN,
-    SandboxConfig,
-)
-from .server import RunningSandbox, sandbox_environment, sandbox_in_thread, serve, start_sandbox
-from .state import SandboxState, Stats, StoredTask
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_HOST",
-    "DEFAULT_PORT",
-    "QUO_TASK_PATH",
-    "SANDBOX_PHONE_NUMBER_ID",
-    "SANDBOX_QUO_API_KEY",
-    "SANDBOX_STATS_PATH",
-    "SANDBOX_TASKS_PATH",
-    "SANDBOX_TRAVTUS_CLIENT_ID",
-    "SANDBOX_TRAVTUS_CLIENT_SECRET",
-    "SANDBOX_TRAVTUS_TOKEN",
-    "TRAVTUS_TASK_PATH",
-    "TRAVTUS_TOKEN_PATH",
-    "RunningSandbox",
-    "SandboxConfig",
-    "SandboxState",
-    "Stats",
-    "StoredTask",
-    "add_arguments",
-    "build_app",
-    "config_from_args",
-    "sandbox_environment",
-    "sandbox_in_thread",
-    "serve",
-    "start_sandbox",
-]
+import importlib
+from typing import Any
+
+#: Where each name lives: imported on first use, so that ``bulk-tasks --help`` does not load aiohttp.
+_HOMES = {
+    "QUO_TASK_PATH": "app",
+    "SANDBOX_STATS_PATH": "app",
+    "SANDBOX_TASKS_PATH": "app",
+    "TRAVTUS_TASK_PATH": "app",
+    "TRAVTUS_TOKEN_PATH": "app",
+    "build_app": "app",
+    "add_arguments": "cli",
+    "config_from_args": "cli",
+    "DEFAULT_HOST": "config",
+    "DEFAULT_PORT": "config",
+    "SANDBOX_PHONE_NUMBER_ID": "config",
+    "SANDBOX_QUO_API_KEY": "config",
+    "SANDBOX_TRAVTUS_CLIENT_ID": "config",
+    "SANDBOX_TRAVTUS_CLIENT_SECRET": "config",
+    "SANDBOX_TRAVTUS_TOKEN": "config",
+    "SandboxConfig": "config",
+    "RunningSandbox": "server",
+    "sandbox_environment": "server",
+    "sandbox_in_thread": "server",
+    "serve": "server",
+    "start_sandbox": "server",
+    "SandboxState": "state",
+    "Stats": "state",
+    "StoredTask": "state",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = sorted(_HOMES)
