@@ -120,6 +120,18 @@ async def test_fix_the_results_file_and_run_it_again(tmp_path, sandbox, fmt):
     assert len(titles) == 6 and titles.count(hostile) == 1
 
 
+def outcome_lines(journal) -> int:
+    """Outcomes recorded so far: the event the kills below wait for (not the clock, which load stretches)."""
+    return journal.read_bytes().count(b'"type":"outcome"') if journal.exists() else 0
+
+
+def wait_for(condition, limit: float = 120.0) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "the run made no progress"
+        time.sleep(0.005)
+
+
 def test_sigkill_at_random_moments_never_duplicates_and_loses_no_row(tmp_path):
     count, concurrency, kills = 120, 4, 3
     path = input_file(tmp_path, "travtus", count)
@@ -129,9 +141,11 @@ def test_sigkill_at_random_moments_never_duplicates_and_loses_no_row(tmp_path):
         env = {**os.environ, **sandbox.environment()}
         command = [sys.executable, "-m", "bulk_tasks", "run", str(path), "-p", "travtus", "--base-url", sandbox.url,
                    "--rate", "60", "--concurrency", str(concurrency), "--quiet"]
+        journal = results.with_name("travtus.results.journal.jsonl")
         for _ in range(kills):
+            wanted = outcome_lines(journal) + rng.randint(5, 30)
             process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            time.sleep(rng.uniform(0.8, 1.6))
+            wait_for(lambda: outcome_lines(journal) >= wanted or process.poll() is not None)
             process.send_signal(signal.SIGKILL)
             process.wait()
         final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
