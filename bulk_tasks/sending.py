@@ -182,11 +182,17 @@ class Sender:
         return SendReport(outcomes, self._stopped_reason, self._interrupted)
 
     async def _watch_stop(self) -> None:
+        """Wake the workers that wait (on the bucket, before a retry) as soon as ``stop`` is set."""
         assert self._stop is not None
         await self._stop.wait()
-        if not self._halt.is_set():
+        self._halted()
+
+    def _halted(self) -> bool:
+        """True once the run must start no new request; sees ``stop`` at once, not a loop turn later."""
+        if not self._halt.is_set() and self._stop is not None and self._stop.is_set():
             self._interrupted = True
             self._halt.set()
+        return self._halt.is_set()
 
     def _fatal(self, reason: str) -> None:
         if self._stopped_reason is None and not self._interrupted:
@@ -214,9 +220,8 @@ class Sender:
             self._finish(index, RowStatus.NOT_SENT, _Row(), error=self._halt_reason(), quiet=quiet)
 
     async def _worker(self) -> None:
-        halt = self._halt
         for index in self._next:
-            if halt.is_set():
+            if self._halted():
                 self._finish(index, RowStatus.NOT_SENT, _Row(), error=self._halt_reason())
             else:
                 await self._send(index, self.jobs[index])
@@ -226,12 +231,11 @@ class Sender:
         body = job.body if job.body is not None else encode_payload(job.payload)
         session = self._session
         assert session is not None
-        halt = self._halt
         while True:
-            if halt.is_set():
+            if self._halted():
                 self._end_halted(index, row)
                 return
-            granted = await self.limiter.acquire(halt)
+            granted = await self.limiter.acquire(self._halt)
             if granted is None:
                 continue
             try:
@@ -239,7 +243,7 @@ class Sender:
             except SendError as exc:
                 self._fatal(str(exc))
                 continue
-            if halt.is_set():
+            if self._halted():
                 continue
             row.attempts += 1
             if self._on_intent is not None:

@@ -120,16 +120,16 @@ async def test_fix_the_results_file_and_run_it_again(tmp_path, sandbox, fmt):
     assert len(titles) == 6 and titles.count(hostile) == 1
 
 
-def outcome_lines(journal) -> int:
-    """Outcomes recorded so far: the event the kills below wait for (not the clock, which load stretches)."""
-    return journal.read_bytes().count(b'"type":"outcome"') if journal.exists() else 0
-
-
-def wait_for(condition, limit: float = 120.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        assert time.monotonic() < deadline, "the run made no progress"
-        time.sleep(0.005)
+def kill_once_tasks_arrive(process: subprocess.Popen, sandbox, more: int, patience: float = 90.0) -> None:
+    """SIGKILL ``process`` as soon as the sandbox holds ``more`` tasks than now: killed mid-run, never before."""
+    target = len(sandbox.state.tasks) + more
+    deadline = time.monotonic() + patience
+    while len(sandbox.state.tasks) < target and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, "the run ended before it could be killed mid-way"
+    assert len(sandbox.state.tasks) >= target, "no task reached the sandbox before the kill"
 
 
 def test_sigkill_at_random_moments_never_duplicates_and_loses_no_row(tmp_path):
@@ -141,13 +141,9 @@ def test_sigkill_at_random_moments_never_duplicates_and_loses_no_row(tmp_path):
         env = {**os.environ, **sandbox.environment()}
         command = [sys.executable, "-m", "bulk_tasks", "run", str(path), "-p", "travtus", "--base-url", sandbox.url,
                    "--rate", "60", "--concurrency", str(concurrency), "--quiet"]
-        journal = results.with_name("travtus.results.journal.jsonl")
         for _ in range(kills):
-            wanted = outcome_lines(journal) + rng.randint(5, 30)
             process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wait_for(lambda: outcome_lines(journal) >= wanted or process.poll() is not None)
-            process.send_signal(signal.SIGKILL)
-            process.wait()
+            kill_once_tasks_arrive(process, sandbox, rng.randint(1, 20))
         final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
         refs = Counter(task.payload["external_ref"] for task in sandbox.state.tasks)
     assert final.returncode in (0, 1), final.stderr

@@ -147,10 +147,22 @@ def run_in_background(path, provider: str, sandbox, *options: str) -> subprocess
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def wait_for_tasks(sandbox, count: int, seconds: float = 20) -> None:
+def wait_for_tasks(sandbox, count: int, seconds: float = 60) -> None:
+    """Return once the sandbox holds ``count`` tasks; fail after ``seconds``."""
     deadline = time.monotonic() + seconds
-    while len(sandbox.state.tasks) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while len(sandbox.state.tasks) < count:
+        assert time.monotonic() < deadline, f"the sandbox never held {count} tasks"
+        time.sleep(0.01)
+
+
+def read_stderr_until(process: subprocess.Popen, text: str) -> str:
+    """Read ``process``'s stderr line by line until a line holds ``text``; return what was read."""
+    seen = ""
+    while text not in seen:
+        line = process.stderr.readline()
+        assert line, f"stderr ended without {text!r}: {seen}"
+        seen += line
+    return seen
 
 
 def test_sigint_gives_exit_130_and_a_complete_results_file(tmp_path):
@@ -204,10 +216,11 @@ def test_a_second_sigint_abandons_requests_in_flight_and_still_writes_the_result
         process = run_in_background(path, "travtus", sandbox, "--concurrency", "4")
         wait_for_tasks(sandbox, 4)
         process.send_signal(signal.SIGINT)
-        time.sleep(0.5)
+        first = read_stderr_until(process, "Ctrl-C again")
         assert process.poll() is None
         process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=15)
+        err = first + process.stderr.read()
+        process.wait(timeout=15)
     assert process.returncode == 130, err
     report = results_of(tmp_path / "travtus.results.csv")
     assert len(report) == 20
