@@ -60,7 +60,8 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
     table = results_table(prepared, outcomes, dry_run=True)
     target = write_results(_results_path(path, results), table, cell_errors(prepared))
     return summarize(table, target, validating=True, elapsed=time.monotonic() - started,
-                     warnings=prepared.warnings, errors=prepared.errors)
+                     warnings=prepared.warnings, notes=prepared.notes, timezone=prepared.reading.timezone,
+                     errors=prepared.errors)
 
 
 def run_import(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
@@ -109,7 +110,8 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
             failure.exit_code = ExitCode.SOME_ROWS_FAILED
             raise failure from None
     summary = summarize(table, target, validating=False, elapsed=time.monotonic() - started, sent=sent.sent,
-                        stopped_reason=sent.stopped_reason, warnings=prepared.warnings, errors=prepared.errors)
+                        stopped_reason=sent.stopped_reason, warnings=prepared.warnings, notes=prepared.notes,
+                        timezone=prepared.reading.timezone, errors=prepared.errors)
     if sent.interrupted:
         summary.exit_code = ExitCode.INTERRUPTED
     return summary

@@ -62,9 +62,10 @@ def _input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--provider", "-p", required=True, choices=sorted(PROVIDERS), help="where the tasks go")
     parser.add_argument("--sheet", help="Excel sheet to read (default: the first visible one)")
     parser.add_argument("--mapping", metavar="FILE", help='JSON {"header as written": "api.field"}')
-    parser.add_argument("--timezone", default="UTC", help="IANA zone of dates without one (default UTC)")
-    parser.add_argument("--dayfirst", action="store_true", help="read 1/2/2026 as 1 February")
-    parser.add_argument("--phone-region", default="US", help="country of phone numbers without +code (default US)")
+    parser.add_argument("--timezone", help="IANA zone of dates without one (default: this computer's zone)")
+    parser.add_argument("--dayfirst", action=argparse.BooleanOptionalAction,
+                        help="read 1/2/2026 as 1 February (--no-dayfirst: as January 2, the default)")
+    parser.add_argument("--phone-region", help="country of phone numbers without +code (default US)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every problem and row; show details of internal errors")
 
 
@@ -194,6 +195,8 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 def _report_problems(summary: Summary, verbose: bool = False) -> None:
     """Warnings, then each kind of problem once with its rows; ``verbose`` lists every row and kind."""
+    for note in summary.notes:
+        print(note, file=sys.stderr)
     for warning in summary.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
     grouped: dict[tuple[str, str], list[int]] = defaultdict(list)

@@ -4,7 +4,8 @@ One JSON object per line, beside the results file. The first line says which pro
 the journal belongs to; then an ``intent`` line is written (and flushed) before each request and an
 ``outcome`` line after it. A row is known by its identity (``row_identity``). Reading takes the last
 word on each identity: an intent with no outcome after it means the request may have gone out, so
-the row is ``uncertain``. A torn last line (the process killed mid-write) is ignored.
+the row is ``uncertain``. A torn last line (the process killed mid-write) is ignored. A ``reading``
+line records the options the sheet was read with (``readings.py``) whenever a run's differ from the last.
 """
 
 from __future__ import annotations
@@ -46,21 +47,26 @@ class Journal:
         self.path = path
         self.previous = previous
         self._descriptor = descriptor
+        #: The last ``reading`` record (the options an earlier run read the sheet with), if any.
+        self.reading: dict[str, Any] | None = None
 
     @classmethod
     def open(cls, path: Path, provider: str, base_url: str) -> Journal:
         """Open (or start) the journal at ``path`` for ``provider`` at ``base_url``."""
         previous: dict[str, Outcome] = {}
+        reading = None
         if path.exists():
             header, records = _read(path)
             _check_owner(path, header, provider, base_url)
             previous = _last_words(records)
+            reading = next((record for record in reversed(records) if record.get("type") == "reading"), None)
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as exc:
             raise UnreadableFileError(f"Cannot write the journal {path} ({exc.strerror}): "
                                       "choose another --results location.") from None
         journal = cls(path, previous, descriptor)
+        journal.reading = reading
         if _ends_torn(path):
             os.write(descriptor, b"\n")
         if path.stat().st_size == 0:
@@ -78,6 +84,12 @@ class Journal:
                   "task_id": outcome.task_id, "request_id": outcome.request_id,
                   "http_status": outcome.http_status, "attempts": outcome.attempts, "error": outcome.error}
         self._write({key: value for key, value in record.items() if value is not None})
+
+    def record_reading(self, record: dict[str, Any]) -> None:
+        """Record the options this run reads the sheet with, unless they are those recorded last."""
+        if record != self.reading:
+            self._write(record)
+            self.reading = record
 
     def close(self) -> None:
         """Close the file (every record is already written: one ``write`` call each, unbuffered)."""

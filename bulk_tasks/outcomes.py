@@ -33,6 +33,10 @@ class Summary:
     sent: int = 0
     stopped_reason: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: How values were read (the time zone of dates without one), one sentence each.
+    notes: list[str] = field(default_factory=list)
+    #: The IANA zone dates without one were read in.
+    timezone: str | None = None
     errors: list[RowError] = field(default_factory=list)
     problems: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 

@@ -19,28 +19,47 @@ from .providers import Provider, get_provider
 from .reading import Table, read_table
 from .results import restore_neutralized
 from .statuses import RowStatus
-from .validation import RowError, field_frame, validate
-from .values import ValueReader, check_phone_region, load_timezone
+from .validation import RowError, date_order_warnings, field_frame, validate
+from .readings import ZONE_FALLBACK, ZONE_GIVEN, ZONE_LOCAL, Reading
+from .values import ValueReader, check_phone_region, load_timezone, local_timezone_name
 
 _KEEP_AS_DONE = {RowStatus.CREATED.value, RowStatus.ALREADY_CREATED.value}
 
 
 #: Unknown column names listed in the warning; the rest are counted.
 MAX_NAMES_SHOWN = 20
+DEFAULT_PHONE_REGION = "US"
 
 @dataclass(frozen=True)
 class ReadOptions:
-    """How to read the input: ``--sheet``, ``--mapping``, ``--timezone``, ``--dayfirst``, ``--phone-region``."""
+    """How to read the input: ``--sheet``, ``--mapping``, ``--timezone``, ``--dayfirst``, ``--phone-region``.
+
+    ``None`` means not given: the computer's own time zone (UTC when none is set), month-first dates,
+    US phone numbers. Options given explicitly may differ from an earlier run of the same import.
+    """
 
     sheet: str | None = None
     mapping: str | Path | dict[str, str] | None = None
-    timezone: str = "UTC"
-    dayfirst: bool = False
-    phone_region: str = "US"
+    timezone: str | None = None
+    dayfirst: bool | None = None
+    phone_region: str | None = None
 
-    def value_reader(self) -> ValueReader:
-        """A ``ValueReader`` for these options; a ``UsageError`` for an unknown zone or region."""
-        return ValueReader(load_timezone(self.timezone), self.dayfirst, check_phone_region(self.phone_region))
+    def reading(self) -> Reading:
+        """The options resolved (the computer's zone looked up); a ``UsageError`` for an unknown zone or region."""
+        if self.timezone is not None:
+            zone, origin = load_timezone(self.timezone).key, ZONE_GIVEN
+        else:
+            local = local_timezone_name()
+            zone, origin = (local, ZONE_LOCAL) if local else ("UTC", ZONE_FALLBACK)
+        region = check_phone_region(DEFAULT_PHONE_REGION if self.phone_region is None else self.phone_region)
+        explicit = frozenset(name for name in ("timezone", "dayfirst", "phone_region")
+                             if getattr(self, name) is not None)
+        return Reading(zone, origin, bool(self.dayfirst), region, explicit)
+
+
+def value_reader(reading: Reading) -> ValueReader:
+    """A ``ValueReader`` for ``reading`` that records in it which options changed a value."""
+    return ValueReader(load_timezone(reading.timezone), reading.dayfirst, reading.phone_region, reading.used)
 
 
 @dataclass
@@ -52,7 +71,10 @@ class Prepared:
     match: ColumnMatch
     errors: list[RowError]
     earlier: pd.DataFrame
+    reading: Reading
     payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Warnings about how values were read (a date column that reads both month and day first).
+    value_warnings: list[str] = field(default_factory=list)
     identities: dict[int, str] = field(default_factory=dict)
 
     @property
@@ -65,10 +87,17 @@ class Prepared:
         """Things worth telling the user that do not stop the run."""
         names = self.match.unknown
         if not names:
-            return list(self.table.warnings)
+            return [*self.table.warnings, *self.value_warnings]
         shown = ", ".join(map(repr, names[:MAX_NAMES_SHOWN]))
         more = f" and {len(names) - MAX_NAMES_SHOWN} more" if len(names) > MAX_NAMES_SHOWN else ""
-        return [*self.table.warnings, f"Unknown column(s) ignored (kept in the results): {shown}{more}."]
+        return [*self.table.warnings, f"Unknown column(s) ignored (kept in the results): {shown}{more}.",
+                *self.value_warnings]
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about how values were read (the time zone of naive dates)."""
+        note = self.reading.note()
+        return [note] if note else []
 
     def errors_by_row(self) -> dict[int, list[RowError]]:
         """Each invalid row's errors."""
@@ -105,7 +134,8 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     """
     options = options or ReadOptions()
     provider = get_provider(provider) if isinstance(provider, str) else provider
-    reader = options.value_reader()
+    reading = options.reading()
+    reader = value_reader(reading)
     mapping = options.mapping if isinstance(options.mapping, dict) or options.mapping is None \
         else load_mapping(options.mapping)
     table = read_table(path, options.sheet)
@@ -118,7 +148,8 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     invalid = {error.row for error in errors}
     valid = pending.loc[~pending.index.isin(invalid)]
     payloads = dict(zip(valid.index.tolist(), build_payloads(field_frame(valid, match, provider), provider, reader)))
-    prepared = Prepared(table, provider, match, errors, earlier, payloads)
+    prepared = Prepared(table, provider, match, errors, earlier, reading, payloads,
+                        date_order_warnings(pending, match, provider, reader))
     _identify(prepared, allow_duplicates)
     return prepared
 

@@ -190,8 +190,8 @@ def _intro_lines(provider: Provider) -> list[str]:
         "One row per task on the Tasks sheet. Keep the header row; columns may be in any order, "
         "and you may delete the columns you do not use.",
         "Leave a cell empty to leave that field out of the task: empty cells are never sent.",
-        "Dates and times are read in the time zone given with --timezone (UTC unless you say "
-        "otherwise). A date alone means midnight. Use --dayfirst for dates written 31/12/2026.",
+        "Dates and times are read in the time zone given with --timezone (this computer's own zone "
+        "unless you say otherwise). A date alone means midnight. Use --dayfirst for dates written 31/12/2026.",
         f"Check the sheet first: bulk-tasks validate FILE --provider {provider.name}   "
         f"then send it: bulk-tasks run FILE --provider {provider.name}",
         "Every run writes a results file with a _status for each row. Fix the rows that did not "

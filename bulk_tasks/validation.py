@@ -22,9 +22,12 @@ from .values import (
     excel_error,
     is_date_out_of_range,
     is_email,
+    is_in_dst_gap,
     looks_scientific,
     map_unique,
     parse_enum,
+    slashed_order,
+    slashed_reading,
 )
 
 REQUIRED_RULE = "is required: fill it in"
@@ -35,6 +38,12 @@ SCIENTIFIC_PHONE_RULE = ("is a number in scientific notation, which Excel shows 
                          "lost digits: format the column as Text in Excel and type the full numbers again")
 DATE_RANGE_RULE = ("is outside the dates bulk-tasks accepts: from 1900-01-01 to 9999-12-31 "
                    "(also once moved to --timezone and to UTC)")
+DST_GAP_RULE = ("is a time that does not exist in {zone}: the clocks skip that hour when daylight saving time "
+                "starts; write the time you mean after the change (such as an hour later), or add a UTC offset")
+DAY_FIRST_RULE = ("is a date only when read day first (day/month/year), which bulk-tasks does with --dayfirst: "
+                  "if the column's dates are written that way, run again with --dayfirst")
+MONTH_FIRST_RULE = ("is a date only when read month first (month/day/year), but --dayfirst reads day first: if "
+                    "the column's dates are written month first, run again without --dayfirst")
 #: Values longer than this are shortened in messages (never in the payload or the results' own columns).
 SHOWN_LENGTH = 60
 
@@ -61,13 +70,17 @@ def field_frame(frame: pd.DataFrame, match: ColumnMatch, provider: Provider) -> 
     return pd.DataFrame(columns, index=frame.index)
 
 
-def field_rule(spec: Field) -> str | None:
-    """The plain-English rule a field's values must follow, or ``None`` when any text will do."""
+def field_rule(spec: Field, dayfirst: bool = False) -> str | None:
+    """The plain-English rule a field's values must follow, or ``None`` when any text will do.
+
+    Under ``dayfirst`` the date examples are written day first, as they are read.
+    """
     if spec.kind is Kind.ENUM:
         return "must be one of: " + ", ".join(spec.choices)
     if spec.kind is Kind.DATETIME:
-        return ("is not a date bulk-tasks can read: write it like 2026-12-01, 2026-12-01 09:00 or "
-                "12/1/2026 9:00 AM (a real calendar date)")
+        slashed = "1/12/2026 9:00 AM (day first, as --dayfirst reads" if dayfirst else "12/1/2026 9:00 AM ("
+        return (f"is not a date bulk-tasks can read: write it like 2026-12-01, 2026-12-01 09:00 or "
+                f"{slashed}{'; ' if dayfirst else ''}a real calendar date)")
     if spec.kind is Kind.PHONE:
         return "is not a valid phone number: write it like +14155550100, or a local number of --phone-region"
     if spec.kind is Kind.EMAIL:
@@ -97,7 +110,7 @@ def build_schema(provider: Provider, reader: ValueReader) -> pa.DataFrameSchema:
         if spec.required:
             checks.append(pa.Check(lambda s: s.notna(), error=REQUIRED_RULE, ignore_na=False,
                                    name=f"{spec.name}_required"))
-        rule = field_rule(spec)
+        rule = field_rule(spec, reader.dayfirst)
         if rule:
             checks.append(pa.Check(_value_check(spec, reader), error=rule, name=f"{spec.name}_format"))
         columns[spec.name] = pa.Column(None, checks=checks, nullable=True, required=True)
@@ -145,10 +158,47 @@ def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader)
         elif spec.kind is Kind.DATETIME:
             unread = present[map_unique(present, reader.datetime).isna()]
             if not unread.empty:
-                far = map_unique(unread, lambda text: is_date_out_of_range(text, reader.timezone, reader.dayfirst))
-                for row in unread.index[far.astype(bool)]:
-                    problems.setdefault((row, spec.name), DATE_RANGE_RULE)
+                why = map_unique(unread, lambda text: _unread_date_rule(text, reader))
+                for row, rule in why.dropna().items():
+                    problems.setdefault((row, spec.name), rule)
     return problems
+
+
+def _unread_date_rule(text: str, reader: ValueReader) -> str | None:
+    """Why a date cell could not be read, when there is more to say than "not a date"."""
+    if is_date_out_of_range(text, reader.timezone, reader.dayfirst):
+        return DATE_RANGE_RULE
+    if is_in_dst_gap(text, reader.timezone, reader.dayfirst):
+        return DST_GAP_RULE.format(zone=reader.timezone)
+    order = slashed_order(text)
+    if order == "day" and not reader.dayfirst:
+        return DAY_FIRST_RULE
+    if order == "month" and reader.dayfirst:
+        return MONTH_FIRST_RULE
+    return None
+
+
+def date_order_warnings(frame: pd.DataFrame, match: ColumnMatch, provider: Provider,
+                        reader: ValueReader) -> list[str]:
+    """A warning for each date column whose every slashed date reads both month first and day first
+    (1/2/2026), read month first without --dayfirst: the user may have meant day first."""
+    if reader.dayfirst:
+        return []
+    warnings = []
+    for spec in provider.fields:
+        header = match.header_of.get(spec.name)
+        if spec.kind is not Kind.DATETIME or header is None:
+            continue
+        distinct = frame[header].dropna().unique().tolist()
+        orders = {text: slashed_order(text) for text in distinct}
+        both = [text for text, order in orders.items() if order == "both"]
+        if both and not {"month", "day"} & set(orders.values()):
+            example = both[0].split()[0]
+            warnings.append(f"{header}: every date like {example} reads both as month/day/year and as "
+                            f"day/month/year; they were read month first ({example} = "
+                            f"{slashed_reading(example, dayfirst=False)}). If they are written day first, run "
+                            "again with --dayfirst.")
+    return warnings
 
 
 def shown_value(value: object) -> str:

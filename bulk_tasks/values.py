@@ -8,6 +8,7 @@ few hundred distinct dates cost a few hundred parses.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone, tzinfo
@@ -51,6 +52,27 @@ def load_timezone(name: str) -> ZoneInfo:
         ) from None
 
 
+def local_timezone_name() -> str | None:
+    """The IANA name of this computer's time zone, or ``None`` when none can be found.
+
+    tzlocal reads it where the system keeps it: the ``TZ`` environment variable, ``/etc/localtime``
+    and its kin on Linux and macOS, the registry on Windows (mapped to an IANA name).
+    """
+    import tzlocal
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tzlocal.reload_localzone()
+        except Exception:  # noqa: BLE001 - a broken configuration: the name alone may still be found
+            pass
+        try:
+            name = tzlocal.get_localzone_name()
+            return ZoneInfo(name).key if name else None
+        except Exception:  # noqa: BLE001 - tzlocal raises several types for a misconfigured machine
+            return None
+
+
 def check_phone_region(region: str) -> str:
     """``region`` upper-cased if it is a region phonenumbers knows; a ``UsageError`` otherwise."""
     code = region.strip().upper()
@@ -77,11 +99,51 @@ def is_date_out_of_range(text: str, tz: tzinfo, dayfirst: bool = False) -> bool:
     return moment is not None and not _in_range(moment, tz)
 
 
+def is_in_dst_gap(text: str, tz: tzinfo, dayfirst: bool = False) -> bool:
+    """Whether ``text`` is a date and time without an offset that never happens in ``tz``: a local time
+    skipped when clocks spring forward (02:30 on the day daylight saving time starts)."""
+    moment = _parse_naive(text, dayfirst)
+    return moment is not None and moment.tzinfo is None and not _exists(moment.replace(tzinfo=tz))
+
+
+def slashed_order(text: str) -> str | None:
+    """How a ``D/D/YYYY`` date reads: ``"both"`` (month first and day first, differently: 1/2/2026),
+    ``"month"`` or ``"day"`` (only that way: 2/13/2026, 13/2/2026), ``None`` otherwise."""
+    month_first, day_first = _parse_slashed(text, False), _parse_slashed(text, True)
+    if month_first is not None and day_first is not None:
+        return "both" if month_first != day_first else None
+    if month_first is not None:
+        return "month"
+    return "day" if day_first is not None else None
+
+
+def slashed_reading(text: str, dayfirst: bool) -> str:
+    """A slashed date spelt out as read, ``2 January 2026``; ``""`` when it is not one."""
+    moment = _parse_slashed(text, dayfirst)
+    return "" if moment is None else f"{moment.day} {moment:%B} {moment.year}"
+
+
+def _parse_naive(text: str, dayfirst: bool) -> datetime | None:
+    return _parse_iso(text) or _parse_slashed(text, dayfirst)
+
+
 def _parse_any(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
-    moment = _parse_iso(text) or _parse_slashed(text, dayfirst)
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+    """``text`` as an aware datetime; a local time skipped by a DST change is ``None``, a repeated
+    one is its first occurrence (``fold=0``)."""
+    moment = _parse_naive(text, dayfirst)
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    local = moment.replace(tzinfo=tz)
+    return local if _exists(local) else None
+
+
+def _exists(local: datetime) -> bool:
+    """Whether a local time is on the clock in its zone (not in a spring-forward gap)."""
+    try:
+        back = local.astimezone(timezone.utc).astimezone(local.tzinfo)
+    except (OverflowError, ValueError):
+        return True  # at the edge of the calendar: _in_range decides
+    return back.replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
 def _in_range(moment: datetime, tz: tzinfo) -> bool:
@@ -169,16 +231,29 @@ class ValueReader:
     timezone: tzinfo = field(default_factory=lambda: ZoneInfo("UTC"))
     dayfirst: bool = False
     phone_region: str = "US"
+    #: The options that changed a value read so far: ``timezone`` (a date without an offset),
+    #: ``dayfirst`` (a date like 1/2/2026), ``phone_region`` (a phone number without +country code).
+    used: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.datetime = lru_cache(maxsize=1 << 16)(self._datetime)
         self.phone = lru_cache(maxsize=1 << 16)(self._phone)
 
     def _datetime(self, text: str) -> datetime | None:
-        return parse_datetime(text, self.timezone, self.dayfirst)
+        moment = parse_datetime(text, self.timezone, self.dayfirst)
+        if moment is not None:
+            naive = _parse_naive(text, self.dayfirst)
+            if naive is not None and naive.tzinfo is None:
+                self.used.add("timezone")
+            if slashed_order(text) == "both":
+                self.used.add("dayfirst")
+        return moment
 
     def _phone(self, text: str) -> str | None:
-        return parse_phone(text, self.phone_region)
+        number = parse_phone(text, self.phone_region)
+        if number is not None and not text.lstrip().startswith("+"):
+            self.used.add("phone_region")
+        return number
 
 
 def empty_column(index: pd.Index) -> pd.Series:

@@ -10,6 +10,12 @@ import pytest
 from bulk_tasks.sandbox import RunningSandbox, start_sandbox
 
 
+@pytest.fixture(autouse=True)
+def computer_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs on a computer whose zone is UTC unless it sets TZ itself (subprocesses inherit it)."""
+    monkeypatch.setenv("TZ", "UTC")
+
+
 @pytest.fixture
 async def sandbox() -> AsyncIterator[RunningSandbox]:
     """A started in-process sandbox with the default config (change ``sandbox.config`` live)."""
