@@ -1,8 +1,8 @@
 """XLSX → rows of cell text, read with python-calamine (a Rust reader, ~15× faster than openpyxl).
 
 What calamine does not tell, the workbook's XML does, read here with defusedxml: which part holds
-the chosen sheet, which cells are Excel errors (calamine reads them as empty), and which formulas
-never had their result saved. Any part declaring XML entities is refused before anything is parsed.
+the chosen sheet, which cells are Excel errors (calamine reads them as empty), which formulas
+never had their result saved, and which numbers Excel shows zero-padded (``000123``, see numformats). Any part declaring XML entities is refused before anything is parsed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from .errors import SheetNotFoundError, UnreadableFileError
+from .numformats import padding_format, render
 
 MAX_CELLS_NAMED = 5
 _ENTITY_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
@@ -25,6 +26,7 @@ _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _ERROR_CELL = re.compile(rb"""\st=["']e["']""")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+STYLES_PART = "xl/styles.xml"
 
 
 def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
@@ -45,12 +47,16 @@ def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]
 
 
 def _check_cells(path: Path, archive: zipfile.ZipFile, part: str, rows: list[list[Any]]) -> None:
-    """Refuse unsaved formulas; put back the Excel errors calamine reads as empty cells."""
+    """Refuse unsaved formulas; put back the Excel errors calamine reads as empty cells and the
+    zero-padded text Excel shows for numbers formatted ``000000``."""
     try:
         if _part_matches(path, archive, part, _FORMULA_TAG):
             _refuse_unsaved_formulas(path, archive, part)
         if _part_matches(path, archive, part, _ERROR_CELL):
-            _put_error_values(rows, _error_cells(archive, part))
+            _put_values(rows, _error_cells(archive, part))
+        padded = _padding_styles(archive)
+        if padded:
+            _put_values(rows, _padded_numbers(archive, part, padded))
     except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, ValueError):
         raise _unreadable(path, "a part of it is damaged") from None
 
@@ -211,8 +217,40 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
-def _put_error_values(rows: list[list[Any]], errors: dict[tuple[int, int], str]) -> None:
-    for (row, column), value in errors.items():
+def _padding_styles(archive: zipfile.ZipFile) -> dict[int, tuple[str | None, ...]]:
+    """Cell style index → the tokens of its zero-padding number format, for the styles that have one."""
+    from defusedxml.ElementTree import fromstring
+
+    if STYLES_PART not in archive.namelist():
+        return {}
+    parts = {child.tag.rpartition("}")[2]: child for child in fromstring(archive.read(STYLES_PART))}
+    formats = {int(fmt.get("numFmtId", "-1")): padding_format(fmt.get("formatCode", ""))
+               for fmt in parts.get("numFmts", ())}
+    formats = {number: tokens for number, tokens in formats.items() if tokens}
+    if not formats:
+        return {}
+    return {index: formats[int(xf.get("numFmtId", "0"))] for index, xf in enumerate(parts.get("cellXfs", ()))
+            if int(xf.get("numFmtId", "0")) in formats}
+
+
+def _padded_numbers(archive: zipfile.ZipFile, part: str,
+                    padded: dict[int, tuple[str | None, ...]]) -> dict[tuple[int, int], str]:
+    """(row index, column index) → the text Excel shows, for every number cell with a padding format."""
+    shown = {}
+    for element, children in _cells(archive, part):
+        style, reference = element.get("s"), element.get("r")
+        if style is None or reference is None or element.get("t", "n") != "n" or "v" not in children:
+            continue
+        tokens = padded.get(int(style))
+        match = _CELL_REF.fullmatch(reference)
+        text = render(tokens, children["v"].text or "") if tokens and match else None
+        if text is not None and match:
+            shown[(int(match[2]) - 1, _column_index(match[1]))] = text
+    return shown
+
+
+def _put_values(rows: list[list[Any]], values: dict[tuple[int, int], str]) -> None:
+    for (row, column), value in values.items():
         if row < len(rows):
             cells = rows[row]
             cells.extend([None] * (column + 1 - len(cells)))
