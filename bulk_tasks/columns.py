@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import MissingColumnsError, UsageError
-from .providers import PROVIDERS, Provider
+from .providers import PROVIDERS, Field, Provider
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -22,6 +22,12 @@ _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 def header_key(header: str) -> str:
     """The comparison key of a header: lower case, letters and digits only."""
     return _NOT_ALNUM.sub("", header.lower())
+
+
+def alias_headers(spec: Field) -> list[str]:
+    """The other headers a field is read from, as a person would write them (``Assignee Email``)."""
+    return [" ".join(word[:1].upper() + word[1:] for word in re.split(r"[\s._]+", alias) if word)
+            for alias in spec.aliases]
 
 
 def is_results_column(header: str) -> bool:

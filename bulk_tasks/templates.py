@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .columns import alias_headers
 from .errors import UsageError
 from .providers import PROVIDERS, get_provider
 from .providers.base import Field, Kind, Provider
@@ -31,7 +32,7 @@ from .providers.base import Field, Kind, Provider
 FORMATS = ("xlsx", "csv")
 TASKS_SHEET = "Tasks"
 HELP_SHEET = "How to fill"
-HELP_COLUMNS = ("Column", "Required", "What it is", "Format", "Example")
+HELP_COLUMNS = ("Column", "Required", "What it is", "Format", "Example", "Also accepted as")
 #: Rows of the Tasks sheet that get drop-downs and input prompts.
 DATA_ROWS = "2:5000"
 #: Every timestamp written into a template (document properties and zip entries).
@@ -190,6 +191,8 @@ def _intro_lines(provider: Provider) -> list[str]:
         "One row per task on the Tasks sheet. Keep the header row; columns may be in any order, "
         "and you may delete the columns you do not use.",
         "Leave a cell empty to leave that field out of the task: empty cells are never sent.",
+        "A column may also be headed by any name under Also accepted as below; case, spaces and "
+        "punctuation do not matter (Due Date = due_date = DUE-DATE).",
         "Dates and times are read in the time zone given with --timezone (this computer's own zone "
         "unless you say otherwise). A date alone means midnight. Use --dayfirst for dates written 31/12/2026.",
         f"Check the sheet first: bulk-tasks validate FILE --provider {provider.name}   "
@@ -223,13 +226,13 @@ def _fill_help_sheet(ws: Worksheet, provider: Provider) -> None:
         cell.fill = OPTIONAL_FILL
     for row, field in enumerate(provider.fields, start=header_row + 1):
         values = (field.name, required_text(provider, field), field.help, field.format_hint(),
-                  field.example)
+                  field.example, ", ".join(alias_headers(field)))
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=column, value=value or None)
             cell.alignment = WRAP
             cell.number_format = TEXT_FORMAT
         ws.cell(row=row, column=1).fill = _header_fill(provider, field)
-    for letter, width in zip("ABCDE", (26, 30, 60, 45, 40)):
+    for letter, width in zip("ABCDEF", (26, 30, 60, 45, 40, 40)):
         ws.column_dimensions[letter].width = width
 
 

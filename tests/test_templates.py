@@ -241,3 +241,19 @@ def test_template_never_writes_over_an_existing_file(fmt: str, tmp_path: Path, m
     assert filled.read_bytes() == b"title\r\nFix the sink on floor 2\r\n"
     assert main(["template", "travtus", "--format", fmt, "--force"]) == 0
     assert filled.read_bytes() == (TEMPLATES / filled.name).read_bytes()
+
+
+@pytest.mark.parametrize("provider", [get_provider(name) for name in PROVIDERS], ids=lambda p: p.name)
+def test_every_header_alias_is_documented_in_the_readme_and_the_template(provider: Provider, tmp_path: Path) -> None:
+    from bulk_tasks.columns import _lookup, alias_headers, header_key
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    rows = {row[0]: row for row in _help_rows(_xlsx(provider, tmp_path))}
+    for field in provider.fields:
+        shown = alias_headers(field)
+        assert len(shown) == len(field.aliases)
+        line = next(line for line in readme if line.startswith(f"| `{field.name}` |"))
+        for alias in shown:
+            assert f"`{alias}`" in line, (field.name, alias)
+            assert _lookup(provider)[header_key(alias)] == field.name, alias
+        assert rows[field.name][5] == (", ".join(shown) or None), field.name
