@@ -18,7 +18,7 @@ from .results import check_writable, default_results_path, write_results
 from .statuses import ExitCode, Outcome, RowStatus
 
 if TYPE_CHECKING:  # aiohttp is loaded only by a run that sends
-    from .running import Progress
+    from .running import BeforeSending, Progress
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,12 @@ def run_import(path: str | Path, provider: str | Provider, options: ReadOptions 
 async def run_import_async(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
                            send: SendOptions | None = None, *, results: str | Path | None = None,
                            dry_run: bool = False, progress: Progress | None = None,
-                           stop: asyncio.Event | None = None) -> Summary:
+                           stop: asyncio.Event | None = None,
+                           before_sending: BeforeSending | None = None) -> Summary:
     """The async twin of ``run_import``. Setting ``stop`` ends the run early (as a first Ctrl-C does);
     cancelling the task abandons requests in flight (their rows become ``uncertain``). Either way the
-    results file is written."""
+    results file is written. ``before_sending(count, base_url)`` is awaited once before the first
+    request; when it returns False nothing is sent."""
     if dry_run:
         return _dry_run(Path(path), provider, options, results)
     from .running import send_prepared
@@ -99,7 +101,8 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     sent = await send_prepared(
         prepared, target, base_url=send.base_url, sandbox=send.sandbox, env=send.env, rate=send.rate,
         concurrency=send.concurrency, max_attempts=send.max_attempts, timeout=send.timeout,
-        retry_uncertain=send.retry_uncertain, skip_invalid=send.skip_invalid, stop=stop, progress=progress)
+        retry_uncertain=send.retry_uncertain, skip_invalid=send.skip_invalid, stop=stop, progress=progress,
+        before_sending=before_sending)
     with without_cycle_collection():
         table = results_table(prepared, sent.outcomes, dry_run=False)
         try:

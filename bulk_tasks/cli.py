@@ -7,7 +7,6 @@ import asyncio
 import signal
 import sys
 import traceback
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,9 +21,6 @@ if TYPE_CHECKING:  # the commands import what they need, so that --help and --ve
     from .outcomes import Summary
     from .preparing import ReadOptions
 
-MAX_ROWS_SHOWN = 12
-MAX_KINDS_SHOWN = 15
-
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``bulk-tasks`` argument parser."""
@@ -37,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Check every row of INPUT; send nothing; write the report.")
     _input_arguments(validate)
     validate.add_argument("--results", metavar="PATH", help="where to write the report (.csv or .xlsx)")
+    _quiet_argument(validate, "no advice on what to do next")
 
     run = commands.add_parser("run", help="validate, then create the tasks and write the results file",
                               description="Validate INPUT, create one task per row, write the results file.")
@@ -49,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", help="file format (default xlsx)")
     template.add_argument("--output", metavar="PATH", help="where to write it (default: current folder)")
     template.add_argument("--force", action="store_true", help="replace the file if it already exists")
+    _quiet_argument(template, "print nothing when it worked")
 
     sandbox = commands.add_parser("sandbox", help="serve a local emulation of both provider APIs",
                                   description="Serve a local emulation of the Travtus and Quo APIs.")
@@ -82,7 +80,13 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--skip-invalid", action="store_true", help="send the valid rows even if some are invalid")
     parser.add_argument("--retry-uncertain", action="store_true", help="send rows whose outcome is unknown again")
     parser.add_argument("--allow-duplicates", action="store_true", help="send rows that repeat an earlier row")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask before sending to the real provider")
+    parser.add_argument("--env-file", metavar="PATH", help="read credentials from this .env file (NAME=value lines)")
+    _quiet_argument(parser, "no progress bar, no advice on what to do next")
+
+
+def _quiet_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--quiet", "-q", action="store_true", help=what)
 
 
 def _positive(kind: type[float] | type[int], what: str) -> Callable[[str], float]:
@@ -113,40 +117,41 @@ def _validate(args: argparse.Namespace) -> int:
     from .api import validate_file
 
     summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)
-    _report_problems(summary, args.verbose)
+    _report(summary, args)
     return summary.exit_code
 
 
 def _run(args: argparse.Namespace) -> int:
     from .api import SendOptions, validate_file
+    from .prompts import credentials_env
 
     if args.dry_run:
         summary = validate_file(args.input, args.provider, _read_options(args), results=args.results,
                                 allow_duplicates=args.allow_duplicates)
-        _report_problems(summary, args.verbose)
+        _report(summary, args)
         return summary.exit_code
+    env = None if args.sandbox else credentials_env(get_provider(args.provider), args.env_file)
     send = SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
                        max_attempts=args.max_attempts, timeout=args.timeout, skip_invalid=args.skip_invalid,
                        retry_uncertain=args.retry_uncertain, sandbox=args.sandbox,
-                       allow_duplicates=args.allow_duplicates)
-    if args.sandbox:
-        print("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
-              "nothing reaches the real provider.", file=sys.stderr)
+                       allow_duplicates=args.allow_duplicates, env=env)
     summary = asyncio.run(_run_async(args, send))
-    _report_problems(summary, args.verbose)
+    _report(summary, args)
     return summary.exit_code
 
 
 async def _run_async(args: argparse.Namespace, send: SendOptions) -> Summary:
     from .api import run_import_async
     from .progress import ProgressBar, wants_bar
+    from .prompts import before_sending
 
     stop = asyncio.Event()
     bar = ProgressBar() if wants_bar(args.quiet) else None
     _handle_interrupts(stop)
+    hook = before_sending(get_provider(args.provider), sandbox=args.sandbox, ask=not args.yes, stop=stop)
     try:
         return await run_import_async(args.input, args.provider, _read_options(args), send,
-                                      results=args.results, progress=bar, stop=stop)
+                                      results=args.results, progress=bar, stop=stop, before_sending=hook)
     finally:
         if bar is not None:
             bar.close()
@@ -182,7 +187,8 @@ def _template(args: argparse.Namespace) -> int:
     if output.is_dir():
         output = output / default_template_name(provider, args.format)
     path = write_template(provider, output, args.format, overwrite=args.force)
-    print(f"Template written: {path}")
+    if not args.quiet:
+        print(f"Template written: {path}")
     return ExitCode.OK
 
 
@@ -193,37 +199,22 @@ def _sandbox(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _report_problems(summary: Summary, verbose: bool = False) -> None:
-    """Warnings, then each kind of problem once with its rows; ``verbose`` lists every row and kind."""
+def _report(summary: Summary, args: argparse.Namespace) -> None:
+    """Warnings, each kind of problem once, why the run stopped, the counts, then what to do next."""
+    from .messages import Command, closing_lines, next_steps, problem_lines
+
     for note in summary.notes:
         print(note, file=sys.stderr)
     for warning in summary.warnings:
         print(f"Warning: {warning}", file=sys.stderr)
-    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for error in summary.errors:
-        grouped[(error.column, error.rule)].append(error.row)
-    if grouped:
-        print(f"{len({error.row for error in summary.errors})} of {summary.total} rows are invalid:")
-    kinds = [*sorted(grouped.items(), key=lambda item: item[1][0]),
-             *sorted(summary.problems.items(), key=lambda item: item[1][0])]
-    limit = None if verbose else MAX_KINDS_SHOWN
-    for (label, text), rows in kinds[:limit]:
-        print(f"  {label}: {text} ({_rows_text(rows, None if verbose else MAX_ROWS_SHOWN)})")
-    if limit is not None and len(kinds) > limit:
-        print(f"  … and {len(kinds) - limit} more kinds of problem: see _error in the results file, or add -v.")
-    _print_summary(summary)
-
-
-def _rows_text(rows: list[int], limit: int | None) -> str:
-    shown = ", ".join(map(str, rows[:limit]))
-    more = f" and {len(rows) - limit} more" if limit is not None and len(rows) > limit else ""
-    return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
-
-
-def _print_summary(summary: Summary) -> None:
-    if summary.stopped_reason:
-        print(summary.stopped_reason, file=sys.stderr)
-    print(summary.line())
+    for line in problem_lines(summary, args.verbose):
+        print(line)
+    for line in closing_lines(summary):
+        print(line, file=sys.stderr if line == summary.stopped_reason else sys.stdout)
+    if not args.quiet:
+        command = Command(tuple(args.words), args.input)
+        for line in next_steps(summary, command, get_provider(args.provider).name.capitalize()):
+            print(line)
 
 
 COMMANDS = {"validate": _validate, "run": _run, "template": _template, "sandbox": _sandbox}
@@ -231,7 +222,9 @@ COMMANDS = {"validate": _validate, "run": _run, "template": _template, "sandbox"
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``bulk-tasks`` and ``python -m bulk_tasks``; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.words = argv
     try:
         return int(COMMANDS[args.command](args))
     except BulkTasksError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from .columns import is_results_column
+from .messages import plural
 from .preparing import Prepared
 from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
 from .statuses import DONE_STATUSES, ExitCode, Outcome, RowStatus
@@ -39,6 +40,13 @@ class Summary:
     timezone: str | None = None
     errors: list[RowError] = field(default_factory=list)
     problems: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    #: A validate or dry run (nothing was meant to be sent).
+    validating: bool = False
+
+    @property
+    def interrupted(self) -> bool:
+        """The run was stopped by Ctrl-C."""
+        return self.exit_code == ExitCode.INTERRUPTED
 
     @property
     def total(self) -> int:
@@ -50,7 +58,7 @@ class Summary:
         counts = ", ".join(f"{count} {status}" for status, count in self.counts.items()) or "no rows"
         speed = f", {self.sent / self.elapsed:.1f} rows/s" if self.sent and self.elapsed > 0 else ""
         where = f" Results: {self.results_path}" if self.results_path else ""
-        return f"{self.total} rows: {counts} ({self.elapsed:.1f} s{speed}).{where}"
+        return f"{plural(self.total, 'row')}: {counts} ({self.elapsed:.1f} s{speed}).{where}"
 
 
 def exit_code_for(counts: Mapping[str, int], *, validating: bool) -> ExitCode:
@@ -61,7 +69,7 @@ def exit_code_for(counts: Mapping[str, int], *, validating: bool) -> ExitCode:
 
 def error_text(errors: list[RowError]) -> str:
     """Every broken rule of one invalid row in one cell."""
-    return "; ".join(f"{e.column}{f' = {e.value!r}' if e.value else ''}: {e.rule}" for e in errors)
+    return "; ".join(f"{e.quoted()}: {e.rule}" for e in errors)
 
 
 def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_run: bool) -> pd.DataFrame:
@@ -115,7 +123,7 @@ def summarize(table: pd.DataFrame, results_path: Path | None, *, validating: boo
     """The ``Summary`` of a results table."""
     counts = status_counts(table["_status"])
     return Summary(counts, results_path, exit_code_for(counts, validating=validating),
-                   problems=_problems(table), **extra)
+                   problems=_problems(table), validating=validating, **extra)
 
 
 _UNSENT = (RowStatus.FAILED.value, RowStatus.UNCERTAIN.value, RowStatus.NOT_SENT.value)

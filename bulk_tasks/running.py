@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,11 @@ DEFAULT_CONCURRENCY = 8
 MAX_AUTO_CONCURRENCY = 64
 INVALID_ELSEWHERE = ("{count} row(s) of this file are invalid and nothing is sent until they are "
                      "fixed; fix them (see _error) or use --skip-invalid")
+
+DECLINED = "not sent: the run was not confirmed at the question before sending"
+#: Called once before the first request with the number of rows to send and the base URL;
+#: answering False sends nothing (those rows are ``not_sent``).
+BeforeSending = Callable[[int, str], Awaitable[bool]]
 
 
 class Progress(Protocol):
@@ -101,7 +106,8 @@ def _from_journal(row: int, earlier: Outcome, status: RowStatus) -> Outcome:
 async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str | None, sandbox: bool,
                         env: Mapping[str, str] | None, rate: float | None, concurrency: int | None, max_attempts: int,
                         timeout: float, retry_uncertain: bool, skip_invalid: bool,
-                        stop: asyncio.Event | None = None, progress: Progress | None = None) -> SendResult:
+                        stop: asyncio.Event | None = None, progress: Progress | None = None,
+                        before_sending: BeforeSending | None = None) -> SendResult:
     """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes."""
     provider = prepared.provider
     async with endpoint(prepared, base_url, sandbox, env) as target:
@@ -111,6 +117,10 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
             journal.record_reading(prepared.reading.record())
             jobs, settled = jobs_and_earlier_outcomes(prepared, journal, retry_uncertain, skip_invalid)
             result = SendResult(dict(settled))
+            if jobs and before_sending is not None and not await before_sending(len(jobs), target.base_url):
+                result.outcomes.update({job.row: Outcome(job.row, RowStatus.NOT_SENT, error=DECLINED) for job in jobs})
+                result.interrupted = stop is not None and stop.is_set()
+                return result
             if progress is not None:
                 progress.start(len(jobs))
             identities = prepared.identities

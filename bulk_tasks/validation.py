@@ -7,7 +7,7 @@ spreadsheet row, the header as the user wrote it, the value and the rule in plai
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pandera.pandas as pa
@@ -56,10 +56,18 @@ class RowError:
     column: str
     value: str
     rule: str
+    #: For a rule over several columns: each filled cell as (header, value), quoted one by one.
+    cells: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    def quoted(self) -> str:
+        """The cells as messages quote them: ``Due = '31/31'``, ``Group ID = 'G1', Group Ref = 'P1'``, or the header."""
+        if self.cells:
+            return ", ".join(f"{header} = {value!r}" for header, value in self.cells)
+        return f"{self.column} = {self.value!r}" if self.value else self.column
 
     def __str__(self) -> str:
-        shown = f" = {self.value!r}" if self.value else " (empty)"
-        return f"row {self.row}, {self.column}{shown}: {self.rule}"
+        empty = " (empty)" if not self.value and not self.cells else ""
+        return f"row {self.row}, {self.quoted()}{empty}: {self.rule}"
 
 
 def field_frame(frame: pd.DataFrame, match: ColumnMatch, provider: Provider) -> pd.DataFrame:
@@ -231,5 +239,6 @@ def _rule_error(rule: RowRule, row: int, fields: pd.DataFrame, header_of: dict[s
     filled = [(name, fields.at[row, name]) for name in rule.fields if pd.notna(fields.at[row, name])]
     shown = filled or [(name, None) for name in rule.fields if name in header_of]
     column = " / ".join(header_of.get(name, name) for name, _ in shown) or " / ".join(rule.fields)
-    value = "; ".join(f"{header_of.get(name, name)}={shown_value(value)}" for name, value in filled)
-    return RowError(row, column, value, rule.rule)
+    cells = tuple((header_of.get(name, name), shown_value(value)) for name, value in filled)
+    value = "; ".join(value for _, value in cells)
+    return RowError(row, column, value, rule.rule, cells if len(cells) > 1 else ())

@@ -8,6 +8,7 @@ header matching, sending) is derived from that description.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -119,6 +120,8 @@ class Provider:
     default_rate: ClassVar[float]
     #: Groups of fields of which at least one column must be in the sheet.
     required_column_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    #: Environment variables the credentials come from; the first is the one a person can type in.
+    credential_variables: ClassVar[tuple[str, ...]] = ()
 
     def rules(self) -> list[RowRule]:
         """Cross-field rules (hook)."""
@@ -141,7 +144,7 @@ class Provider:
         if 200 <= status < 300:
             task_id, request_id = self.created_ids(body)
             return Reply(Verdict.CREATED, status, task_id=task_id, request_id=request_id)
-        error = self.error_text(status, body)
+        error = _meaningful(status, self.error_text(status, body))
         if status in (429, 503):
             return Reply(Verdict.RETRY, status, error=error)
         if status in (401, 403):
@@ -157,6 +160,16 @@ class Provider:
     def error_text(self, status: int, body: Any) -> str:
         """The provider's own error message from an error body (hook)."""
         raise NotImplementedError
+
+
+_SAYS_NOTHING = frozenset({"unknown", "error", "internal", "server", "http"})
+
+
+def _meaningful(status: int, text: str) -> str:
+    """The provider's text, unless a server error came with none worth reading (``Unknown: Unknown error``)."""
+    if status >= 500 and set(re.findall(r"[a-z]+", text.lower())) <= _SAYS_NOTHING:
+        return f"HTTP {status} with no explanation from the provider"
+    return text
 
 
 def person_fields(role: str, description: str) -> tuple[Field, ...]:

@@ -39,6 +39,7 @@ class Quo(Provider):
     default_base_url = "https://api.quo.com"
     task_path = "/v1/tasks"
     default_rate = 10.0
+    credential_variables = ("QUO_API_KEY",)
     required_column_groups = (("title",), ("description",), LINKS)
     fields = (
         Field("title", Kind.TEXT, "Title of the task.", "Follow up with customer", required=True,

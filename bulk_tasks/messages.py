@@ -1,0 +1,203 @@
+"""The sentences a person reads after a command: the problems, the closing line, what to do next.
+
+One source for the command line and any other front end (the web page): each function returns
+plain text lines and prints nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .statuses import RowStatus
+
+if TYPE_CHECKING:
+    from .outcomes import Summary
+
+MAX_ROWS_SHOWN = 12
+MAX_KINDS_SHOWN = 15
+#: Reasons of ``not_sent`` rows that the closing advice already explains.
+_HALTED = ("the run stopped", "interrupted", "not sent:")
+#: The advice on uncertain rows says this once for all of them.
+_MAY_EXIST = "; the task may have been created"
+_SAFE_WORD = re.compile(r"[\w@%+=:,./\\-]+")
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows``."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
+def rows_text(rows: Sequence[int], limit: int | None = MAX_ROWS_SHOWN) -> str:
+    """``row 4`` or ``rows 2, 3 and 12 more``."""
+    shown = ", ".join(map(str, rows[:limit]))
+    more = f" and {len(rows) - limit} more" if limit is not None and len(rows) > limit else ""
+    return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
+
+
+@dataclass(frozen=True)
+class Command:
+    """The command as the person typed it (after ``bulk-tasks``), to suggest the next one."""
+
+    words: tuple[str, ...]
+    input: str
+
+    def text(self) -> str:
+        """The command, ready to paste into PowerShell or a POSIX shell."""
+        return " ".join(["bulk-tasks", *map(_quoted, self.words)])
+
+    def sending(self) -> Command:
+        """The same with ``run`` instead of ``validate`` and without ``--dry-run``."""
+        words = ["run" if word == "validate" and i == 0 else word for i, word in enumerate(self.words)]
+        return Command(tuple(word for word in words if word != "--dry-run"), self.input)
+
+    def on(self, path: Path | str) -> Command:
+        """The same on another input (a results file, updated in place): ``--results`` as needed."""
+        from .results import default_results_path
+
+        words: list[str] = []
+        skip = replaced = False
+        for word in self.words:
+            if skip:
+                skip = False
+            elif word == "--results":
+                skip = True
+            elif word.startswith("--results="):
+                continue
+            elif word == self.input and not replaced:
+                words.append(str(path))
+                replaced = True
+            else:
+                words.append(word)
+        if default_results_path(Path(path)) != Path(path):
+            words += ["--results", str(path)]
+        return Command(tuple(words), str(path))
+
+    def adding(self, *flags: str) -> Command:
+        """The same with ``flags`` added (those already there are not repeated)."""
+        return Command((*self.words, *(flag for flag in flags if flag not in self.words)), self.input)
+
+
+def _quoted(word: str) -> str:
+    return word if _SAFE_WORD.fullmatch(word) else '"' + word.replace('"', '\\"') + '"'
+
+
+def problem_lines(summary: Summary, verbose: bool = False) -> list[str]:
+    """Each kind of problem once with its rows; what the closing advice explains is left out."""
+    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for error in summary.errors:
+        grouped[(error.column, error.rule)].append(error.row)
+    lines = []
+    if grouped:
+        invalid = len({error.row for error in summary.errors})
+        lines.append(f"{invalid:,} of {plural(summary.total, 'row')} {'is' if invalid == 1 else 'are'} invalid:")
+    kinds = [*sorted(grouped.items(), key=lambda item: item[1][0]),
+             *sorted(((key, rows) for key, rows in summary.problems.items() if not _explained(summary, *key)),
+                     key=lambda item: item[1][0])]
+    limit = None if verbose else MAX_KINDS_SHOWN
+    for (label, text), rows in kinds[:limit]:
+        text = text.split(_MAY_EXIST)[0] if label == RowStatus.UNCERTAIN.value else text
+        lines.append(f"  {label}: {text} ({rows_text(rows, None if verbose else MAX_ROWS_SHOWN)})")
+    if limit is not None and len(kinds) > limit:
+        lines.append(f"  … and {len(kinds) - limit} more kinds of problem: see _error in the results file, or add -v.")
+    return lines
+
+
+def _explained(summary: Summary, status: str, reason: str) -> bool:
+    """A group of rows whose reason the stop sentence or the advice already gives."""
+    if status == RowStatus.NOT_SENT.value:
+        return reason.startswith(_HALTED) or blocked(summary)
+    return bool(summary.stopped_reason) and status == RowStatus.FAILED.value and reason in summary.stopped_reason
+
+
+def blocked(summary: Summary) -> bool:
+    """Nothing was sent because some rows are invalid (and ``--skip-invalid`` was not given)."""
+    counts = summary.counts
+    return (not summary.validating and bool(counts.get(RowStatus.INVALID.value))
+            and bool(counts.get(RowStatus.NOT_SENT.value)) and not summary.sent
+            and not summary.stopped_reason and not summary.interrupted)
+
+
+def closing_lines(summary: Summary) -> list[str]:
+    """Why the run stopped (once), then the counts line."""
+    lines = [summary.stopped_reason] if summary.stopped_reason else []
+    if blocked(summary):
+        invalid = summary.counts[RowStatus.INVALID.value]
+        lines.append(f"Nothing was sent because {plural(invalid, 'row')} {'is' if invalid == 1 else 'are'} invalid.")
+    return [*lines, summary.line()]
+
+
+def next_steps(summary: Summary, command: Command | None = None, provider: str = "the provider") -> list[str]:
+    """What to do now, with the exact command where one helps."""
+    counts = summary.counts
+    invalid = counts.get(RowStatus.INVALID.value, 0)
+    results = summary.results_path
+    steps: list[str] = []
+    if summary.validating:
+        if invalid:
+            steps.append(_fix_invalid(invalid, results, command, "validate"))
+        elif summary.total:
+            send = f": {command.sending().text()}" if command else "."
+            steps.append(f"All {plural(summary.total, 'row')} {'is' if summary.total == 1 else 'are'} valid. "
+                         f"Send {'it' if summary.total == 1 else 'them'} with{send}" if command else
+                         f"All {plural(summary.total, 'row')} {'is' if summary.total == 1 else 'are'} valid.")
+        return steps
+    if blocked(summary):
+        steps.append(_fix_invalid(invalid, results, command, "run"))
+        valid = counts.get(RowStatus.NOT_SENT.value, 0)
+        steps.append(f"Or send the {plural(valid, 'valid row')} now and leave the invalid ones for later"
+                     + (f": {command.adding('--skip-invalid').text()}" if command else " with --skip-invalid."))
+        return steps
+    remaining = counts.get(RowStatus.NOT_SENT.value, 0) + counts.get(RowStatus.FAILED.value, 0)
+    if (summary.interrupted or summary.stopped_reason) and remaining:
+        first = "Once that is fixed, run" if summary.stopped_reason and not summary.interrupted else "Run"
+        steps.append(f"{first} the same command again to send the remaining {plural(remaining, 'row')}.")
+    elif counts.get(RowStatus.FAILED.value):
+        failed = counts[RowStatus.FAILED.value]
+        again = f": {command.on(results).text()}" if command and results else "."
+        steps.append(f"{plural(failed, 'row')} failed: fix what {'its' if failed == 1 else 'their'} _error names "
+                     f"in {results or 'the results file'} if it is a value, then run it again{again} "
+                     "Rows already created are not sent twice.")
+    if invalid and not blocked(summary):
+        steps.append(_fix_invalid(invalid, results, command, "run"))
+    uncertain = [row for (status, _), rows in summary.problems.items()
+                 if status == RowStatus.UNCERTAIN.value for row in rows]
+    if uncertain:
+        steps.extend(_uncertain_steps(sorted(uncertain), results, command, provider))
+    return steps
+
+
+def _fix_invalid(invalid: int, results: Path | None, command: Command | None, verb: str) -> str:
+    where = results or "the results file"
+    then = {"validate": "check it again", "run": "run it"}[verb]
+    follow = f": {command.on(results).text()}" if command and results else "."
+    return (f"Fix the {plural(invalid, 'invalid row')} in {where} (the _error column says what to "
+            f"change), then {then}{follow}")
+
+
+def _uncertain_steps(rows: list[int], results: Path | None, command: Command | None, provider: str) -> list[str]:
+    count = len(rows)
+    where = results or "the results file"
+    retry = f": {command.adding('--retry-uncertain').text()}" if command else " with --retry-uncertain."
+    marked = (f": {command.on(results).adding('--retry-uncertain').text()}" if command and results
+              else " with --retry-uncertain.")
+    return [
+        f"{plural(count, 'row')} may have been created even though no clear answer came back (uncertain, "
+        f"{rows_text(rows)}): look {'it' if count == 1 else 'them'} up in {provider}, then either",
+        f"  - if none exists, send {'it' if count == 1 else 'them'} again{retry}",
+        f"  - or set _status to created in {where} for each one you found, and send the rest{marked}",
+    ]
+
+
+def confirmation_question(count: int, provider: str, base_url: str) -> str:
+    """The question asked once before a real run sends anything."""
+    return f"About to create {plural(count, 'task')} in {provider} at {base_url}. Continue? [y/N]"
+
+
+SANDBOX_BANNER = ("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
+                  "nothing reaches the real provider.")
+DECLINED = "Nothing was sent."
