@@ -125,6 +125,8 @@ def blocked(summary: Summary) -> bool:
 def closing_lines(summary: Summary) -> list[str]:
     """Why the run stopped (once), then the counts line."""
     lines = [summary.stopped_reason] if summary.stopped_reason else []
+    if any(reason == DECLINED for _, reason in summary.problems):
+        lines.append("Nothing was sent.")
     if blocked(summary):
         invalid = summary.counts[RowStatus.INVALID.value]
         lines.append(f"Nothing was sent because {plural(invalid, 'row')} {'is' if invalid == 1 else 'are'} invalid.")
@@ -198,6 +200,7 @@ def confirmation_question(count: int, provider: str, base_url: str) -> str:
     return f"About to create {plural(count, 'task')} in {provider} at {base_url}. Continue? [y/N]"
 
 
+#: ``_error`` of the rows a person chose not to send at the question before sending.
+DECLINED = "not sent: the answer to the question before sending was not yes"
 SANDBOX_BANNER = ("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
                   "nothing reaches the real provider.")
-DECLINED = "Nothing was sent."

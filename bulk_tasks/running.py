@@ -16,6 +16,7 @@ from typing import Protocol
 
 from .auth import check_url_safe
 from .journal import Journal, journal_path
+from .messages import DECLINED
 from .preparing import Prepared
 from .readings import check_same_reading
 from .sending import Job, Sender, encode_payload
@@ -29,7 +30,6 @@ MAX_AUTO_CONCURRENCY = 64
 INVALID_ELSEWHERE = ("{count} row(s) of this file are invalid and nothing is sent until they are "
                      "fixed; fix them (see _error) or use --skip-invalid")
 
-DECLINED = "not sent: the run was not confirmed at the question before sending"
 #: Called once before the first request with the number of rows to send and the base URL;
 #: answering False sends nothing (those rows are ``not_sent``).
 BeforeSending = Callable[[int, str], Awaitable[bool]]
