@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .outcomes import Summary, cell_errors, results_table, summarize
+from .outcomes import Summary, cell_errors, input_fields, results_table, summarize
 from .preparing import ReadOptions, prepare, without_cycle_collection
 from .providers import Provider, get_provider
 from .errors import ResultsFileError
@@ -58,7 +58,8 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
     prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
     outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
     table = results_table(prepared, outcomes, dry_run=True)
-    target = write_results(_results_path(path, results), table, cell_errors(prepared))
+    target = write_results(_results_path(path, results), table, cell_errors(prepared),
+                           fields=input_fields(prepared), provider=prepared.provider)
     return summarize(table, target, validating=True, elapsed=time.monotonic() - started,
                      warnings=prepared.warnings, notes=prepared.notes, timezone=prepared.reading.timezone,
                      errors=prepared.errors)
@@ -106,7 +107,8 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     with without_cycle_collection():
         table = results_table(prepared, sent.outcomes, dry_run=False)
         try:
-            write_results(target, table, cell_errors(prepared))
+            write_results(target, table, cell_errors(prepared), fields=input_fields(prepared),
+                          provider=prepared.provider)
         except ResultsFileError as exc:
             failure = ResultsFileError(f"{exc} The journal beside it has every outcome: run the same command "
                                        "again to write the results; nothing already created is sent twice.")

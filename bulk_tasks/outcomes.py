@@ -13,6 +13,7 @@ import pandas as pd
 from .columns import is_results_column
 from .messages import plural
 from .preparing import Prepared
+from .providers.base import Field
 from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
 from .statuses import DONE_STATUSES, ExitCode, Outcome, RowStatus
 from .validation import RowError
@@ -58,7 +59,14 @@ class Summary:
         counts = ", ".join(f"{count} {status}" for status, count in self.counts.items()) or "no rows"
         speed = f", {self.sent / self.elapsed:.1f} rows/s" if self.sent and self.elapsed > 0 else ""
         where = f" Results: {self.results_path}" if self.results_path else ""
-        return f"{plural(self.total, 'row')}: {counts} ({self.elapsed:.1f} s{speed}).{where}"
+        return f"{plural(self.total, 'row')}: {counts} ({self.elapsed:.1f} s{speed}).{where}{self.workbook_hint()}"
+
+    def workbook_hint(self) -> str:
+        """After a CSV results path: how to get the highlighted Excel workbook instead."""
+        path = self.results_path
+        if path is None or path.suffix.lower() != ".csv":
+            return ""
+        return f" For a highlighted Excel workbook, add --results {path.with_suffix('.xlsx')}"
 
 
 def exit_code_for(counts: Mapping[str, int], *, validating: bool) -> ExitCode:
@@ -117,6 +125,12 @@ def cell_errors(prepared: Prepared) -> dict[tuple[int, str], str]:
                 key = (error.row, header)
                 marks[key] = f"{marks[key]}\n{error.rule}" if key in marks else error.rule
     return marks
+
+
+def input_fields(prepared: Prepared) -> dict[str, Field]:
+    """Header as written → the provider field it feeds, for the template's help in XLSX results."""
+    by_name = {spec.name: spec for spec in prepared.provider.fields}
+    return {header: by_name[name] for header, name in prepared.match.field_of.items() if name in by_name}
 
 
 def summarize(table: pd.DataFrame, results_path: Path | None, *, validating: bool, **extra: Any) -> Summary:

@@ -1,7 +1,6 @@
-"""The results file: one line per data row, the results columns first, then the input's own columns.
+"""The results file: one line per data row, in the column order of ``results_layout``.
 
-CSV is written UTF-8 with a BOM; XLSX gets a bold frozen header, an autofilter, coloured statuses,
-invalid cells highlighted with a comment stating the rule, and a ``Summary`` sheet. Either way the
+CSV is written UTF-8 with a BOM; XLSX by ``results_xlsx`` (formatted, with a ``Summary`` sheet). Either way the
 file is written beside its final path and renamed into place, so a crash never leaves half a file.
 Values that Excel would run as formulas are neutralized (CSV: a leading ``'``; XLSX: text cells).
 """
@@ -16,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -24,18 +23,16 @@ import pandas as pd
 from .errors import ResultsFileError
 from .statuses import RowStatus
 
+if TYPE_CHECKING:
+    from .providers import Provider
+    from .providers.base import Field
+
 RESULT_COLUMNS = ("_row", "_status", "_task_id", "_request_id", "_http_status", "_attempts", "_error")
 PAYLOAD_COLUMN = "_payload"
 EXCEL_CELL_LIMIT = 32767
 
 _PLAIN_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?"
 _DANGEROUS = re.compile(rf"^(?:[=@]|[+-](?!{_PLAIN_NUMBER}$))", re.DOTALL)
-_STATUS_COLOURS = {
-    RowStatus.CREATED: "C6EFCE", RowStatus.ALREADY_CREATED: "DDEBF7", RowStatus.DRY_RUN: "DDEBF7",
-    RowStatus.INVALID: "FFC7CE", RowStatus.FAILED: "FFC7CE", RowStatus.UNCERTAIN: "FFEB9C",
-    RowStatus.NOT_SENT: "EDEDED",
-}
-_INVALID_FILL = "FFC7CE"
 
 
 def default_results_path(input_path: Path, fmt: str | None = None) -> Path:
@@ -132,28 +129,37 @@ def _cannot_write(path: Path, exc: OSError) -> ResultsFileError:
                             "in another program, free some disk space, or choose another place with --results.")
 
 
-def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[int, str], str] | None = None) -> Path:
-    """Write ``table`` (results columns then input columns, one line per row) to ``path`` atomically.
+def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[int, str], str] | None = None,
+                  *, fields: Mapping[str, Field] | None = None, provider: Provider | None = None) -> Path:
+    """Write ``table`` (one line per row) to ``path`` atomically, its columns in ``column_order``.
 
-    ``cell_errors`` maps (spreadsheet row, input header) to the broken rule, for XLSX highlights.
+    ``cell_errors`` maps (spreadsheet row, input header) to the broken rule, for XLSX highlights;
+    ``fields`` maps input headers to ``provider``'s fields, for the template's help in XLSX results.
     """
+    from .results_layout import column_order
+
+    order = column_order([str(name) for name in table.columns])
     try:
         with _atomic(path) as temporary:
             if results_format(path) == "xlsx":
-                _write_xlsx(temporary, table, cell_errors or {})
+                from .results_layout import column_looks
+                from .results_xlsx import write_results_xlsx
+
+                looks = column_looks(table, order, fields, provider)
+                write_results_xlsx(temporary, table, order, cell_errors or {}, looks)
             else:
-                _write_csv(temporary, table)
+                _write_csv(temporary, table, order)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     return path
 
 
-def _write_csv(path: Path, table: pd.DataFrame) -> None:
-    """As ``neutralize_frame(table).to_csv(...)`` would, byte for byte, ``CSV_CHUNK_ROWS`` rows at a time,
-    so that a million rows never exist twice in memory."""
-    columns = [table.iloc[:, at].to_numpy() for at in range(table.shape[1])]
+def _write_csv(path: Path, table: pd.DataFrame, order: list[int]) -> None:
+    """As ``neutralize_frame(table[order]).to_csv(...)`` would, byte for byte, ``CSV_CHUNK_ROWS`` rows at a
+    time, so that a million rows never exist twice in memory."""
+    columns = [table.iloc[:, at].to_numpy() for at in order]
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        handle.write(",".join(_csv_field(str(name)) for name in table.columns) + "\r\n")
+        handle.write(",".join(_csv_field(str(table.columns[at])) for at in order) + "\r\n")
         for start in range(0, len(table), CSV_CHUNK_ROWS):
             fields = [_csv_column(column[start:start + CSV_CHUNK_ROWS].tolist()) for column in columns]
             handle.write("".join(line + "\r\n" for line in map(",".join, zip(*fields))))
@@ -200,80 +206,3 @@ def status_counts(statuses: Iterable[str]) -> dict[str, int]:
     """How many rows have each status, in the contract's order, zeros left out."""
     counts = Counter(statuses)
     return {status.value: counts[status.value] for status in RowStatus if counts[status.value]}
-
-
-def _write_xlsx(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[int, str], str]) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Results")
-    sheet.freeze_panes = "A2"
-    columns = list(table.columns)
-    bold = Font(bold=True)
-    sheet.append([_styled(WriteOnlyCell(sheet, value=name), font=bold) for name in columns])
-    fills = {status: PatternFill("solid", fgColor=colour) for status, colour in _STATUS_COLOURS.items()}
-    invalid_fill = PatternFill("solid", fgColor=_INVALID_FILL)
-    status_at = columns.index("_status")
-    errors_by_row: dict[int, dict[str, str]] = {}
-    for (row, header), rule in cell_errors.items():
-        errors_by_row.setdefault(row, {})[header] = rule
-    for values in table.itertuples(index=False, name=None):
-        cells: list[Any] = [_xlsx_value(sheet, value) for value in values]
-        status = values[status_at]
-        if status in fills:
-            cells[status_at] = _styled(_as_cell(sheet, cells[status_at]), fill=fills[status])
-        for header, rule in errors_by_row.get(int(values[0]), {}).items():
-            at = columns.index(header)
-            cell = _styled(_as_cell(sheet, cells[at]), fill=invalid_fill)
-            cell.comment = Comment(rule, "bulk-tasks")
-            cells[at] = cell
-        sheet.append(cells)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(table) + 1}"
-    _summary_sheet(workbook, table, bold)
-    workbook.save(path)
-
-
-def _summary_sheet(workbook: Any, table: pd.DataFrame, bold: Any) -> None:
-    from openpyxl.cell import WriteOnlyCell
-
-    summary = workbook.create_sheet("Summary")
-    summary.append([_styled(WriteOnlyCell(summary, value="status"), font=bold),
-                    _styled(WriteOnlyCell(summary, value="rows"), font=bold)])
-    for status, count in status_counts(table["_status"]).items():
-        summary.append([status, count])
-    summary.append(["total", len(table)])
-
-
-def _as_cell(sheet: Any, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import Cell
-
-    return value if isinstance(value, Cell) else WriteOnlyCell(sheet, value=value)
-
-
-def _styled(cell: Any, **styles: Any) -> Any:
-    for name, style in styles.items():
-        setattr(cell, name, style)
-    return cell
-
-
-def _xlsx_value(sheet: Any, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if not isinstance(value, str):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    if len(text) > EXCEL_CELL_LIMIT:
-        text = text[: EXCEL_CELL_LIMIT - 30] + " … [cut: over Excel's limit]"
-    if text.startswith("="):
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        return cell
-    return text

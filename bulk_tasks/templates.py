@@ -160,15 +160,21 @@ def _fill_tasks_sheet(ws: Worksheet, provider: Provider) -> None:
     ws.freeze_panes = "A2"
 
 
-def _validation(provider: Provider, field: Field, cells: str) -> DataValidation:
+def field_prompt(provider: Provider, field: Field) -> str:
+    """The input message Excel shows on a cell of ``field``'s column (template and results alike)."""
     prompt = f"{field.help} Format: {field.format_hint()}."
     if field.example:
         prompt += f" Example: {field.example}"
     required = required_text(provider, field)
     if required == "yes":
-        prompt = f"Required. {prompt}"
-    elif required != "no":
-        prompt = f"Fill {required}. {prompt}"
+        return f"Required. {prompt}"
+    if required != "no":
+        return f"Fill {required}. {prompt}"
+    return prompt
+
+
+def _validation(provider: Provider, field: Field, cells: str) -> DataValidation:
+    prompt = field_prompt(provider, field)
     dv = DataValidation(allow_blank=True, showInputMessage=True,
                         promptTitle=field.name[:32], prompt=prompt[:255])
     if field.kind is Kind.ENUM:

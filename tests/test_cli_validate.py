@@ -54,8 +54,9 @@ def test_dry_run_xlsx_has_payloads_highlights_and_comments(tmp_path, capsys):
     assert len(report) == 30 and set(report["_status"]) == {"dry_run"}
     payload = json.loads(report["_payload"][0])
     assert payload["group_external_ref"].startswith("PROP-") and "T" in payload["due_datetime"]
-    assert list(report.columns[:8]) == ["_row", "_status", "_task_id", "_request_id", "_http_status",
-                                        "_attempts", "_error", "_payload"]
+    assert list(report.columns[:3]) == ["_row", "_status", "_error"]
+    assert list(report.columns[-5:]) == ["_task_id", "_request_id", "_http_status", "_attempts", "_payload"]
+    assert "Title" in report.columns[3:-5] and "Due Date" in report.columns[3:-5]
 
 
 def test_invalid_cells_are_highlighted_with_their_rule_in_xlsx(tmp_path):

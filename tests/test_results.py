@@ -38,11 +38,13 @@ def test_csv_results_are_utf8_with_bom_and_neutralized(tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
-    assert rows[0][:7] == ["_row", "_status", "_task_id", "_request_id", "_http_status", "_attempts", "_error"]
-    assert rows[1][7] == "'=HYPERLINK(\"http://evil\")"
-    assert rows[2][7] == "'@SUM(A1)"
-    assert rows[1][8] == "+14155550100" and rows[2][8] == "-5"
-    assert rows[1][9] == "'+cmd|' /C calc'!A0" and rows[2][9] == "café"
+    assert rows[0] == ["_row", "_status", "_error", "Title", "Phone", "Note",
+                       "_task_id", "_request_id", "_http_status", "_attempts"]
+    assert rows[1][3] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[2][3] == "'@SUM(A1)"
+    assert rows[1][4] == "+14155550100" and rows[2][4] == "-5"
+    assert rows[1][5] == "'+cmd|' /C calc'!A0" and rows[2][5] == "café"
+    assert rows[1][6] == "T1" and rows[2][2] == "Due Date = 'x': bad"
 
 
 def test_xlsx_results_store_formulas_as_text_and_are_formatted(tmp_path):
@@ -50,13 +52,15 @@ def test_xlsx_results_store_formulas_as_text_and_are_formatted(tmp_path):
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Results", "Summary"]
     sheet = workbook["Results"]
-    assert sheet["H2"].value == "=HYPERLINK(\"http://evil\")" and sheet["H2"].data_type == "s"
+    assert [cell.value for cell in sheet[1]] == ["_row", "_status", "_error", "Title", "Phone", "Note",
+                                                 "_task_id", "_request_id", "_http_status", "_attempts"]
+    assert sheet["D2"].value == "=HYPERLINK(\"http://evil\")" and sheet["D2"].data_type == "s"
     assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:J3"
     assert sheet["B2"].fill.fgColor.rgb.endswith("C6EFCE") and sheet["B3"].fill.fgColor.rgb.endswith("FFC7CE")
-    assert sheet["H3"].comment.text == "must not be odd"
-    assert sheet["H3"].fill.fgColor.rgb.endswith("FFC7CE")
-    assert sheet["H2"].comment is None
+    assert sheet["D3"].comment.text == "must not be odd"
+    assert sheet["D3"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert sheet["D2"].comment is None
     summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary == {"created": 1, "invalid": 1, "total": 2}
 

@@ -1,0 +1,83 @@
+"""XLSX results writing alone: the streaming writer against openpyxl (the writer it replaced).
+
+    .venv/bin/python -m benchmarks.xlsx_results [--rows 100000] [--runs 3] [--skip-openpyxl]
+
+The table is a real results table: a Travtus sheet from ``data.py`` (12 input columns) read and
+validated by ``prepare``, with every 2,000th row made invalid (50 commented cells per 100,000 rows),
+the dry run's ``_payload`` on every valid row: 20 columns. Only the writing is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import data
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def results_inputs(workdir: Path, rows: int) -> tuple[object, object, dict, object]:
+    """(table, cell errors, fields by header, provider) of a ``rows``-row Travtus dry run."""
+    from bulk_tasks.outcomes import cell_errors, results_table
+    from bulk_tasks.preparing import prepare
+    from bulk_tasks.statuses import Outcome, RowStatus
+
+    path = workdir / f"travtus-{rows}-some-invalid.csv"
+    if not path.exists():
+        import csv
+
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(data.header("travtus"))
+            for i, row in enumerate(data.rows("travtus", rows)):
+                if i % 2000 == 1999:
+                    row[5] = "31/31/2026"
+                writer.writerow(row)
+    prepared = prepare(path, "travtus")
+    outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
+    table = results_table(prepared, outcomes, dry_run=True)
+    by_name = {spec.name: spec for spec in prepared.provider.fields}
+    fields = {header: by_name[name] for header, name in prepared.match.field_of.items()}
+    return table, cell_errors(prepared), fields, prepared.provider
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-openpyxl", action="store_true", help="time only the streaming writer")
+    args = parser.parse_args(argv)
+    from bulk_tasks.results import write_results
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    with tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
+        table, errors, fields, provider = results_inputs(workdir, args.rows)
+        print(f"table: {table.shape[0]:,} rows x {table.shape[1]} columns, {len(errors)} commented cells")
+        timings: dict[str, list[float]] = {"streaming writer": []}
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            write_results(workdir / "new.xlsx", table, errors, fields=fields, provider=provider)
+            timings["streaming writer"].append(time.perf_counter() - started)
+        if not args.skip_openpyxl:
+            from xlsx_reference import write_reference_xlsx
+
+            timings["openpyxl write-only (before)"] = []
+            for _ in range(args.runs):
+                started = time.perf_counter()
+                write_reference_xlsx(workdir / "old.xlsx", table, errors)
+                timings["openpyxl write-only (before)"].append(time.perf_counter() - started)
+        for name, values in timings.items():
+            shown = " · ".join(f"{value:.2f}" for value in values)
+            print(f"{name:32} median {statistics.median(values):6.2f} s  ({shown})")
+        print(f"file size: {(workdir / 'new.xlsx').stat().st_size / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
