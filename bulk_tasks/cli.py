@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Serve a local emulation of the Travtus and Quo APIs.")
     from .sandbox import add_arguments
     add_arguments(sandbox)
+
+    serve = commands.add_parser("serve", help="open a local web page to check and send a sheet",
+                                description="Serve a local web page to check a sheet, send it, "
+                                            "and download the results.")
+    from .web.server import add_arguments as add_serve_arguments
+    add_serve_arguments(serve)
     return parser
 
 
@@ -217,7 +223,13 @@ def _report(summary: Summary, args: argparse.Namespace) -> None:
             print(line)
 
 
-COMMANDS = {"validate": _validate, "run": _run, "template": _template, "sandbox": _sandbox}
+def _serve(args: argparse.Namespace) -> int:
+    from .web.server import serve
+
+    return serve(args)
+
+
+COMMANDS = {"validate": _validate, "run": _run, "template": _template, "sandbox": _sandbox, "serve": _serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -97,8 +97,10 @@ def load_mapping(path: str | Path) -> dict[str, str]:
     return mapping
 
 
-def match_columns(headers: list[str], provider: Provider, mapping: Mapping[str, str] | None = None) -> ColumnMatch:
-    """Match ``headers`` to ``provider``'s fields; a ``MissingColumnsError`` if required ones are absent."""
+def match_columns(headers: list[str], provider: Provider, mapping: Mapping[str, str] | None = None,
+                  *, require: bool = True) -> ColumnMatch:
+    """Match ``headers`` to ``provider``'s fields; a ``MissingColumnsError`` if required ones are absent
+    (unless not ``require``: the page shows the matching before asking for the missing columns)."""
     lookup = _lookup(provider)
     explicit = _check_mapping(headers, provider, mapping or {})
     claimed = set(explicit.values())
@@ -119,7 +121,8 @@ def match_columns(headers: list[str], provider: Provider, mapping: Mapping[str, 
             raise MissingColumnsError(f"Columns {taken!r} and {header!r} both fill the field {name}: "
                                       "remove one, or say which to use with --mapping.")
         match.field_of[header] = name
-    _require(provider, match, headers)
+    if require:
+        _require(provider, match, headers)
     return match
 
 

@@ -1,0 +1,285 @@
+"""The aiohttp application of ``bulk-tasks serve``: routes, and the handlers after the checks.
+
+Checks, grid pages, mapping and annotated-workbook downloads, sending, Stop, live progress (Server-Sent
+Events) and the results downloads. Uploads and the state are in ``imports.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from ..api import SendOptions
+from ..errors import BulkTasksError
+from ..outcomes import cell_errors, results_table
+from ..preparing import prepare
+from ..providers import get_provider
+from ..results import write_results
+from ..running import INVALID_ELSEWHERE
+from ..statuses import Outcome, RowStatus
+from . import imports
+from .checking import Grid, results_grid, results_view
+from .imports import CREDENTIALS, GUARD, STATE, State, _check, _error, _import_view, _read_options, _record
+from .runs import Run
+from .security import Guard, guard_middleware, secure_headers
+from .store import MappingMemory, WorkDir
+
+KEEPALIVE_SECONDS = 15.0
+
+
+async def get_import(request: web.Request) -> web.Response:
+    app_state = request.app[STATE]
+    record = _record(request)
+    checked = app_state.checks.get(record.id)
+    if checked is None and record.inputs:
+        try:
+            checked = await _check(app_state, record)
+        except BulkTasksError as exc:
+            return _error(str(exc), 422)
+    view = _import_view(app_state, record, checked)
+    if app_state.workdir.results_path(record).exists() and record.sent:
+        view["results"] = results_view(await _results(app_state, record.id))
+    return web.json_response(view)
+
+
+async def check_import(request: web.Request) -> web.Response:
+    app_state = request.app[STATE]
+    record = _record(request)
+    body = await _json(request)
+    options = {key: body.get(key) for key in ("sheet", "timezone", "dayfirst", "phone_region") if key in body}
+    mapping = body.get("mapping")
+    if mapping is not None and not (isinstance(mapping, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())):
+        return _error('The mapping must be an object of text to text, like {"Header in my sheet": "api_field"}.')
+    if "mapping" in body:
+        options["mapping"] = mapping or None
+    record.options = {**record.options, **options}
+    try:
+        checked = await _check(app_state, record)
+    except BulkTasksError as exc:
+        return _error(str(exc), 422)
+    if "mapping" in body and checked.error is None:
+        app_state.mappings.remember(record.provider, checked.headers, mapping or {})
+        saved = app_state.workdir.folder(record.id) / "mapping.json"
+        saved.write_text(json.dumps(mapping or {}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    app_state.workdir.save(record)
+    return web.json_response(_import_view(app_state, record, checked))
+
+
+async def _json(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text=json.dumps({"error": "The request body is not JSON."}),
+                                 content_type="application/json") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text=json.dumps({"error": "The request body must be a JSON object."}),
+                                 content_type="application/json")
+    return body
+
+
+def _int(request: web.Request, name: str, default: int) -> int:
+    try:
+        return int(request.query.get(name, default))
+    except ValueError:
+        return default
+
+
+async def rows(request: web.Request) -> web.Response:
+    app_state = request.app[STATE]
+    record = _record(request)
+    which = request.query.get("of", "check")
+    if which == "results":
+        grid: Grid | None = await _results(app_state, record.id)
+    else:
+        checked = app_state.checks.get(record.id)
+        if checked is None:
+            try:
+                checked = await _check(app_state, record)
+            except BulkTasksError as exc:
+                return _error(str(exc), 422)
+        grid = checked.grid
+    if grid is None:
+        return _error("There are no rows to show until every required column is matched.", 409)
+    page = grid.page(_int(request, "offset", 0), _int(request, "limit", 100), request.query.get("only") == "problems")
+    return web.json_response(page)
+
+
+async def _results(app_state: State, import_id: str) -> Grid:
+    grid = app_state.results.get(import_id)
+    if grid is None:
+        record = app_state.workdir.load(import_id)
+        grid = await asyncio.to_thread(results_grid, app_state.workdir.results_path(record))
+        app_state.keep(app_state.results, import_id, grid)
+    return grid
+
+
+async def mapping_file(request: web.Request) -> web.StreamResponse:
+    record = _record(request)
+    checked = request.app[STATE].checks.get(record.id)
+    mapping = dict(record.options.get("mapping") or {})
+    if checked is not None:
+        mapping = {row["header"]: row["field"] for row in checked.matching if row["field"]}
+    body = json.dumps(mapping, ensure_ascii=False, indent=2) + "\n"
+    return web.Response(text=body, content_type="application/json", headers={
+        "Content-Disposition": 'attachment; filename="mapping.json"'})
+
+
+async def annotated(request: web.Request) -> web.StreamResponse:
+    """The dry run's results workbook: every row with its status, invalid cells highlighted with their rule."""
+    app_state = request.app[STATE]
+    record = _record(request)
+    target = app_state.workdir.folder(record.id) / "checked.xlsx"
+    path, provider, options = app_state.workdir.input_path(record), get_provider(record.provider), _read_options(record)
+
+    def write() -> None:
+        prepared = prepare(path, provider, options)
+        outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
+        write_results(target, results_table(prepared, outcomes, dry_run=False), cell_errors(prepared))
+
+    try:
+        await asyncio.to_thread(write)
+    except BulkTasksError as exc:
+        return _error(str(exc), 422)
+    return imports._download(target, f"{Path(record.current_name).stem or 'tasks'}.checked.xlsx")
+
+
+async def send(request: web.Request) -> web.Response:
+    app_state = request.app[STATE]
+    record = _record(request)
+    body = await _json(request)
+    current = app_state.runs.get(record.id)
+    if current is not None and current.active:
+        return _error(imports.BUSY, 409)
+    checked = app_state.checks.get(record.id) or await _check(app_state, record)
+    if checked.error:
+        return _error(checked.error, 422)
+    skip_invalid = bool(body.get("skip_invalid"))
+    if checked.invalid and not skip_invalid:
+        return _error(INVALID_ELSEWHERE.format(count=checked.invalid).replace(
+            "or use --skip-invalid", "or tick “Send the valid rows only”") + ".", 409)
+    sandbox = bool(body.get("sandbox", True))
+    given = body.get("credentials") or {}
+    allowed = CREDENTIALS.get(record.provider, ())
+    env = {name: str(given[name]) for name in allowed if isinstance(given, dict) and given.get(name)}
+    options = SendOptions(sandbox=sandbox, skip_invalid=skip_invalid, env=env)
+    run = Run(record.id, asyncio.get_running_loop(), lambda run: _finished(app_state, run))
+    app_state.runs[record.id] = run
+    record.options["sandbox"] = sandbox
+    app_state.workdir.save(record)
+    run.begin(app_state.workdir.input_path(record), record.provider, _read_options(record), options,
+              app_state.workdir.results_path(record))
+    return web.json_response(run.snapshot(), status=202)
+
+
+def _finished(app_state: State, run: Run) -> None:
+    app_state.results.pop(run.import_id, None)
+    try:
+        record = app_state.workdir.load(run.import_id)
+    except (KeyError, OSError, ValueError):
+        return
+    if run.summary is not None:
+        record.counts, record.sent = run.summary["counts"], True
+        app_state.workdir.save(record)
+
+
+async def stop(request: web.Request) -> web.Response:
+    record = _record(request)
+    run = request.app[STATE].runs.get(record.id)
+    if run is None or not run.active:
+        return _error("Nothing is being sent for this import.", 409)
+    run.stop()
+    return web.json_response(run.snapshot())
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-Sent Events: a snapshot of the run at every change, until it ends."""
+    record = _record(request)
+    run = request.app[STATE].runs.get(record.id)
+    if run is None:
+        return _error("Nothing has been sent for this import yet.", 404)
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
+    await response.prepare(request)
+    seen = -1
+    while True:
+        snapshot = run.snapshot()
+        if snapshot["version"] != seen:
+            seen = snapshot["version"]
+            await response.write(f"data: {json.dumps(snapshot)}\n\n".encode())
+        else:
+            await response.write(b": still here\n\n")
+        if not run.active and run.version == seen:
+            break
+        await run.changes(seen, KEEPALIVE_SECONDS)
+    return response
+
+
+async def results_file(request: web.Request) -> web.StreamResponse:
+    app_state = request.app[STATE]
+    record = _record(request)
+    path = app_state.workdir.results_path(record)
+    if not path.exists():
+        return _error("This import has no results yet: send it first.", 404)
+    stem = Path(record.current_name).stem or "tasks"
+    if request.match_info["fmt"] == "xlsx":
+        return imports._download(path, f"{stem}.results.xlsx")
+    target = path.with_name("results.csv")
+    grid = await _results(app_state, record.id)
+    await asyncio.to_thread(_write_csv, target, grid)
+    return imports._download(target, f"{stem}.results.csv")
+
+
+def _write_csv(target: Path, grid: Grid) -> None:
+    write_results(target, grid.frame)
+
+
+async def static(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    files = resources.files(__package__).joinpath("static")
+    if name not in STATIC_TYPES:
+        return _error("Not found.", 404)
+    data = files.joinpath(name).read_bytes()
+    return web.Response(body=data, content_type=STATIC_TYPES[name], headers={"Cache-Control": "no-cache"})
+
+
+STATIC_TYPES = {"app.js": "text/javascript", "style.css": "text/css"}
+
+
+async def _shutdown(app: web.Application) -> None:
+    """Stopping the server stops its runs as a first Ctrl-C would, and waits for their results."""
+    runs = [run for run in app[STATE].runs.values() if run.active]
+    for run in runs:
+        run.stop()
+    for run in runs:
+        await asyncio.to_thread(run.join)
+
+
+def create_app(workdir: Path, guard: Guard, max_upload_mib: int = 200) -> web.Application:
+    """The application serving the page for ``workdir`` behind ``guard``."""
+    workdir_store = WorkDir(workdir)
+    app = web.Application(middlewares=[guard_middleware(guard)], client_max_size=1024 * 1024)
+    app[STATE] = State(workdir_store, MappingMemory(workdir_store.root / "mappings.json"), max_upload_mib * imports.MIB)
+    app[GUARD] = guard
+    app.on_response_prepare.append(secure_headers)
+    app.on_shutdown.append(_shutdown)
+    app.router.add_get("/", imports.index)
+    app.router.add_get("/static/{name}", static)
+    app.router.add_get("/api/state", imports.state)
+    app.router.add_get("/api/templates/{provider}/{fmt}", imports.template)
+    app.router.add_post("/api/imports", imports.create_import)
+    app.router.add_get("/api/imports/{id}", get_import)
+    app.router.add_post("/api/imports/{id}/inputs", imports.add_input)
+    app.router.add_post("/api/imports/{id}/check", check_import)
+    app.router.add_get("/api/imports/{id}/rows", rows)
+    app.router.add_get("/api/imports/{id}/mapping.json", mapping_file)
+    app.router.add_get("/api/imports/{id}/checked.xlsx", annotated)
+    app.router.add_post("/api/imports/{id}/send", send)
+    app.router.add_post("/api/imports/{id}/stop", stop)
+    app.router.add_get("/api/imports/{id}/events", events)
+    app.router.add_get("/api/imports/{id}/results.{fmt:xlsx|csv}", results_file)
+    return app

@@ -1,0 +1,163 @@
+"""Reading and checking an upload for the page: column matching, counts, problems and grid rows.
+
+Everything here calls the library (``read_table``, ``match_columns``, ``prepare``, ``results_table``,
+``summarize``, ``cell_errors``); the page never checks a cell itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..columns import header_key, is_results_column, match_columns
+from ..errors import EmptyInputError, MissingColumnsError, SheetNotFoundError
+from ..outcomes import cell_errors, results_table, summarize
+from ..preparing import ReadOptions, prepare
+from ..providers import Provider
+from ..reading import read_table
+from ..statuses import Outcome, RowStatus
+
+MAX_ROWS_LISTED = 12
+MAX_PAGE = 500
+GRID_RESULT_COLUMNS = ("_status", "_task_id", "_error")
+
+
+@dataclass
+class Grid:
+    """Rows the page shows a page at a time: spreadsheet row numbers, statuses, cells and marks."""
+
+    frame: pd.DataFrame
+    columns: list[str]
+    marks: dict[tuple[int, str], str] = field(default_factory=dict)
+
+    def page(self, offset: int, limit: int, only_problems: bool) -> dict[str, Any]:
+        """One page of rows as JSON-ready data (every value text or null)."""
+        frame = self.frame
+        if only_problems:
+            frame = frame.loc[~frame["_status"].isin(_GOOD)]
+        limit = max(1, min(limit, MAX_PAGE))
+        chunk = frame.iloc[max(0, offset): max(0, offset) + limit]
+        rows = []
+        for number, values in zip(chunk.index.tolist(), chunk[self.columns].itertuples(index=False)):
+            marks = {str(i): self.marks[(number, name)] for i, name in enumerate(self.columns)
+                     if (number, name) in self.marks}
+            rows.append({"row": number, "cells": [_text(v) for v in values], "marks": marks})
+        return {"columns": self.columns, "total": len(frame), "offset": offset, "rows": rows}
+
+
+_GOOD = {RowStatus.CREATED.value, RowStatus.ALREADY_CREATED.value, RowStatus.DRY_RUN.value}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+@dataclass
+class Checked:
+    """The outcome of checking the current upload with some reading options."""
+
+    options: ReadOptions
+    headers: list[str]
+    matching: list[dict[str, Any]]
+    sheets: list[str]
+    sheet: str | None
+    error: str | None = None
+    view: dict[str, Any] = field(default_factory=dict)
+    grid: Grid | None = None
+    to_send: int = 0
+    invalid: int = 0
+
+
+def visible_sheets(path: Path) -> list[str]:
+    """The visible sheets of a workbook already read once (so it is a safe one), in order."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    return [item.name for item in book.sheets_metadata if str(item.visible).rsplit(".", 1)[-1] == "Visible"]
+
+
+def _is_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) == b"PK\x03\x04"
+
+
+def suggest_field(header: str, provider: Provider) -> str | None:
+    """The field whose name or alias is most like ``header`` (the did-you-mean), if any is close."""
+    keys = {header_key(alias): spec.name for spec in provider.fields for alias in (spec.name, *spec.aliases)}
+    close = difflib.get_close_matches(header_key(header), list(keys), n=1, cutoff=0.6)
+    return keys[close[0]] if close else None
+
+
+def check(path: Path, provider: Provider, options: ReadOptions) -> Checked:
+    """Read, match and validate ``path``; raises the library's ``BulkTasksError`` for unusable input."""
+    options.value_reader()
+    try:
+        table = read_table(path, options.sheet)
+    except (EmptyInputError, SheetNotFoundError) as exc:
+        sheets = visible_sheets(path) if _is_zip(path) else []
+        if len(sheets) < 2:
+            raise
+        return Checked(options, [], [], sheets, options.sheet or sheets[0], error=str(exc))
+    sheets = visible_sheets(path) if table.format == "xlsx" else []
+    mapping = options.mapping if isinstance(options.mapping, dict) else None
+    match = match_columns(table.headers, provider, mapping, require=False)
+    matching = [{"header": header, "field": match.field_of.get(header),
+                 "suggestion": None if header in match.field_of else suggest_field(header, provider)}
+                for header in table.headers if not is_results_column(header)]
+    checked = Checked(options, table.headers, matching, sheets, table.sheet)
+    try:
+        prepared = prepare(path, provider, ReadOptions(table.sheet, mapping or None, options.timezone,
+                                                       options.dayfirst, options.phone_region))
+    except MissingColumnsError as exc:
+        checked.error = str(exc)
+        return checked
+    outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
+    frame = results_table(prepared, outcomes, dry_run=False)
+    summary = summarize(frame, None, validating=True, warnings=prepared.warnings, errors=prepared.errors)
+    own = [name for name in table.headers if not is_results_column(name)]
+    checked.grid = Grid(frame, ["_status", *own], cell_errors(prepared))
+    checked.to_send = len(prepared.payloads)
+    checked.invalid = len(prepared.invalid_rows)
+    checked.view = {"counts": summary.counts, "total": summary.total, "warnings": summary.warnings,
+                    "problems": problem_groups(prepared.errors), "invalid": checked.invalid,
+                    "to_send": checked.to_send}
+    return checked
+
+
+def problem_groups(errors: list[Any]) -> list[dict[str, Any]]:
+    """Errors grouped as the CLI prints them: (column, rule) → rows, in order of first row."""
+    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for error in errors:
+        grouped[(error.column, error.rule)].append(error.row)
+    kinds = sorted(grouped.items(), key=lambda item: item[1][0])
+    return [{"column": column, "rule": rule, "rows": rows[:MAX_ROWS_LISTED], "count": len(rows)}
+            for (column, rule), rows in kinds]
+
+
+def results_grid(path: Path) -> Grid:
+    """The results file of a run as a grid: its statuses, task ids and errors, then the input's columns."""
+    table = read_table(path)
+    frame = table.frame
+    if "_row" in frame:
+        numbers = pd.to_numeric(frame["_row"], errors="coerce")
+        frame = frame.set_axis(numbers.fillna(pd.Series(frame.index, index=frame.index)).astype(int).tolist())
+    own = [name for name in table.headers if not is_results_column(name)]
+    shown = [name for name in GRID_RESULT_COLUMNS if name in frame]
+    return Grid(frame, [*shown, *own])
+
+
+def results_view(grid: Grid) -> dict[str, Any]:
+    """Counts by status and the problems grouped by status and reason, from a results grid."""
+    frame = grid.frame
+    counts = frame["_status"].fillna("").value_counts(sort=False).to_dict()
+    unsent = frame.loc[~frame["_status"].isin(_GOOD)]
+    groups = []
+    for (status, reason), rows in unsent.groupby([unsent["_status"], unsent["_error"].fillna("")], sort=False):
+        numbers = rows.index.tolist()
+        groups.append({"column": status, "rule": reason, "rows": numbers[:MAX_ROWS_LISTED], "count": len(numbers)})
+    return {"counts": {str(k): int(v) for k, v in counts.items()}, "total": len(frame), "problems": groups}

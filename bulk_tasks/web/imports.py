@@ -1,0 +1,255 @@
+"""The page's HTTP API for imports: the page itself, the state, templates, uploads and checks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from aiohttp import web
+
+from ..errors import BulkTasksError
+from ..preparing import ReadOptions
+from ..providers import PROVIDERS, get_provider
+from .checking import Checked, Grid, check
+from .runs import Run
+from .security import Guard
+from .store import ImportRecord, MappingMemory, WorkDir, display_name
+
+MIB = 1024 * 1024
+KEPT_IN_MEMORY = 4
+CREDENTIALS = {"travtus": ("TRAVTUS_API_TOKEN", "TRAVTUS_CLIENT_ID", "TRAVTUS_CLIENT_SECRET"),
+               "quo": ("QUO_API_KEY",)}
+SANDBOX_SENTENCE = ("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
+                    "nothing reaches the real provider.")
+BUSY = "This import is being sent: wait for it to finish, or press Stop."
+NOT_FOUND = "There is no such import in the work directory: pick one from the list of past imports."
+
+
+def too_large(name: str, limit_mib: int) -> str:
+    """The sentence for an upload over the size limit."""
+    return (f"{name} is larger than the {limit_mib} MiB bulk-tasks serve accepts: split it into smaller files, "
+            f"or start bulk-tasks serve with a larger --max-upload-mb.")
+
+
+@dataclass
+class State:
+    """Everything the server keeps in memory: checks of recent imports and the runs."""
+
+    workdir: WorkDir
+    mappings: MappingMemory
+    max_upload: int
+    checks: OrderedDict[str, Checked] = field(default_factory=OrderedDict)
+    results: OrderedDict[str, Grid] = field(default_factory=OrderedDict)
+    runs: dict[str, Run] = field(default_factory=dict)
+
+    def keep(self, store: OrderedDict[str, Any], key: str, value: Any) -> None:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > KEPT_IN_MEMORY:
+            store.popitem(last=False)
+
+
+STATE = web.AppKey("state", State)
+GUARD = web.AppKey("guard", Guard)
+
+
+def _error(text: str, status: int = 400) -> web.Response:
+    return web.json_response({"error": text}, status=status)
+
+
+def _record(request: web.Request) -> ImportRecord:
+    try:
+        return request.app[STATE].workdir.load(request.match_info["id"])
+    except (KeyError, OSError, ValueError):
+        raise web.HTTPNotFound(text=json.dumps({"error": NOT_FOUND}), content_type="application/json") from None
+
+
+async def index(request: web.Request) -> web.Response:
+    page = resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
+    page = page.replace("{{csrf}}", request.app[GUARD].csrf)
+    return web.Response(text=page, content_type="text/html", charset="utf-8")
+
+
+async def state(request: web.Request) -> web.Response:
+    app_state = request.app[STATE]
+    providers = [{"name": p.name, "endpoint": p.task_url(None), "credentials": list(CREDENTIALS.get(p.name, ())),
+                  "fields": [{"name": f.name, "required": f.required, "help": f.help} for f in p.fields]}
+                 for p in map(get_provider, sorted(PROVIDERS))]
+    imports = [_listing(app_state, record) for record in app_state.workdir.all()]
+    running = [run.snapshot() for run in app_state.runs.values() if run.active]
+    return web.json_response({"providers": providers, "imports": imports, "running": running,
+                              "workdir": str(app_state.workdir.root), "max_upload_mib": app_state.max_upload // MIB})
+
+
+def _listing(app_state: State, record: ImportRecord) -> dict[str, Any]:
+    results = app_state.workdir.results_path(record)
+    view = {"id": record.id, "provider": record.provider, "name": record.current_name,
+            "created": time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created)),
+            "counts": record.counts, "sent": record.sent, "has_results": results.exists()}
+    if record.inputs:
+        view["cli"] = _cli_line(app_state, record)
+    return view
+
+
+def _cli_line(app_state: State, record: ImportRecord) -> str:
+    options = record.options
+    parts = ["bulk-tasks", "run", str(app_state.workdir.input_path(record)), "--provider", record.provider,
+             "--results", str(app_state.workdir.results_path(record))]
+    if options.get("sheet"):
+        parts += ["--sheet", options["sheet"]]
+    if options.get("timezone", "UTC") != "UTC":
+        parts += ["--timezone", options["timezone"]]
+    if options.get("dayfirst"):
+        parts.append("--dayfirst")
+    if options.get("phone_region", "US") != "US":
+        parts += ["--phone-region", options["phone_region"]]
+    if options.get("mapping"):
+        parts += ["--mapping", str(app_state.workdir.folder(record.id) / "mapping.json")]
+    if options.get("sandbox", True):
+        parts.append("--sandbox")
+    return " ".join(f'"{p}"' if " " in p else p for p in parts)
+
+
+async def template(request: web.Request) -> web.StreamResponse:
+    from ..templates import default_template_name, write_template
+
+    name, fmt = request.match_info["provider"], request.match_info["fmt"]
+    if name not in PROVIDERS or fmt not in ("xlsx", "csv"):
+        return _error("Unknown provider or format.", 404)
+    provider = get_provider(name)
+    folder = request.app[STATE].workdir.root / "templates"
+    folder.mkdir(exist_ok=True)
+    path = await asyncio.to_thread(write_template, provider, folder / default_template_name(provider, fmt), fmt)
+    return _download(path, path.name)
+
+
+def _download(path: Path, name: str) -> web.FileResponse:
+    return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+async def create_import(request: web.Request) -> web.Response:
+    app_state = request.app[STATE]
+    provider = request.query.get("provider", "")
+    if provider not in PROVIDERS:
+        return _error(f"Unknown provider {provider!r}: choose one of {', '.join(sorted(PROVIDERS))}.")
+    record = app_state.workdir.create(provider)
+    response = await _receive(request, record, fresh=True)
+    return response
+
+
+async def add_input(request: web.Request) -> web.Response:
+    record = _record(request)
+    run = request.app[STATE].runs.get(record.id)
+    if run is not None and run.active:
+        return _error(BUSY, 409)
+    return await _receive(request, record, fresh=False)
+
+
+async def _receive(request: web.Request, record: ImportRecord, fresh: bool) -> web.Response:
+    """Stream the body to a generated name under the import's folder, then check it."""
+    app_state = request.app[STATE]
+    client_name = display_name(unquote(request.headers.get("X-File-Name", "")))
+    target = app_state.workdir.new_input_path(record, client_name)
+    limit = app_state.max_upload
+    refused: tuple[int, str] | None = None
+    if (request.content_length or 0) > limit or not await _stream_to(request, target, limit):
+        refused = (413, too_large(client_name, limit // MIB))
+    if refused is None:
+        record.inputs.append({"stored": target.name, "name": client_name, "at": time.time()})
+        record.options = {**record.options, "sheet": None, "mapping": None, **_options_from_query(request)}
+        try:
+            checked = await _check(app_state, record, client_name)
+        except BulkTasksError as exc:
+            refused = (422, str(exc))
+            record.inputs.pop()
+    if refused is not None:
+        target.unlink(missing_ok=True)
+        if fresh:
+            _discard(app_state.workdir, record)
+        return _error(refused[1], refused[0])
+    app_state.workdir.save(record)
+    return web.json_response(_import_view(app_state, record, checked))
+
+
+async def _stream_to(request: web.Request, target: Path, limit: int) -> bool:
+    """Write the body to ``target``; False as soon as it grows past ``limit`` bytes."""
+    size = 0
+    with target.open("wb") as out:
+        async for chunk in request.content.iter_chunked(256 * 1024):
+            size += len(chunk)
+            if size > limit:
+                return False
+            out.write(chunk)
+    return True
+
+
+def _discard(workdir: WorkDir, record: ImportRecord) -> None:
+    folder = workdir.imports / record.id
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+
+
+def _options_from_query(request: web.Request) -> dict[str, Any]:
+    query = request.query
+    options: dict[str, Any] = {}
+    if query.get("timezone"):
+        options["timezone"] = query["timezone"]
+    return options
+
+
+def _read_options(record: ImportRecord) -> ReadOptions:
+    options = record.options
+    return ReadOptions(sheet=options.get("sheet") or None, mapping=options.get("mapping") or None,
+                       timezone=options.get("timezone") or "UTC", dayfirst=bool(options.get("dayfirst")),
+                       phone_region=options.get("phone_region") or "US")
+
+
+async def _check(app_state: State, record: ImportRecord, client_name: str | None = None) -> Checked:
+    """Check the import's latest upload off the event loop; sentences name the client's file."""
+    path = app_state.workdir.input_path(record)
+    provider = get_provider(record.provider)
+    options = _read_options(record)
+    if options.mapping is None:
+        options = await asyncio.to_thread(_recalled, app_state, record, options)
+    try:
+        checked = await asyncio.to_thread(check, path, provider, options)
+    except BulkTasksError as exc:
+        name = client_name or record.current_name
+        exc.args = (str(exc).replace(str(path), name).replace(path.name, name),)
+        raise
+    if checked.view:
+        record.counts = checked.view["counts"]
+    app_state.keep(app_state.checks, record.id, checked)
+    return checked
+
+
+def _recalled(app_state: State, record: ImportRecord, options: ReadOptions) -> ReadOptions:
+    from ..reading import read_table
+
+    try:
+        headers = read_table(app_state.workdir.input_path(record), options.sheet).headers
+    except BulkTasksError:
+        return options
+    saved = app_state.mappings.recall(record.provider, headers)
+    if not saved:
+        return options
+    record.options["mapping"] = saved
+    return ReadOptions(options.sheet, saved, options.timezone, options.dayfirst, options.phone_region)
+
+
+def _import_view(app_state: State, record: ImportRecord, checked: Checked | None) -> dict[str, Any]:
+    view: dict[str, Any] = {"import": _listing(app_state, record), "options": record.options}
+    if checked is not None:
+        view.update(headers=checked.headers, matching=checked.matching, sheets=checked.sheets,
+                    sheet=checked.sheet, error=checked.error, validation=checked.view or None)
+    run = app_state.runs.get(record.id)
+    view["run"] = run.snapshot() if run is not None else None
+    return view

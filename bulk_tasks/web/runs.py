@@ -1,0 +1,144 @@
+"""Sending an import in the background: one thread and event loop per run, progress for the page.
+
+A run outlives the page that started it (closing the tab does not stop it); ``stop`` is the first
+Ctrl-C of the CLI: no new request, those in flight finish, the results are written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..api import SendOptions, run_import_async
+from ..errors import BulkTasksError
+from ..outcomes import Summary
+from ..preparing import ReadOptions
+from ..statuses import Outcome
+
+INTERNAL = ("bulk-tasks hit an internal problem ({name}). The journal beside the results has every outcome; "
+            "send again to continue: nothing already created is sent twice.")
+
+
+class Run:
+    """One import being sent: its progress, and how to stop it. Credentials live only in ``_send``."""
+
+    def __init__(self, import_id: str, server_loop: asyncio.AbstractEventLoop,
+                 on_finish: Callable[[Run], None]) -> None:
+        self.import_id = import_id
+        self.state = "starting"
+        self.total = 0
+        self.done = 0
+        self.counts: Counter[str] = Counter()
+        self.started = time.monotonic()
+        self.stop_requested = False
+        self.summary: dict[str, Any] | None = None
+        self.error: str | None = None
+        self.version = 0
+        self._server_loop = server_loop
+        self._on_finish = on_finish
+        self._changed = asyncio.Condition()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._last_notice = 0.0
+
+    def begin(self, path: Path, provider: str, options: ReadOptions, send: SendOptions, results: Path) -> None:
+        """Start sending in a thread of its own."""
+        self._thread = threading.Thread(target=self._main, args=(path, provider, options, send, results),
+                                        name=f"bulk-tasks run {self.import_id}", daemon=True)
+        self._thread.start()
+
+    def _main(self, path: Path, provider: str, options: ReadOptions, send: SendOptions, results: Path) -> None:
+        try:
+            summary = asyncio.run(self._send(path, provider, options, send, results))
+            self.summary = summary_view(summary)
+            self.state = "finished"
+        except BulkTasksError as exc:
+            self.error, self.state = str(exc), "failed"
+        except Exception as exc:  # noqa: BLE001 - the page must get a sentence, never a traceback
+            self.error, self.state = INTERNAL.format(name=type(exc).__name__), "failed"
+        self._server_loop.call_soon_threadsafe(self._on_finish, self)
+        self._notify(force=True)
+
+    async def _send(self, path: Path, provider: str, options: ReadOptions, send: SendOptions,
+                    results: Path) -> Summary:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        if self.stop_requested:
+            self._stop.set()
+        self.state = "running"
+        self._notify(force=True)
+        return await run_import_async(path, provider, options, send, results=results, progress=self,
+                                      stop=self._stop)
+
+    def start(self, total: int) -> None:
+        """Progress protocol: ``total`` rows are about to be sent."""
+        self.total = total
+        self.started = time.monotonic()
+        self._notify(force=True)
+
+    def advance(self, outcome: Outcome) -> None:
+        """Progress protocol: one row has its outcome."""
+        self.done += 1
+        self.counts[outcome.status.value] += 1
+        self._notify(force=self.done == self.total)
+
+    def stop(self) -> None:
+        """The first Ctrl-C: start no new request, let those in flight finish."""
+        self.stop_requested = True
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._notify(force=True)
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the run's thread to end."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    @property
+    def active(self) -> bool:
+        """Whether the run has not ended yet."""
+        return self.state in ("starting", "running")
+
+    def snapshot(self) -> dict[str, Any]:
+        """What the progress bar shows: done/total, rate, ETA, counts by status, the end state."""
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = self.done / elapsed if self.done else 0.0
+        eta = (self.total - self.done) / rate if rate else None
+        return {"import": self.import_id, "state": self.state, "done": self.done, "total": self.total,
+                "rate": round(rate, 1), "eta": None if eta is None else round(eta, 1),
+                "counts": dict(self.counts), "stopping": self.stop_requested, "summary": self.summary,
+                "error": self.error, "version": self.version}
+
+    def _notify(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_notice < 0.1:
+            return
+        self._last_notice = now
+        self.version += 1
+        asyncio.run_coroutine_threadsafe(self._wake(), self._server_loop)
+
+    async def _wake(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def changes(self, seen: int, timeout: float) -> None:
+        """Return once the version moves past ``seen`` (or after ``timeout`` seconds)."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: self.version != seen), timeout)
+            except TimeoutError:
+                pass
+
+
+def summary_view(summary: Summary) -> dict[str, Any]:
+    """The parts of a ``Summary`` the page shows; the line is the CLI's."""
+    return {"counts": summary.counts, "line": summary.line(), "stopped_reason": summary.stopped_reason,
+            "exit_code": int(summary.exit_code), "warnings": summary.warnings,
+            "problems": [{"column": status, "rule": reason, "rows": rows[:12], "count": len(rows)}
+                         for (status, reason), rows in summary.problems.items()]}

@@ -1,0 +1,237 @@
+"""bulk-tasks serve over loopback HTTP: every endpoint of the journey, against the library's own answers."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import shlex
+
+import openpyxl
+import pytest
+
+from bulk_tasks import cli
+from bulk_tasks.api import validate_file
+from bulk_tasks.errors import UsageError
+from bulk_tasks.preparing import ReadOptions
+from bulk_tasks.templates import write_template
+from bulk_tasks.providers import get_provider
+from helpers import write_csv
+from webpage import MISTAKES, fixed_mistakes, running_page
+
+QUO_HEADER = ["Title", "Description", "phoneNumberId", "Assigned To"]
+
+
+def quo_rows(count: int, start: int = 0) -> list[list[str]]:
+    return [[f"Call back customer {n}", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"] for n in range(start, start + count)]
+
+
+@pytest.fixture
+async def page(tmp_path):
+    async with running_page(tmp_path / "work") as started:
+        yield started
+
+
+async def test_state_names_the_providers_their_endpoints_and_credentials(page):
+    state = await page.get_json("/api/state")
+    providers = {p["name"]: p for p in state["providers"]}
+    assert providers["quo"]["credentials"] == ["QUO_API_KEY"]
+    assert providers["travtus"]["endpoint"] == get_provider("travtus").task_url(None)
+    assert state["imports"] == [] and state["running"] == []
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+async def test_the_template_download_is_the_cli_template(page, tmp_path, fmt):
+    expected = write_template(get_provider("travtus"), tmp_path / f"t.{fmt}", fmt).read_bytes()
+    assert await page.download(f"/api/templates/travtus/{fmt}") == expected
+
+
+async def test_an_upload_shows_matching_counts_problems_and_bad_cells_as_the_cli_does(page, tmp_path):
+    view = await page.upload(MISTAKES)
+    summary = validate_file(MISTAKES, "travtus", results=tmp_path / "r.csv")
+    assert view["validation"]["counts"] == summary.counts
+    assert view["validation"]["invalid"] == len({e.row for e in summary.errors})
+    rows = {(e.column, e.rule): [] for e in summary.errors}
+    for error in summary.errors:
+        rows[(error.column, error.rule)].append(error.row)
+    assert [(g["column"], g["rule"], g["rows"]) for g in view["validation"]["problems"]] == \
+        [(column, rule, numbers) for (column, rule), numbers in rows.items()]
+    assert {m["header"]: m["field"] for m in view["matching"]}["Due Date"] == "due_datetime"
+    page_ = await page.get_json(f"/api/imports/{view['import']['id']}/rows?only=problems")
+    due = page_["columns"].index("Due Date")
+    marked = {row["row"]: row for row in page_["rows"]}
+    assert marked[7]["cells"][due] == "31/31/2026"
+    assert "is not a date bulk-tasks can read" in marked[7]["marks"][str(due)]
+    assert {row["row"] for row in page_["rows"]} == {e.row for e in summary.errors}
+
+
+async def test_rows_come_a_page_at_a_time(page, tmp_path):
+    source = write_csv(tmp_path / "many.csv", QUO_HEADER, quo_rows(250))
+    view = await page.upload(source, provider="quo")
+    chunk = await page.get_json(f"/api/imports/{view['import']['id']}/rows?offset=200&limit=100")
+    assert chunk["total"] == 250
+    assert [row["row"] for row in chunk["rows"]] == list(range(202, 252))
+    assert chunk["rows"][0]["cells"][:2] == ["dry_run", "Call back customer 200"]
+
+
+async def test_a_wrong_time_zone_gets_the_cli_sentence(page):
+    view = await page.upload(MISTAKES)
+    with pytest.raises(UsageError) as refused:
+        ReadOptions(timezone="Mars/Base").value_reader()
+    answer = await page.post_json(f"/api/imports/{view['import']['id']}/check", {"timezone": "Mars/Base"}, status=422)
+    assert answer["error"] == str(refused.value)
+
+
+async def test_reading_options_reach_the_validation(page, tmp_path):
+    source = write_csv(tmp_path / "d.csv", [*QUO_HEADER, "Due Date"], [[*quo_rows(1)[0], "13/1/2026"]])
+    view = await page.upload(source, provider="quo")
+    assert view["validation"]["invalid"] == 1
+    view = await page.post_json(f"/api/imports/{view['import']['id']}/check", {"dayfirst": True})
+    assert view["validation"]["invalid"] == 0
+
+
+async def test_a_chosen_column_is_saved_reused_and_downloadable_as_a_mapping(page, tmp_path):
+    header = ["Titel", "Description", "phoneNumberId", "Assigned To"]
+    source = write_csv(tmp_path / "m.csv", header, quo_rows(2))
+    view = await page.upload(source, provider="quo")
+    assert view["validation"] is None
+    assert "did you mean 'Titel'" in view["error"]
+    assert view["matching"][0] == {"header": "Titel", "field": None, "suggestion": "title"}
+    import_id = view["import"]["id"]
+    view = await page.post_json(f"/api/imports/{import_id}/check", {"mapping": {"Titel": "title"}})
+    assert view["error"] is None and view["validation"]["to_send"] == 2
+    mapping = json.loads(await page.download(f"/api/imports/{import_id}/mapping.json"))
+    assert mapping["Titel"] == "title" and mapping["Assigned To"] == "assignedTo"
+    again = await page.upload(write_csv(tmp_path / "m2.csv", header, quo_rows(3)), provider="quo")
+    assert again["error"] is None and again["validation"]["to_send"] == 3
+    assert again["options"]["mapping"] == {"Titel": "title"}
+
+
+async def test_a_workbook_with_several_sheets_offers_the_choice(page, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["nothing here"])
+    tasks = book.create_sheet("Tasks")
+    tasks.append(QUO_HEADER)
+    for row in quo_rows(2):
+        tasks.append(row)
+    book.save(tmp_path / "two.xlsx")
+    view = await page.upload(tmp_path / "two.xlsx", provider="quo")
+    assert view["sheets"] == ["Notes", "Tasks"] and view["sheet"] == "Notes"
+    view = await page.post_json(f"/api/imports/{view['import']['id']}/check", {"sheet": "Tasks"})
+    assert view["sheet"] == "Tasks" and view["validation"]["to_send"] == 2
+
+
+async def test_the_checked_workbook_marks_the_invalid_rows(page):
+    view = await page.upload(MISTAKES)
+    data = await page.download(f"/api/imports/{view['import']['id']}/checked.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    rows = sheet.iter_rows(min_row=2, values_only=True)
+    statuses = {row[header.index("_row")]: row[header.index("_status")] for row in rows}
+    assert statuses[7] == "invalid" and statuses[2] == "dry_run"
+
+
+async def _send(page, import_id: str, **body) -> list[dict]:
+    await page.post_json(f"/api/imports/{import_id}/send", {"sandbox": True, **body}, status=202)
+    return await page.events(import_id)
+
+
+async def test_the_journey_invalid_rows_block_then_a_fixed_file_is_sent_once(page, tmp_path):
+    view = await page.upload(MISTAKES)
+    import_id = view["import"]["id"]
+    refused = await page.post_json(f"/api/imports/{import_id}/send", {"sandbox": True}, status=409)
+    assert "row(s) of this file are invalid and nothing is sent" in refused["error"]
+    fixed = fixed_mistakes(tmp_path / "fixed.csv")
+    view = await page.upload(fixed, into=import_id)
+    assert view["validation"]["invalid"] == 0, view["validation"]["problems"]
+    events = await _send(page, import_id)
+    last = events[-1]
+    assert last["state"] == "finished" and last["done"] == last["total"] == view["validation"]["to_send"]
+    assert last["summary"]["counts"] == {"created": last["total"]}
+    assert [e["done"] for e in events] == sorted(e["done"] for e in events)
+    table = await page.results_csv(import_id)
+    source = list(csv.DictReader(io.StringIO(fixed.read_text(encoding="utf-8"))))
+    assert [row["Task Ref"] for row in table] == [row["Task Ref"] for row in source if row["Task Ref"]]
+    assert all(row["_status"] == "created" and row["_task_id"] for row in table)
+    book = openpyxl.load_workbook(io.BytesIO(await page.download(f"/api/imports/{import_id}/results.xlsx")))
+    assert book.worksheets[0].max_row == len(table) + 1
+    again = await _send(page, import_id)
+    assert again[-1]["summary"]["counts"] == {"already_created": last["total"]}
+    state = await page.get_json("/api/state")
+    listed = {item["id"]: item for item in state["imports"]}[import_id]
+    assert listed["sent"] and listed["counts"] == {"already_created": last["total"]}
+    view = await page.get_json(f"/api/imports/{import_id}")
+    assert view["results"]["counts"] == {"already_created": last["total"]}
+
+
+async def test_an_import_from_the_page_is_continued_by_the_cli_without_sending_twice(page, tmp_path, capsys):
+    source = write_csv(tmp_path / "q.csv", QUO_HEADER, quo_rows(5))
+    view = await page.upload(source, provider="quo")
+    import_id = view["import"]["id"]
+    assert (await _send(page, import_id))[-1]["summary"]["counts"] == {"created": 5}
+    line = {item["id"]: item for item in (await page.get_json("/api/state"))["imports"]}[import_id]["cli"]
+    argv = shlex.split(line)[1:]
+    assert argv[:2] == ["run", str(page.workdir / "imports" / import_id / "input-1.csv")]
+    code = await asyncio.to_thread(cli.main, [*argv, "--quiet"])
+    assert code == 0
+    assert "5 already_created" in capsys.readouterr().out
+
+
+async def test_stop_lets_requests_in_flight_finish_and_writes_the_results(page, tmp_path):
+    source = write_csv(tmp_path / "big.csv", QUO_HEADER, quo_rows(400))
+    view = await page.upload(source, provider="quo")
+    import_id = view["import"]["id"]
+    await page.post_json(f"/api/imports/{import_id}/send", {"sandbox": True}, status=202)
+    seen = []
+    async with page.session.get(f"{page.base}/api/imports/{import_id}/events") as response:
+        async for line in response.content:
+            if not line.startswith(b"data: "):
+                continue
+            seen.append(json.loads(line[6:]))
+            if seen[-1]["done"] > 0 and not seen[-1]["stopping"] and seen[-1]["state"] == "running":
+                await page.post_json(f"/api/imports/{import_id}/stop", {})
+    last = seen[-1]
+    assert last["state"] == "finished" and last["stopping"]
+    counts = last["summary"]["counts"]
+    assert counts["not_sent"] > 0 and counts.get("created", 0) > 0 and "uncertain" not in counts
+    assert last["summary"]["exit_code"] == 130
+    table = await page.results_csv(import_id)
+    assert len(table) == 400
+
+
+async def test_closing_the_page_does_not_stop_the_run(page, tmp_path):
+    source = write_csv(tmp_path / "q.csv", QUO_HEADER, quo_rows(60))
+    view = await page.upload(source, provider="quo")
+    import_id = view["import"]["id"]
+    await page.post_json(f"/api/imports/{import_id}/send", {"sandbox": True}, status=202)
+    async with page.session.get(f"{page.base}/api/imports/{import_id}/events") as response:
+        await response.content.readline()
+    state = await page.get_json("/api/state")
+    assert [run["import"] for run in state["running"]] == [import_id]
+    events = await page.events(import_id)
+    assert events[-1]["summary"]["counts"] == {"created": 60}
+
+
+async def test_missing_credentials_get_the_cli_sentence_and_nothing_is_sent(page, tmp_path):
+    source = write_csv(tmp_path / "q.csv", QUO_HEADER, quo_rows(2))
+    view = await page.upload(source, provider="quo")
+    events = await _send(page, view["import"]["id"], sandbox=False, credentials={})
+    assert events[-1]["state"] == "failed"
+    assert events[-1]["error"].startswith("No Quo credentials: set QUO_API_KEY")
+
+
+async def test_typed_credentials_are_never_written_nor_sent_back(page, tmp_path):
+    secret = "sk-very-secret-4242"
+    source = write_csv(tmp_path / "q.csv", QUO_HEADER, quo_rows(2))
+    view = await page.upload(source, provider="quo")
+    import_id = view["import"]["id"]
+    answer = await page.post_json(f"/api/imports/{import_id}/send",
+                                  {"sandbox": False, "credentials": {"QUO_API_KEY": secret}}, status=202)
+    events = await page.events(import_id)
+    assert secret not in json.dumps([answer, *events, await page.get_json(f"/api/imports/{import_id}"),
+                                     await page.get_json("/api/state")])
+    for path in page.workdir.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path

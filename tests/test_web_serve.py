@@ -1,0 +1,50 @@
+"""The ``bulk-tasks serve`` command: the printed address, loopback by default, Ctrl-C, a busy port."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from http.cookiejar import CookieJar
+
+from servepage import served
+
+
+def test_serve_prints_a_loopback_address_with_a_token_and_stops_on_ctrl_c(tmp_path):
+    with served(tmp_path / "work") as (url, process):
+        assert url.startswith("http://127.0.0.1:") and "/?token=" in url
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        with opener.open(url) as response:
+            assert response.status == 200 and b'name="csrf"' in response.read()
+        try:
+            urllib.request.urlopen(url.split("?")[0] + "api/state")
+            raise AssertionError("no cookie, yet answered")
+        except urllib.error.HTTPError as refused:
+            assert refused.code == 403
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+        assert "Traceback" not in process.stderr.read()
+    assert (tmp_path / "work" / "imports").is_dir()
+
+
+def test_a_busy_port_is_one_sentence_and_exit_2(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "bulk_tasks", "serve", "--port", str(port), "--workdir",
+                               str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"Error: Cannot listen on 127.0.0.1:{port}")
+    assert "Traceback" not in done.stderr
+
+
+def test_another_host_is_allowed_only_with_a_warning(tmp_path):
+    with served(tmp_path / "work", "--host", "0.0.0.0") as (url, process):
+        assert url.startswith("http://0.0.0.0:")
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        assert "Warning: listening on 0.0.0.0, so other machines can reach the page" in process.stderr.read()
