@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -97,7 +96,8 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
 
         browser.find_element("id", "file").send_keys(str(MISTAKES))
         _wait(browser, lambda d: d.find_elements("css selector", "#check-table td.bad"), "highlighted cells")
-        bad = {cell.text: cell.get_attribute("title") for cell in browser.find_elements("css selector", "#check-table td.bad")}
+        cells = browser.find_elements("css selector", "#check-table td.bad")
+        bad = {cell.text: cell.get_attribute("title") for cell in cells}
         assert "is not a date bulk-tasks can read" in bad["31/31/2026"]
         assert "urgent" in bad
         assert _text(browser, "check-line").endswith("rows are invalid:")
@@ -121,7 +121,8 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
         _wait(browser, lambda d: _text(d, "progress-line").startswith("Finished."), "the end of the run")
         bar = browser.find_element("id", "bar")
         assert bar.get_attribute("value") == bar.get_attribute("max") == "11"
-        _wait(browser, lambda d: d.find_elements("css selector", "#results-table td.status-created"), "the results grid")
+        _wait(browser, lambda d: d.find_elements("css selector", "#results-table td.status-created"),
+              "the results grid")
         assert _text(browser, "results-line").startswith("11 rows: 11 created")
         _shot(browser, "6-sent-and-results", "step-send")
 
@@ -189,7 +190,8 @@ def test_every_control_is_labelled_and_the_page_fits_at_200_percent_zoom(browser
         assert unlabelled == []
         browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                 {"width": 640, "height": 400, "deviceScaleFactor": 2, "mobile": False})
-        overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0
         _shot(browser, "8-zoom-200-percent", "step-check")
         browser.find_element("css selector", "body").send_keys("\ue004")  # Tab: focus moves through the page

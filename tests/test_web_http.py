@@ -49,7 +49,7 @@ async def test_the_template_download_is_the_cli_template(page, tmp_path, fmt):
 
 async def test_an_upload_shows_matching_counts_problems_and_bad_cells_as_the_cli_does(page, tmp_path):
     view = await page.upload(MISTAKES)
-    summary = validate_file(MISTAKES, "travtus", results=tmp_path / "r.csv")
+    summary = validate_file(MISTAKES, "travtus", ReadOptions(timezone="UTC"), results=tmp_path / "r.csv")
     assert view["validation"]["counts"] == summary.counts
     assert view["validation"]["invalid"] == len({e.row for e in summary.errors})
     rows = {(e.column, e.rule): [] for e in summary.errors}
@@ -78,7 +78,7 @@ async def test_rows_come_a_page_at_a_time(page, tmp_path):
 async def test_a_wrong_time_zone_gets_the_cli_sentence(page):
     view = await page.upload(MISTAKES)
     with pytest.raises(UsageError) as refused:
-        ReadOptions(timezone="Mars/Base").value_reader()
+        ReadOptions(timezone="Mars/Base").reading()
     answer = await page.post_json(f"/api/imports/{view['import']['id']}/check", {"timezone": "Mars/Base"}, status=422)
     assert answer["error"] == str(refused.value)
 
@@ -89,6 +89,11 @@ async def test_reading_options_reach_the_validation(page, tmp_path):
     assert view["validation"]["invalid"] == 1
     view = await page.post_json(f"/api/imports/{view['import']['id']}/check", {"dayfirst": True})
     assert view["validation"]["invalid"] == 0
+    view = await page.upload(source, provider="quo", timezone="Europe/Paris", query="&dayfirst=1&phone_region=FR")
+    assert view["validation"]["invalid"] == 0
+    assert view["options"] | {"timezone": "Europe/Paris", "dayfirst": True, "phone_region": "FR"} == view["options"]
+    assert view["validation"]["notes"] == [
+        "Dates without a time zone were read as Europe/Paris (given with --timezone)."]
 
 
 async def test_a_chosen_column_is_saved_reused_and_downloadable_as_a_mapping(page, tmp_path):

@@ -63,9 +63,9 @@ class Page:
             return answer
 
     async def upload(self, path: Path, *, into: str | None = None, provider: str = "travtus",
-                     status: int = 200, name: str | None = None, timezone: str = "UTC") -> Any:
+                     status: int = 200, name: str | None = None, timezone: str = "UTC", query: str = "") -> Any:
         url = f"/api/imports/{into}/inputs" if into else f"/api/imports?provider={provider}"
-        url += ("&" if "?" in url else "?") + f"timezone={quote(timezone)}"
+        url += ("&" if "?" in url else "?") + f"timezone={quote(timezone)}{query}"
         headers = {**self.csrf, "X-File-Name": quote(name or path.name)}
         async with self.session.post(self.base + url, data=path.read_bytes(), headers=headers) as response:
             answer = await response.json()

@@ -95,7 +95,7 @@ def suggest_field(header: str, provider: Provider) -> str | None:
 
 def check(path: Path, provider: Provider, options: ReadOptions) -> Checked:
     """Read, match and validate ``path``; raises the library's ``BulkTasksError`` for unusable input."""
-    options.value_reader()
+    options.reading()
     try:
         table = read_table(path, options.sheet)
     except (EmptyInputError, SheetNotFoundError) as exc:
@@ -118,13 +118,14 @@ def check(path: Path, provider: Provider, options: ReadOptions) -> Checked:
         return checked
     outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
     frame = results_table(prepared, outcomes, dry_run=False)
-    summary = summarize(frame, None, validating=True, warnings=prepared.warnings, errors=prepared.errors)
+    summary = summarize(frame, None, validating=True, warnings=prepared.warnings, notes=prepared.notes,
+                        errors=prepared.errors)
     own = [name for name in table.headers if not is_results_column(name)]
     checked.grid = Grid(frame, ["_status", *own], cell_errors(prepared))
     checked.to_send = len(prepared.payloads)
     checked.invalid = len(prepared.invalid_rows)
     checked.view = {"counts": summary.counts, "total": summary.total, "warnings": summary.warnings,
-                    "problems": problem_groups(prepared.errors), "invalid": checked.invalid,
+                    "notes": summary.notes, "problems": problem_groups(prepared.errors), "invalid": checked.invalid,
                     "to_send": checked.to_send}
     return checked
 

@@ -104,12 +104,9 @@ def _cli_line(app_state: State, record: ImportRecord) -> str:
              "--results", str(app_state.workdir.results_path(record))]
     if options.get("sheet"):
         parts += ["--sheet", options["sheet"]]
-    if options.get("timezone", "UTC") != "UTC":
-        parts += ["--timezone", options["timezone"]]
-    if options.get("dayfirst"):
-        parts.append("--dayfirst")
-    if options.get("phone_region", "US") != "US":
-        parts += ["--phone-region", options["phone_region"]]
+    parts += ["--timezone", options.get("timezone") or "UTC"]
+    parts.append("--dayfirst" if options.get("dayfirst") else "--no-dayfirst")
+    parts += ["--phone-region", options.get("phone_region") or "US"]
     if options.get("mapping"):
         parts += ["--mapping", str(app_state.workdir.folder(record.id) / "mapping.json")]
     if options.get("sandbox", True):
@@ -199,9 +196,10 @@ def _discard(workdir: WorkDir, record: ImportRecord) -> None:
 
 def _options_from_query(request: web.Request) -> dict[str, Any]:
     query = request.query
-    options: dict[str, Any] = {}
-    if query.get("timezone"):
-        options["timezone"] = query["timezone"]
+    options: dict[str, Any] = {"dayfirst": bool(query.get("dayfirst"))}
+    for name in ("timezone", "phone_region"):
+        if query.get(name):
+            options[name] = query[name]
     return options
 
 

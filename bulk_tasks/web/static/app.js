@@ -90,9 +90,10 @@ function providerChanged() {
 async function upload(file, intoCurrent) {
   showError("file-error", null);
   say(`Reading ${file.name}…`);
-  const timezone = $("timezone").value || "UTC";
-  const path = intoCurrent ? `/api/imports/${state.current}/inputs?timezone=${encodeURIComponent(timezone)}`
-    : `/api/imports?provider=${encodeURIComponent($("provider").value)}&timezone=${encodeURIComponent(timezone)}`;
+  const reading = new URLSearchParams({timezone: $("timezone").value || "UTC", phone_region: $("region").value || "US",
+    dayfirst: $("dayfirst").checked ? "1" : ""});
+  const path = intoCurrent ? `/api/imports/${state.current}/inputs?${reading}`
+    : `/api/imports?provider=${encodeURIComponent($("provider").value)}&${reading}`;
   try {
     const view = await api(path, {method: "POST", body: file, headers: {"X-File-Name": encodeURIComponent(file.name)}});
     hideResults();
@@ -131,7 +132,7 @@ function show(view) {
   const options = view.options || {};
   $("provider").value = view.import.provider;
   providerChanged();
-  $("reading").disabled = false;
+  $("reread").hidden = false;
   $("timezone").value = options.timezone || $("timezone").value;
   $("dayfirst").checked = Boolean(options.dayfirst);
   $("region").value = options.phone_region || "US";
@@ -187,7 +188,8 @@ function renderCheck(view) {
   $("check-line").textContent = validation.invalid
     ? `${validation.invalid} of ${validation.total} rows are invalid:` : `All ${validation.total} rows are valid.`;
   fillList("check-counts", countsText(validation.counts));
-  fillList("check-warnings", (validation.warnings || []).map((w) => `Warning: ${w}`));
+  fillList("check-warnings", [...(validation.notes || []),
+    ...(validation.warnings || []).map((w) => `Warning: ${w}`)]);
   fillList("check-problems", problemItems(validation.problems));
   $("h-check-problems").hidden = !validation.problems.length;
   $("checked-link").href = `/api/imports/${view.import.id}/checked.xlsx`;
