@@ -6,6 +6,7 @@ spreadsheet row, the header as the user wrote it, the value and the rule in plai
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,8 +25,10 @@ from .values import (
     is_email,
     is_in_dst_gap,
     looks_scientific,
+    enum_key,
     map_unique,
     parse_enum,
+    parse_phone,
     slashed_order,
     slashed_reading,
 )
@@ -135,6 +138,8 @@ def validate(frame: pd.DataFrame, match: ColumnMatch, provider: Provider, reader
     """
     fields = field_frame(frame, match, provider)
     problems = cell_problems(fields, provider, reader)
+    problems.update({key: rule for key, rule in hinted_problems(fields, provider, reader).items()
+                     if key not in problems})
     header_of = match.header_of
     errors = {RowError(row, header_of.get(name, name), shown_value(fields.at[row, name]), rule)
               for (row, name), rule in problems.items()}
@@ -170,6 +175,41 @@ def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader)
                 for row, rule in why.dropna().items():
                     problems.setdefault((row, spec.name), rule)
     return problems
+
+
+def hinted_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> dict[tuple[int, str], str]:
+    """(row, field) → its field's rule plus a hint: a near-miss choice (did you mean 'high'?), or what an ID
+    field wants when it holds a phone number or an email address."""
+    problems: dict[tuple[int, str], str] = {}
+    for spec in provider.fields:
+        present = fields[spec.name].dropna()
+        if present.empty or not (spec.kind is Kind.ENUM or spec.prefix):
+            continue
+        rule = field_rule(spec, reader.dayfirst)
+        hint = (lambda text: _near_choice(text, spec, rule)) if spec.kind is Kind.ENUM \
+            else (lambda text: _wrong_id(text, spec, provider, reader))
+        for row, text in map_unique(present, hint).dropna().items():
+            problems[(row, spec.name)] = text
+    return problems
+
+
+def _near_choice(text: str, spec: Field, rule: str | None) -> str | None:
+    if parse_enum(text, spec.choices) is not None:
+        return None
+    keys = {enum_key(choice): choice for choice in spec.choices}
+    close = difflib.get_close_matches(enum_key(text), list(keys), n=1, cutoff=0.6)
+    return f"{rule}; did you mean {keys[close[0]]!r}?" if close else None
+
+
+def _wrong_id(text: str, spec: Field, provider: Provider, reader: ValueReader) -> str | None:
+    if text.startswith(spec.prefix):
+        return None
+    phone = parse_phone(text, reader.phone_region)
+    what = "an email address" if is_email(text) else "a phone number" if phone else None
+    if what is None:
+        return None
+    wanted = provider.id_lookups.get(spec.name, f"an ID starting with {spec.prefix} (like {spec.prefix}123abc)")
+    return f"is {what}, but {provider.name.capitalize()} wants {wanted}"
 
 
 def _unread_date_rule(text: str, reader: ValueReader) -> str | None:

@@ -155,3 +155,30 @@ def test_quo_conversation_and_activity_prefixes(tmp_path, links, column):
 def test_row_error_sentence(tmp_path):
     error = only_error(travtus_errors(tmp_path, with_changes(Priority="urgent")))
     assert str(error) == "row 3, Priority = 'urgent': must be one of: low, normal, high, very_high"
+
+
+def test_a_near_miss_choice_gets_a_suggestion(tmp_path):
+    errors = travtus_errors(tmp_path, with_changes(Priority="Hgh"))
+    assert [e.rule for e in errors] == ["must be one of: low, normal, high, very_high; did you mean 'high'?"]
+    errors = travtus_errors(tmp_path, with_changes(Priority="urgent"))
+    assert [e.rule for e in errors] == ["must be one of: low, normal, high, very_high"]
+
+
+@pytest.mark.parametrize("column, value, wanted", [
+    ("phoneNumberId", "(415) 555-0100", "is a phone number, but Quo wants the ID of one of your Quo phone numbers, "
+     "starting with PN (like PN123abc): Quo's API lists the workspace's numbers with their IDs (GET /v1/phone-numbers)"),
+    ("phoneNumberId", "+14155550100", "is a phone number, but Quo wants the ID of one of your Quo phone numbers"),
+    ("assignedTo", "ana@example.com", "is an email address, but Quo wants the Quo user's ID, starting with US "
+     "(like US123abc): Quo's API lists every user of the workspace with their email and ID (GET /v1/users)"),
+])
+def test_a_quo_id_column_holding_a_phone_or_email_says_what_quo_wants(tmp_path, column, value, wanted):
+    row = {"title": "Call", "description": "Pricing", "phoneNumberId": "PN1", "assignedTo": "US1", column: value}
+    path = write_csv(tmp_path / "q.csv", list(row), [list(row.values())])
+    [error] = prepare(path, "quo", ReadOptions(timezone="UTC")).errors
+    assert error.column == column and error.rule.startswith(wanted)
+
+
+def test_a_quo_id_column_holding_other_text_keeps_the_plain_rule(tmp_path):
+    path = write_csv(tmp_path / "q.csv", ["title", "description", "phoneNumberId"], [["Call", "Pricing", "main line"]])
+    [error] = prepare(path, "quo", ReadOptions(timezone="UTC")).errors
+    assert error.rule == "must start with PN (a Quo ID such as PN123abc)"

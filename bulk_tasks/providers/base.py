@@ -122,6 +122,9 @@ class Provider:
     required_column_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
     #: Environment variables the credentials come from; the first is the one a person can type in.
     credential_variables: ClassVar[tuple[str, ...]] = ()
+    #: For ID fields with a prefix: what the ID is and where a user finds it, told when a cell holds
+    #: a phone number or an email address instead.
+    id_lookups: ClassVar[Mapping[str, str]] = {}
 
     def rules(self) -> list[RowRule]:
         """Cross-field rules (hook)."""

@@ -41,6 +41,18 @@ class Quo(Provider):
     default_rate = 10.0
     credential_variables = ("QUO_API_KEY",)
     required_column_groups = (("title",), ("description",), LINKS)
+    id_lookups = {
+        "assignedTo": "the Quo user's ID, starting with US (like US123abc): Quo's API lists every user of "
+                      "the workspace with their email and ID (GET /v1/users), or ask whoever manages your Quo "
+                      "workspace",
+        "phoneNumberId": "the ID of one of your Quo phone numbers, starting with PN (like PN123abc): Quo's API "
+                         "lists the workspace's numbers with their IDs (GET /v1/phone-numbers), or ask whoever "
+                         "manages your Quo workspace",
+        "conversationId": "the conversation's ID, starting with CN (like CN123abc), which Quo's API returns "
+                          "with each conversation",
+        "activityId": "the call's or message's ID, starting with AC (like AC123abc), which Quo's API returns "
+                      "with each call and message",
+    }
     fields = (
         Field("title", Kind.TEXT, "Title of the task.", "Follow up with customer", required=True,
               aliases=("task", "task title", "subject")),
