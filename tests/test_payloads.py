@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bulk_tasks import ReadOptions, prepare
 from bulk_tasks.providers.quo import request_schema
+from bulk_tasks.values import excel_error
 from helpers import write_csv, write_xlsx
 
 
@@ -59,7 +60,10 @@ def test_excel_cells_become_the_same_payload_as_text(tmp_path):
     assert prepare(path, "quo").payloads[2]["dueDate"] == "2026-12-02T14:00:00Z"
 
 
-text = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(lambda s: s.strip())
+# Hypothesis also draws string constants of the code under test, such as the Excel error "#GETTING_DATA":
+# a cell holding one is rightly invalid, so the valid-text strategy leaves them out.
+text = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(
+    lambda s: s.strip() and excel_error(s) is None)
 dates = st.datetimes(min_value=datetime(1900, 1, 1)).map(lambda d: d.strftime("%Y-%m-%d %H:%M")) | st.just("")
 
 
