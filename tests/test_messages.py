@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -151,3 +152,14 @@ def test_after_ctrl_c_it_says_how_many_rows_remain(tmp_path):
     assert remaining > 0
     assert f"Run the same command again to send the remaining {plural(remaining, 'row')}." in out
     assert "interrupted" not in out
+
+
+def test_the_readme_quick_start_is_the_same_command_in_powershell_and_posix():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    posix = quick.split("```bash\n", 1)[1].split("```", 1)[0]
+    powershell = quick.split("```powershell\n", 1)[1].split("```", 1)[0]
+    posix_run = posix.split(".venv/bin/bulk-tasks ", 1)[1].split()
+    windows_run = powershell.split(".venv\\Scripts\\bulk-tasks ", 1)[1].split()
+    assert [word.replace("\\", "/") for word in windows_run] == posix_run
+    assert "pip install -q -e ." in powershell and "&&" not in powershell

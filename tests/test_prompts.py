@@ -133,3 +133,14 @@ def test_a_bad_env_file_line_is_named_without_its_content(tmp_path):
     assert "Line 2 of the --env-file" in str(caught.value) and "secret-value" not in str(caught.value)
     with pytest.raises(UsageError, match="does not exist"):
         read_env_file(tmp_path / "missing.env")
+
+
+def test_ctrl_c_at_the_question_sends_nothing_and_exits_130(tmp_path, quo_sandbox):
+    path = input_file(tmp_path, "quo", 6)
+    session = TerminalSession(["run", str(path), "-p", "quo", "--base-url", quo_sandbox.url],
+                              clean_env(QUO_API_KEY=KEY))
+    session.expect("Continue? [y/N]")
+    session.type("\x03")
+    assert session.finish() == 130
+    assert quo_sandbox.state.tasks == [] and "Nothing was sent." in session.screen
+    assert set(results_of(tmp_path / "quo.results.csv")["_status"]) == {"not_sent"}
