@@ -94,7 +94,7 @@ def problem_lines(summary: Summary, verbose: bool = False) -> list[str]:
     lines = []
     if grouped:
         invalid = len({error.row for error in summary.errors})
-        lines.append(f"{invalid:,} of {plural(summary.total, 'row')} {'is' if invalid == 1 else 'are'} invalid:")
+        lines.append(f"{invalid:,} of {plural(summary.total, 'row')} {_is(invalid)} invalid:")
     kinds = [*sorted(grouped.items(), key=lambda item: item[1][0]),
              *sorted(((key, rows) for key, rows in summary.problems.items() if not _explained(summary, *key)),
                      key=lambda item: item[1][0])]
@@ -129,69 +129,87 @@ def closing_lines(summary: Summary) -> list[str]:
         lines.append("Nothing was sent.")
     if blocked(summary):
         invalid = summary.counts[RowStatus.INVALID.value]
-        lines.append(f"Nothing was sent because {plural(invalid, 'row')} {'is' if invalid == 1 else 'are'} invalid.")
+        lines.append(f"Nothing was sent because {plural(invalid, 'row')} {_is(invalid)} invalid.")
     return [*lines, summary.line()]
 
 
 def next_steps(summary: Summary, command: Command | None = None, provider: str = "the provider") -> list[str]:
-    """What to do now, with the exact command where one helps."""
-    counts = summary.counts
-    invalid = counts.get(RowStatus.INVALID.value, 0)
-    results = summary.results_path
-    steps: list[str] = []
+    """What to do now, with the exact command to paste when ``command`` (the one just run) is given."""
     if summary.validating:
-        if invalid:
-            steps.append(_fix_invalid(invalid, results, command, "validate"))
-        elif summary.total:
-            send = f": {command.sending().text()}" if command else "."
-            steps.append(f"All {plural(summary.total, 'row')} {'is' if summary.total == 1 else 'are'} valid. "
-                         f"Send {'it' if summary.total == 1 else 'them'} with{send}" if command else
-                         f"All {plural(summary.total, 'row')} {'is' if summary.total == 1 else 'are'} valid.")
-        return steps
+        return _after_checking(summary, command)
     if blocked(summary):
-        steps.append(_fix_invalid(invalid, results, command, "run"))
-        valid = counts.get(RowStatus.NOT_SENT.value, 0)
-        steps.append(f"Or send the {plural(valid, 'valid row')} now and leave the invalid ones for later"
-                     + (f": {command.adding('--skip-invalid').text()}" if command else " with --skip-invalid."))
-        return steps
-    remaining = counts.get(RowStatus.NOT_SENT.value, 0) + counts.get(RowStatus.FAILED.value, 0)
+        return _after_blocked(summary, command)
+    return _after_sending(summary, command, provider)
+
+
+def _after_checking(summary: Summary, command: Command | None) -> list[str]:
+    invalid = summary.counts.get(RowStatus.INVALID.value, 0)
+    if invalid:
+        return [_fix_invalid(invalid, summary.results_path, command, "check it again")]
+    if not summary.total:
+        return []
+    total = summary.total
+    valid = f"All {plural(total, 'row')} {_is(total)} valid."
+    return [f"{valid} Send {'it' if total == 1 else 'them'} with: {command.sending().text()}" if command else valid]
+
+
+def _after_blocked(summary: Summary, command: Command | None) -> list[str]:
+    invalid = summary.counts[RowStatus.INVALID.value]
+    valid = summary.counts.get(RowStatus.NOT_SENT.value, 0)
+    skip = command.adding("--skip-invalid").text() if command else None
+    return [_fix_invalid(invalid, summary.results_path, command, "run it"),
+            f"Or send the {plural(valid, 'valid row')} now and leave the invalid ones for later"
+            + _then(skip, " with --skip-invalid.")]
+
+
+def _after_sending(summary: Summary, command: Command | None, provider: str) -> list[str]:
+    counts, results = summary.counts, summary.results_path
+    failed = counts.get(RowStatus.FAILED.value, 0)
+    remaining = counts.get(RowStatus.NOT_SENT.value, 0) + failed
+    on_results = command.on(results).text() if command and results else None
+    steps: list[str] = []
     if (summary.interrupted or summary.stopped_reason) and remaining:
         first = "Once that is fixed, run" if summary.stopped_reason and not summary.interrupted else "Run"
         steps.append(f"{first} the same command again to send the remaining {plural(remaining, 'row')}.")
-    elif counts.get(RowStatus.FAILED.value):
-        failed = counts[RowStatus.FAILED.value]
-        again = f": {command.on(results).text()}" if command and results else "."
-        steps.append(f"{plural(failed, 'row')} failed: fix what {'its' if failed == 1 else 'their'} _error names "
-                     f"in {results or 'the results file'} if it is a value, then run it again{again} "
-                     "Rows already created are not sent twice.")
-    if invalid and not blocked(summary):
-        steps.append(_fix_invalid(invalid, results, command, "run"))
-    uncertain = [row for (status, _), rows in summary.problems.items()
-                 if status == RowStatus.UNCERTAIN.value for row in rows]
+    elif failed:
+        steps.append(f"{plural(failed, 'row')} failed (see {'its' if failed == 1 else 'their'} _error). Where the "
+                     f"provider refused a value, fix it in {results or 'the results file'}; then send "
+                     f"{'it' if failed == 1 else 'them'} again" + _then(on_results, "."))
+    invalid = counts.get(RowStatus.INVALID.value, 0)
+    if invalid:
+        steps.append(_fix_invalid(invalid, results, command, "run it"))
+    uncertain = sorted(row for (status, _), rows in summary.problems.items()
+                       if status == RowStatus.UNCERTAIN.value for row in rows)
     if uncertain:
-        steps.extend(_uncertain_steps(sorted(uncertain), results, command, provider))
+        steps.extend(_uncertain_steps(uncertain, results, command, provider))
     return steps
 
 
-def _fix_invalid(invalid: int, results: Path | None, command: Command | None, verb: str) -> str:
-    where = results or "the results file"
-    then = {"validate": "check it again", "run": "run it"}[verb]
-    follow = f": {command.on(results).text()}" if command and results else "."
-    return (f"Fix the {plural(invalid, 'invalid row')} in {where} (the _error column says what to "
-            f"change), then {then}{follow}")
+def _then(command_text: str | None, otherwise: str) -> str:
+    return f": {command_text}" if command_text else otherwise
+
+
+def _is(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
+def _fix_invalid(invalid: int, results: Path | None, command: Command | None, then: str) -> str:
+    follow = command.on(results).text() if command and results else None
+    return (f"Fix the {plural(invalid, 'invalid row')} in {results or 'the results file'} (the _error column "
+            f"says what to change), then {then}" + _then(follow, "."))
 
 
 def _uncertain_steps(rows: list[int], results: Path | None, command: Command | None, provider: str) -> list[str]:
     count = len(rows)
-    where = results or "the results file"
-    retry = f": {command.adding('--retry-uncertain').text()}" if command else " with --retry-uncertain."
-    marked = (f": {command.on(results).adding('--retry-uncertain').text()}" if command and results
-              else " with --retry-uncertain.")
+    them = "it" if count == 1 else "them"
+    retry = command.adding("--retry-uncertain").text() if command else None
+    marked = command.on(results).adding("--retry-uncertain").text() if command and results else None
     return [
         f"{plural(count, 'row')} may have been created even though no clear answer came back (uncertain, "
-        f"{rows_text(rows)}): look {'it' if count == 1 else 'them'} up in {provider}, then either",
-        f"  - if none exists, send {'it' if count == 1 else 'them'} again{retry}",
-        f"  - or set _status to created in {where} for each one you found, and send the rest{marked}",
+        f"{rows_text(rows)}): look {them} up in {provider}, then either",
+        f"  - if none exists, send {them} again" + _then(retry, " with --retry-uncertain."),
+        f"  - or set _status to created in {results or 'the results file'} for each one you found, and send "
+        "the rest" + _then(marked, " with --retry-uncertain."),
     ]
 
 

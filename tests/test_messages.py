@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -163,3 +164,16 @@ def test_the_readme_quick_start_is_the_same_command_in_powershell_and_posix():
     windows_run = powershell.split(".venv\\Scripts\\bulk-tasks ", 1)[1].split()
     assert [word.replace("\\", "/") for word in windows_run] == posix_run
     assert "pip install -q -e ." in powershell and "&&" not in powershell
+
+
+def test_failed_rows_are_sent_again_from_the_results_file(tmp_path, capsys, monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    path = input_file(tmp_path, "quo", 2)
+    monkeypatch.setenv("QUO_API_KEY", "k-1")
+    assert main(["run", str(path), "-p", "quo", "--base-url", closed, "--max-attempts", "1", "-y"]) == 1
+    out = capsys.readouterr().out
+    again = advice(out, "2 rows failed (see their _error).")
+    assert suggested(again) == ["run", str(tmp_path / "quo.results.csv"), "-p", "quo", "--base-url", closed,
+                                "--max-attempts", "1", "-y"]
