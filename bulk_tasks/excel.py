@@ -27,6 +27,10 @@ _ERROR_CELL = re.compile(rb"""\st=["']e["']""")
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 STYLES_PART = "xl/styles.xml"
+#: What ``zipfile`` raises for a damaged archive: besides BadZipFile, a changed byte can claim a newer zip
+#: version or a compression method it lacks (NotImplementedError) or encryption (RuntimeError).
+_ZIP_DAMAGE = (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError,
+               RuntimeError)
 
 
 def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
@@ -57,7 +61,7 @@ def _check_cells(path: Path, archive: zipfile.ZipFile, part: str, rows: list[lis
         padded = _padding_styles(archive)
         if padded:
             _put_values(rows, _padded_numbers(archive, part, padded))
-    except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, ValueError):
+    except (ParseError, *_ZIP_DAMAGE):
         raise _unreadable(path, "a part of it is damaged") from None
 
 
@@ -90,7 +94,7 @@ def _unreadable(path: Path, reason: str) -> UnreadableFileError:
 def _open_archive(path: Path, data: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except _ZIP_DAMAGE:
         raise _unreadable(path, "it is damaged or incomplete") from None
 
 
@@ -114,7 +118,7 @@ def _part_matches(path: Path, archive: zipfile.ZipFile, name: str, pattern: re.P
                 if pattern.search(tail + chunk):
                     return True
                 tail = chunk[-32:]
-    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError):
+    except _ZIP_DAMAGE:
         raise _unreadable(path, "it is damaged or incomplete") from None
     return False
 

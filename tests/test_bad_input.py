@@ -78,6 +78,24 @@ def test_unreadable_inputs(tmp_path, capsys, command, name, make, fragment):
     assert no_results_written(tmp_path)
 
 
+def one_byte_changed_in_the_zip_directory(offset: int, value: int):
+    """A valid workbook whose first central-directory entry has one byte changed (``offset`` in that entry)."""
+    def make(path):
+        workbook(path, {"Tasks": [["Title", "Description", "phoneNumberId"], ["A", "B", "PN1"]]})
+        data = bytearray(path.read_bytes())
+        data[data.index(b"PK\x01\x02") + offset] = value
+        path.write_bytes(bytes(data))
+    return make
+
+
+@pytest.mark.parametrize(("offset", "value"), [(6, 84), (8, 1)], ids=["version-needed-8.4", "encrypted-flag"])
+def test_a_workbook_with_one_damaged_byte_is_unreadable_not_internal(tmp_path, capsys, offset, value):
+    path = tmp_path / "damaged.xlsx"
+    one_byte_changed_in_the_zip_directory(offset, value)(path)
+    fails_cleanly(capsys, COMMANDS["validate"](path), "damaged.xlsx is not a readable Excel workbook")
+    assert no_results_written(tmp_path)
+
+
 def test_a_file_that_does_not_exist(tmp_path, capsys):
     fails_cleanly(capsys, COMMANDS["validate"](tmp_path / "nope.csv"), "nope.csv does not exist")
     assert list(tmp_path.iterdir()) == []
