@@ -35,7 +35,9 @@ class ProgressBar:
         self._stopped = False
 
     def start(self, total: int) -> None:
-        """Open the bar for ``total`` rows."""
+        """Open the bar for ``total`` rows (none when there is nothing to send)."""
+        if total == 0:
+            return
         size = shutil.get_terminal_size((100, 20))
         columns = self._columns or size.columns
         fmt, postfix = self._layout(columns, total)

@@ -123,3 +123,11 @@ def test_ctrl_c_on_a_terminal_leaves_the_bar_where_the_work_stopped(tmp_path):
     last = bar_lines(session.screen)[-1]
     assert "60/60" not in session.screen and "Stopped" in last and f"created={created}" in last
     assert all(len(line) <= 80 for line in bar_lines(session.screen))
+
+
+def test_no_bar_when_nothing_is_sent(tmp_path):
+    path = input_file(tmp_path, "travtus", 3)
+    path.write_text(path.read_text().replace("normal", "urgent"))
+    code, screen = run_on_a_terminal(["run", str(path), "-p", "travtus", "--sandbox"])
+    assert code == 1
+    assert "0/0" not in screen and "Sending" not in screen
