@@ -1,7 +1,8 @@
-"""Credentials on the wire: the ``Authorization`` header, token refresh, redaction, safe base URLs.
+"""Credentials on the wire: the request headers that authorize, token refresh, redaction, safe base URLs.
 
-``Auth`` is what the sending engine asks for a header. ``StaticAuth`` holds a fixed value (Quo's
-bare key, a Travtus bearer token); ``ClientCredentialsAuth`` exchanges an OAuth2 client ID and
+``Auth`` is what the sending engine asks for headers (a mapping: ``Authorization``, ``X-Api-Key``, any
+a provider needs). ``StaticAuth`` holds fixed headers (Quo's bare key, a Travtus bearer token);
+``ClientCredentialsAuth`` exchanges an OAuth2 client ID and
 secret for a token once, shares it across every worker, renews it shortly before it runs out, and
 renews it at most once when many workers meet ``expired_token`` together.
 """
@@ -12,7 +13,7 @@ import asyncio
 import ipaddress
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,14 +39,14 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 
 class Auth:
-    """How requests are authorized. Subclasses implement ``header`` and ``refresh``."""
+    """How requests are authorized. Subclasses implement ``headers`` and ``refresh``."""
 
-    async def header(self, session: aiohttp.ClientSession) -> str:
-        """The ``Authorization`` header value to send now."""
+    async def headers(self, session: aiohttp.ClientSession) -> Mapping[str, str]:
+        """The headers that authorize a request sent now (name → value)."""
         raise NotImplementedError
 
-    async def refresh(self, session: aiohttp.ClientSession, stale_header: str) -> None:
-        """Replace ``stale_header``, which the provider called expired.
+    async def refresh(self, session: aiohttp.ClientSession, stale: Mapping[str, str]) -> None:
+        """Replace the ``stale`` headers, which the provider called expired.
 
         Single-flight: if another worker already replaced it, return at once. Raises
         ``AuthenticationError`` when the credentials cannot yield a fresh one.
@@ -63,17 +64,17 @@ class Auth:
 
 
 class StaticAuth(Auth):
-    """A fixed ``Authorization`` value; ``secrets`` are the parts of it that must never be shown."""
+    """Fixed headers; ``secrets`` are the parts of them that must never be shown (the values are too)."""
 
-    def __init__(self, header_value: str, secrets: Iterable[str] = ()) -> None:
-        self._header = header_value
-        self._secrets = tuple(s for s in (*secrets, header_value) if s)
+    def __init__(self, headers: Mapping[str, str], secrets: Iterable[str] = ()) -> None:
+        self._headers = dict(headers)
+        self._secrets = tuple(s for s in (*secrets, *self._headers.values()) if s)
 
-    async def header(self, session: aiohttp.ClientSession) -> str:
-        """The fixed value."""
-        return self._header
+    async def headers(self, session: aiohttp.ClientSession) -> Mapping[str, str]:
+        """The fixed headers."""
+        return self._headers
 
-    async def refresh(self, session: aiohttp.ClientSession, stale_header: str) -> None:
+    async def refresh(self, session: aiohttp.ClientSession, stale: Mapping[str, str]) -> None:
         """A fixed token cannot be renewed: always ``AuthenticationError``."""
         raise AuthenticationError(
             "The provider says the API token has expired, and a fixed token cannot be renewed: "
@@ -81,7 +82,7 @@ class StaticAuth(Auth):
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """The header value and the given secrets."""
+        """The header values and the given secrets."""
         return self._secrets
 
 
@@ -96,7 +97,7 @@ class ClientCredentialsAuth(Auth):
         self._client_secret = client_secret
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._clock = clock
-        self._header: str | None = None
+        self._headers: dict[str, str] | None = None
         self._renew_at = -float("inf")
         self._lock = asyncio.Lock()
         self._tokens: list[str] = []
@@ -108,21 +109,21 @@ class ClientCredentialsAuth(Auth):
         """The client secret and every token obtained so far."""
         return (self._client_secret, *self._tokens)
 
-    async def header(self, session: aiohttp.ClientSession) -> str:
-        """``Bearer <token>``, fetching or renewing the token first when it is due."""
-        header = self._header
-        if header is not None and self._clock() < self._renew_at:
-            return header
+    async def headers(self, session: aiohttp.ClientSession) -> Mapping[str, str]:
+        """``Authorization: Bearer <token>``, fetching or renewing the token first when it is due."""
+        headers = self._headers
+        if headers is not None and self._clock() < self._renew_at:
+            return headers
         async with self._lock:
-            if self._header is None or self._clock() >= self._renew_at:
+            if self._headers is None or self._clock() >= self._renew_at:
                 await self._fetch(session)
-            assert self._header is not None
-            return self._header
+            assert self._headers is not None
+            return self._headers
 
-    async def refresh(self, session: aiohttp.ClientSession, stale_header: str) -> None:
-        """Fetch a new token unless another worker already replaced ``stale_header``."""
+    async def refresh(self, session: aiohttp.ClientSession, stale: Mapping[str, str]) -> None:
+        """Fetch a new token unless another worker already replaced the ``stale`` headers."""
         async with self._lock:
-            if self._header is not None and self._header != stale_header:
+            if self._headers is not None and self._headers != stale:
                 return
             await self._fetch(session)
 
@@ -179,7 +180,7 @@ class ClientCredentialsAuth(Auth):
                 f"The token endpoint {self.token_url} answered without an access_token.")
         self._tokens.append(token)
         kind = str(body.get("token_type") or "Bearer")
-        self._header = ("Bearer" if kind.lower() == "bearer" else kind) + " " + token
+        self._headers = {"Authorization": ("Bearer" if kind.lower() == "bearer" else kind) + " " + token}
         try:
             lifetime = float(body.get("expires_in"))
         except (TypeError, ValueError):

@@ -21,7 +21,7 @@ import asyncio
 import json
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -170,7 +170,7 @@ class Sender:
         """Get the first token before any worker starts, so that rows start in order."""
         if self.jobs and not self._halt.is_set():
             try:
-                await self.auth.header(self._session)  # type: ignore[arg-type]
+                await self.auth.headers(self._session)  # type: ignore[arg-type]
             except SendError as exc:
                 self._fatal(str(exc))
 
@@ -239,7 +239,7 @@ class Sender:
             if granted is None:
                 continue
             try:
-                header = await self.auth.header(session)
+                headers = await self.auth.headers(session)
             except SendError as exc:
                 self._fatal(str(exc))
                 continue
@@ -251,10 +251,10 @@ class Sender:
             before = row.maybe_created
             row.maybe_created = True
             sent_at = time.monotonic()
-            attempt = await post_once(session, self.url, body, header, self._request_timeout)
+            attempt = await post_once(session, self.url, body, headers, self._request_timeout)
             if len(self._workers) < self.max_concurrency:
                 self._grow(time.monotonic() - sent_at)
-            if await self._settle(index, row, attempt, header, granted, before):
+            if await self._settle(index, row, attempt, headers, granted, before):
                 return
 
     def _grow(self, reply_time: float) -> None:
@@ -267,7 +267,7 @@ class Sender:
         for _ in range(wanted - len(self._workers)):
             self._workers.append(asyncio.create_task(self._worker()))
 
-    async def _settle(self, index: int, row: _Row, attempt: Attempt, header: str,
+    async def _settle(self, index: int, row: _Row, attempt: Attempt, headers: Mapping[str, str],
                       granted: float, before: bool) -> bool:
         """Act on one attempt; True when the row has its final outcome."""
         if attempt.failure is not None:
@@ -295,7 +295,7 @@ class Sender:
             return await self._retry_or_give_up(index, row, delay)
         if verdict is Verdict.TOKEN_EXPIRED:
             try:
-                await self.auth.refresh(self._session, header)  # type: ignore[arg-type]
+                await self.auth.refresh(self._session, headers)  # type: ignore[arg-type]
             except SendError as exc:
                 self._fatal(str(exc))
                 self._finish(index, self._not_created(row), row, error=row.last_error)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -52,10 +53,10 @@ def request_timeout(timeout: float) -> aiohttp.ClientTimeout:
                                  sock_read=timeout)
 
 
-async def post_once(session: aiohttp.ClientSession, url: str, body: bytes, authorization: str,
+async def post_once(session: aiohttp.ClientSession, url: str, body: bytes, auth_headers: Mapping[str, str],
                     timeout: aiohttp.ClientTimeout) -> Attempt:
-    """POST ``body`` as JSON once; never raises for network trouble (cancellation propagates)."""
-    headers = {"Authorization": authorization, "Content-Type": JSON_CONTENT_TYPE}
+    """POST ``body`` as JSON once with ``auth_headers``; never raises for network trouble (cancellation propagates)."""
+    headers = {**auth_headers, "Content-Type": JSON_CONTENT_TYPE}
     try:
         async with session.post(url, data=body, headers=headers, timeout=timeout,
                                 allow_redirects=False) as response:

@@ -59,12 +59,12 @@ def test_redact() -> None:
 
 
 async def test_static_auth() -> None:
-    auth = StaticAuth("Bearer tok-123", secrets=("tok-123",))
-    assert await auth.header(None) == "Bearer tok-123"  # type: ignore[arg-type]
+    auth = StaticAuth({"Authorization": "Bearer tok-123"}, secrets=("tok-123",))
+    assert await auth.headers(None) == {"Authorization": "Bearer tok-123"}  # type: ignore[arg-type]
     assert "tok-123" in auth.secrets
     assert auth.redact("sent Bearer tok-123") == "sent [redacted]"
     with pytest.raises(AuthenticationError) as caught:
-        await auth.refresh(None, "Bearer tok-123")  # type: ignore[arg-type]
+        await auth.refresh(None, {"Authorization": "Bearer tok-123"})  # type: ignore[arg-type]
     assert "tok-123" not in str(caught.value)
 
 
@@ -86,19 +86,19 @@ def _auth(sb: RunningSandbox, secret: str = SANDBOX_TRAVTUS_CLIENT_SECRET) -> Cl
 async def test_one_token_is_shared_by_every_worker(travtus) -> None:
     sb, session = travtus
     auth = _auth(sb)
-    headers = await asyncio.gather(*(auth.header(session) for _ in range(50)))
-    assert len(set(headers)) == 1 and headers[0].startswith("Bearer ")
+    values = [headers["Authorization"] for headers in await asyncio.gather(*(auth.headers(session) for _ in range(50)))]
+    assert len(set(values)) == 1 and values[0].startswith("Bearer ")
     assert sb.state.stats.token_requests == 1
-    token = headers[0].split(" ", 1)[1]
+    token = values[0].split(" ", 1)[1]
     assert token in auth.secrets and SANDBOX_TRAVTUS_CLIENT_SECRET in auth.secrets
 
 
 async def test_refresh_is_single_flight(travtus) -> None:
     sb, session = travtus
     auth = _auth(sb)
-    stale = await auth.header(session)
+    stale = await auth.headers(session)
     await asyncio.gather(*(auth.refresh(session, stale) for _ in range(30)))
-    fresh = await auth.header(session)
+    fresh = await auth.headers(session)
     assert fresh != stale
     assert sb.state.stats.token_requests == 2
     await auth.refresh(session, stale)
@@ -111,11 +111,11 @@ async def test_token_is_renewed_before_it_expires(travtus) -> None:
     now = [1000.0]
     auth = ClientCredentialsAuth(sb.url + "/oauth2/token", SANDBOX_TRAVTUS_CLIENT_ID,
                                  SANDBOX_TRAVTUS_CLIENT_SECRET, clock=lambda: now[0])
-    first = await auth.header(session)
+    first = await auth.headers(session)
     now[0] += 100.0 * (1 - RENEW_SHARE) - 0.5
-    assert await auth.header(session) == first
+    assert await auth.headers(session) == first
     now[0] += 1.0
-    assert await auth.header(session) != first
+    assert await auth.headers(session) != first
     assert sb.state.stats.token_requests == 2
 
 
@@ -123,9 +123,9 @@ async def test_a_short_lived_token_is_renewed_on_the_real_clock(travtus) -> None
     sb, session = travtus
     sb.config.travtus_token_lifetime = 0.5
     auth = _auth(sb)
-    first = await auth.header(session)
+    first = await auth.headers(session)
     await asyncio.sleep(0.5)
-    second = await auth.header(session)
+    second = await auth.headers(session)
     assert second != first and sb.state.stats.token_requests == 2
 
 
@@ -133,7 +133,7 @@ async def test_wrong_secret_is_an_authentication_error_without_the_secret(travtu
     sb, session = travtus
     wrong = "wrong-secret-value-42"
     auth = _auth(sb, wrong)
-    results = await asyncio.gather(*(auth.header(session) for _ in range(10)), return_exceptions=True)
+    results = await asyncio.gather(*(auth.headers(session) for _ in range(10)), return_exceptions=True)
     assert all(isinstance(r, AuthenticationError) for r in results)
     message = str(results[0])
     assert wrong not in message and "client ID and client secret" in message
@@ -147,6 +147,6 @@ async def test_unreachable_token_endpoint_is_a_network_error() -> None:
     auth = ClientCredentialsAuth(f"http://127.0.0.1:{port}/oauth2/token", "id", "s3cr3t-value")
     async with aiohttp.ClientSession() as session:
         with pytest.raises(NetworkError) as caught:
-            await auth.header(session)
+            await auth.headers(session)
     assert "could not get an access token" in str(caught.value).lower()
     assert "s3cr3t-value" not in str(caught.value)

@@ -172,8 +172,8 @@ async def test_expired_tokens_are_refreshed_once_for_all_workers() -> None:
 @pytest.mark.parametrize("provider", PROVIDERS)
 async def test_bad_credentials_stop_the_run(sb: RunningSandbox, provider: str) -> None:
     secret = "definitely-wrong-key-9137"
-    auth: Auth = (StaticAuth(secret, secrets=(secret,)) if provider == "quo"
-                  else StaticAuth("Bearer " + secret, secrets=(secret,)))
+    auth: Auth = StaticAuth({"Authorization": secret if provider == "quo" else "Bearer " + secret},
+                            secrets=(secret,))
     jobs = jobs_for(provider, 60)
     report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, rate=None,
                             concurrency=4, max_attempts=5, timeout=5)
@@ -266,7 +266,7 @@ async def test_connection_refused_is_retried_then_failed() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     jobs = jobs_for("quo", 10)
-    auth = StaticAuth("some-key", secrets=("some-key",))
+    auth = StaticAuth({"Authorization": "some-key"}, secrets=("some-key",))
     report = await send_all(jobs, get_provider("quo"), auth, base_url=f"http://127.0.0.1:{port}",
                             rate=None, concurrency=2, max_attempts=3, timeout=2)
     assert_clean(report, jobs, auth)
@@ -349,7 +349,7 @@ async def test_a_journal_failure_stops_everything_before_the_request() -> None:
 
 async def test_credentials_are_never_sent_over_plain_http_to_a_remote_host() -> None:
     with pytest.raises(CredentialsError):
-        await send_all(jobs_for("quo", 1), get_provider("quo"), StaticAuth("k"),
+        await send_all(jobs_for("quo", 1), get_provider("quo"), StaticAuth({"Authorization": "k"}),
                        base_url="http://api.quo.com", **FAST)
 
 

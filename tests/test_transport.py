@@ -21,7 +21,7 @@ def closed_port() -> int:
 async def test_connection_refused_proves_nothing_was_sent() -> None:
     port = closed_port()
     async with aiohttp.ClientSession() as session:
-        attempt = await post_once(session, f"http://127.0.0.1:{port}/v1/tasks", b"{}", "k",
+        attempt = await post_once(session, f"http://127.0.0.1:{port}/v1/tasks", b"{}", {"Authorization": "k"},
                                   request_timeout(2))
     assert attempt.failure is Failure.NOT_SENT and attempt.status is None
     assert f"could not connect to 127.0.0.1:{port}" in (attempt.error or "")
@@ -30,13 +30,13 @@ async def test_connection_refused_proves_nothing_was_sent() -> None:
 async def test_tls_to_a_plain_server_is_hopeless() -> None:
     async with start_sandbox(SandboxConfig()) as sb, aiohttp.ClientSession() as session:
         url = sb.url.replace("http://", "https://") + "/v1/tasks"
-        attempt = await post_once(session, url, b"{}", "k", request_timeout(2))
+        attempt = await post_once(session, url, b"{}", {"Authorization": "k"}, request_timeout(2))
     assert attempt.failure is Failure.HOPELESS and "secure connection" in (attempt.error or "")
 
 
 async def test_a_reply_is_decoded() -> None:
     async with start_sandbox(SandboxConfig()) as sb, aiohttp.ClientSession() as session:
-        attempt = await post_once(session, sb.url + "/v1/tasks", b"{}", "bad-key", request_timeout(2))
+        attempt = await post_once(session, sb.url + "/v1/tasks", b"{}", {"Authorization": "bad-key"}, request_timeout(2))
     assert attempt.failure is None and attempt.status == 401
     assert isinstance(attempt.body, dict) and attempt.body.get("status") == 401
 

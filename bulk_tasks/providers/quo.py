@@ -96,7 +96,7 @@ class Quo(Provider):
         if key.lower().startswith("bearer "):
             raise CredentialsError("QUO_API_KEY starts with 'Bearer': Quo wants the bare key. "
                                    "Remove the 'Bearer ' prefix.")
-        return StaticAuth(key, secrets=(key,))
+        return StaticAuth({"Authorization": key}, secrets=(key,))
 
     def interpret(self, status: int, body: Any) -> Reply:
         """As the base, plus: 402 means the workspace's open-task cap is reached."""

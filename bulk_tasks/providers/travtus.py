@@ -109,7 +109,8 @@ class Travtus(Provider):
         env = os.environ if env is None else env
         base = base_url.rstrip("/")
         if env.get("TRAVTUS_API_TOKEN"):
-            return StaticAuth("Bearer " + env["TRAVTUS_API_TOKEN"], secrets=(env["TRAVTUS_API_TOKEN"],))
+            token = env["TRAVTUS_API_TOKEN"]
+            return StaticAuth({"Authorization": "Bearer " + token}, secrets=(token,))
         client_id, secret = env.get("TRAVTUS_CLIENT_ID"), env.get("TRAVTUS_CLIENT_SECRET")
         if client_id and secret:
             return ClientCredentialsAuth(base + self.token_path, client_id, secret)
