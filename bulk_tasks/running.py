@@ -113,7 +113,8 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
     async with endpoint(prepared, base_url, sandbox, env) as target:
         auth = provider.make_auth(target.env, target.base_url)
         with Journal.open(journal_path(results_path), provider.name, target.journal_url) as journal:
-            check_same_reading(journal.reading, prepared.reading, journal.path)
+            if journal.previous:  # rows were sent before: their identities depend on the reading
+                check_same_reading(journal.reading, prepared.reading, journal.path)
             journal.record_reading(prepared.reading.record())
             jobs, settled = jobs_and_earlier_outcomes(prepared, journal, retry_uncertain, skip_invalid)
             result = SendResult(dict(settled))

@@ -199,3 +199,13 @@ def test_a_repeated_hour_is_its_first_occurrence(tmp_path):
     assert quo.payloads[2]["dueDate"] == "2026-11-01T05:30:00Z"  # 01:30 EDT, not 01:30 EST (06:30Z)
     travtus = write_csv(tmp_path / "t.csv", TRAVTUS_HEADER, [["PROP-1", "Fix", "2026-11-01 01:30"]])
     assert prepare(travtus, "travtus", options).payloads[2]["due_datetime"] == "2026-11-01T01:30:00"
+
+
+def test_a_run_that_sent_nothing_binds_no_zone(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")
+    path = quo_sheet(tmp_path, "2026-12-01 09:00", "not a date")
+    assert sandbox_run(path) == 1  # blocked by the invalid row: nothing sent
+    path.write_text(path.read_text().replace("not a date", "2026-12-02 09:00"))
+    monkeypatch.setenv("TZ", "Europe/London")
+    assert sandbox_run(path) == 0
+    assert [r["timezone"] for r in reading_records(path)] == ["America/New_York", "Europe/London"]
