@@ -15,6 +15,7 @@ from .preparing import ReadOptions, prepare, without_cycle_collection
 from .providers import Provider, get_provider
 from .errors import ResultsFileError
 from .results import check_writable, default_results_path, write_results
+from .results_guard import check_not_edited
 from .statuses import ExitCode, Outcome, RowStatus
 
 if TYPE_CHECKING:  # aiohttp is loaded only by a run that sends
@@ -55,11 +56,12 @@ def validate_file(path: str | Path, provider: str | Provider, options: ReadOptio
 def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
              results: str | Path | None, allow_duplicates: bool = False) -> Summary:
     started = time.monotonic()
+    target = _results_path(path, results)
+    check_not_edited(target, path, "validate", provider if isinstance(provider, str) else provider.name)
     prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
     outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
     table = results_table(prepared, outcomes, dry_run=True)
-    target = write_results(_results_path(path, results), table, cell_errors(prepared),
-                           fields=input_fields(prepared), provider=prepared.provider)
+    write_results(target, table, cell_errors(prepared), fields=input_fields(prepared), provider=prepared.provider)
     return summarize(table, target, validating=True, elapsed=time.monotonic() - started,
                      warnings=prepared.warnings, notes=prepared.notes, timezone=prepared.reading.timezone,
                      errors=prepared.errors)
@@ -95,9 +97,10 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     path = Path(path)
     provider = get_provider(provider) if isinstance(provider, str) else provider
     _check_credentials(provider, send)
+    target = _results_path(path, results)
+    check_not_edited(target, path, "run", provider.name)
     prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
                        allow_duplicates=send.allow_duplicates)
-    target = _results_path(path, results)
     check_writable(target)
     sent = await send_prepared(
         prepared, target, base_url=send.base_url, sandbox=send.sandbox, env=send.env, rate=send.rate,

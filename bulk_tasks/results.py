@@ -148,7 +148,10 @@ def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[in
                 looks = column_looks(table, order, fields, provider)
                 write_results_xlsx(temporary, table, order, cell_errors or {}, looks)
             else:
+                from .results_guard import record_csv
+
                 _write_csv(temporary, table, order)
+                record_csv(path, temporary)
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     return path

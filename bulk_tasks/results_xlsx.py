@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from .results_layout import DATE_FORMATS, ColumnLook, as_date, column_looks, row_height, summary_rows
+from .results_guard import FINGERPRINT_PROPERTY, xlsx_fingerprint
 from .statuses import RowStatus
 from .xlsx_writer import (Sheet, Styles, cell, cell_body, column_letter, escape_column, number_cells, prepared_cells,
                           text_cells, write_workbook)
@@ -29,9 +30,9 @@ CHUNK_ROWS = 20_000
 
 
 def write_results_xlsx(path: Path, table: pd.DataFrame, order: Sequence[int],
-                       cell_errors: Mapping[tuple[int, str], str], looks: Sequence[ColumnLook] | None = None,
-                       properties: dict[str, str] | None = None) -> None:
-    """Write ``table``'s columns in ``order`` to a results workbook at ``path``."""
+                       cell_errors: Mapping[tuple[int, str], str], looks: Sequence[ColumnLook] | None = None) -> None:
+    """Write ``table``'s columns in ``order`` to a results workbook at ``path``, fingerprinted
+    (``results_guard``) so that changes made to it later are noticed."""
     looks = list(looks) if looks is not None else column_looks(table, order)
     styles = Styles()
     header = [table.columns[at] for at in order]
@@ -46,7 +47,8 @@ def write_results_xlsx(path: Path, table: pd.DataFrame, order: Sequence[int],
                     ignore_numbers_as_text=any(look.number_format == "@" for look in looks))
     rows = summary_rows(table)
     summary = Sheet("Summary", [_summary_xml(rows, styles.add(bold=True))], (len(rows), 2), widths=[18, 12])
-    write_workbook(path, [results, summary], styles, properties)
+    write_workbook(path, [results, summary], styles,
+                   lambda parts: {FINGERPRINT_PROPERTY: xlsx_fingerprint(parts)})
 
 
 def _comment_cells(table: pd.DataFrame, header: list[str],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -273,8 +273,10 @@ class Sheet:
 
 
 def write_workbook(path: Path, sheets: Sequence[Sheet], styles: Styles,
-                   properties: dict[str, str] | None = None, compresslevel: int = 1) -> None:
-    """Write ``sheets`` into a new workbook at ``path``."""
+                   properties: Callable[[list[zipfile.ZipInfo]], dict[str, str]] | None = None,
+                   compresslevel: int = 1) -> None:
+    """Write ``sheets`` into a new workbook at ``path``; ``properties``, given every other part once written,
+    returns the custom document properties (text) to write last."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
         archive.writestr("[Content_Types].xml", _content_types(sheets, bool(properties)))
         archive.writestr("_rels/.rels", _root_rels(bool(properties)))
@@ -287,7 +289,7 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], styles: Styles,
             _write_sheet(archive, number, sheet)
         archive.writestr("xl/styles.xml", styles.xml())  # last: writing the rows adds styles
         if properties:
-            archive.writestr("docProps/custom.xml", custom_properties_xml(properties))
+            archive.writestr("docProps/custom.xml", custom_properties_xml(properties(archive.infolist())))
 
 
 def _write_sheet(archive: zipfile.ZipFile, number: int, sheet: Sheet) -> None:
