@@ -74,7 +74,7 @@ def test_replacement_is_atomic_and_leaves_no_temporary_file(tmp_path):
     assert os.listdir(tmp_path) == ["r.csv"]
     write_results(target, table())
     assert target.read_text(encoding="utf-8-sig").startswith("_row,")
-    assert os.listdir(tmp_path) == ["r.csv"]
+    assert sorted(os.listdir(tmp_path)) == ["r.csv", "r.csv.written"]
 
 
 @pytest.mark.parametrize(("name", "expected"), [("tasks.xlsx", "tasks.results.xlsx"), ("tasks.csv", "tasks.results.csv"),
