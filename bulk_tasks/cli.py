@@ -136,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
                                 allow_duplicates=args.allow_duplicates)
         _report(summary, args)
         return summary.exit_code
-    env = None if args.sandbox else credentials_env(get_provider(args.provider), args.env_file)
+    env = None if args.sandbox else credentials_env(get_provider(args.provider), args.env_file, args.base_url)
     send = SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
                        max_attempts=args.max_attempts, timeout=args.timeout, skip_invalid=args.skip_invalid,
                        retry_uncertain=args.retry_uncertain, sandbox=args.sandbox,

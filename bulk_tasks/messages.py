@@ -206,7 +206,8 @@ def _uncertain_steps(rows: list[int], results: Path | None, command: Command | N
     marked = command.on(results).adding("--retry-uncertain").text() if command and results else None
     return [
         f"{plural(count, 'row')} may have been created even though no clear answer came back (uncertain, "
-        f"{rows_text(rows)}): look {them} up in {provider}, then either",
+        f"{rows_text(rows)}): look {them} up in {provider} (by title, due date and the other values of "
+        f"{'its' if count == 1 else 'their'} row), then either",
         f"  - if none exists, send {them} again" + _then(retry, " with --retry-uncertain."),
         f"  - or set _status to created in {results or 'the results file'} for each one you found, and send "
         "the rest" + _then(marked, " with --retry-uncertain."),

@@ -144,3 +144,10 @@ def test_ctrl_c_at_the_question_sends_nothing_and_exits_130(tmp_path, quo_sandbo
     assert session.finish() == 130
     assert quo_sandbox.state.tasks == [] and "Nothing was sent." in session.screen
     assert set(results_of(tmp_path / "quo.results.csv")["_status"]) == {"not_sent"}
+
+
+def test_nobody_is_asked_for_a_key_that_would_go_over_plain_http(tmp_path):
+    path = input_file(tmp_path, "quo", 2)
+    session = TerminalSession(["run", str(path), "-p", "quo", "--base-url", "http://api.example.com"], clean_env())
+    assert session.finish() == 2
+    assert "Refusing to send credentials over plain http://" in session.screen and "Paste" not in session.screen
