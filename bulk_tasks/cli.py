@@ -194,7 +194,10 @@ def _template(args: argparse.Namespace) -> int:
         output = output / default_template_name(provider, args.format)
     path = write_template(provider, output, args.format, overwrite=args.force)
     if not args.quiet:
+        from .messages import after_template
+
         print(f"Template written: {path}")
+        print(after_template(path, provider.name, args.format))
     return ExitCode.OK
 
 

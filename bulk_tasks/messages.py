@@ -214,6 +214,13 @@ def _uncertain_steps(rows: list[int], results: Path | None, command: Command | N
     ]
 
 
+def after_template(path: Path, provider: str, fmt: str) -> str:
+    """What to do with a fresh template."""
+    how = 'the "How to fill" sheet explains each column' if fmt == "xlsx" else "one task per row"
+    check = Command(("validate", str(path), "-p", provider), str(path))
+    return f"Fill it in ({how}), save it, then check it: {check.text()}"
+
+
 def confirmation_question(count: int, provider: str, base_url: str) -> str:
     """The question asked once before a real run sends anything."""
     return f"About to create {plural(count, 'task')} in {provider} at {base_url}. Continue? [y/N]"

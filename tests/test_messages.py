@@ -177,3 +177,11 @@ def test_failed_rows_are_sent_again_from_the_results_file(tmp_path, capsys, monk
     again = advice(out, "2 rows failed (see their _error).")
     assert suggested(again) == ["run", str(tmp_path / "quo.results.csv"), "-p", "quo", "--base-url", closed,
                                 "--max-attempts", "1", "-y"]
+
+
+def test_a_new_template_says_how_to_check_it_once_filled(tmp_path, capsys):
+    target = tmp_path / "my tasks.xlsx"
+    assert main(["template", "quo", "--output", str(target)]) == 0
+    line = advice(capsys.readouterr().out, "Fill it in")
+    assert 'the "How to fill" sheet explains each column' in line
+    assert suggested(line) == ["validate", str(target), "-p", "quo"]
