@@ -14,6 +14,7 @@ import pytest
 from bulk_tasks import cli
 from bulk_tasks.api import validate_file
 from bulk_tasks.errors import UsageError
+from bulk_tasks.messages import confirmation_question, problem_lines
 from bulk_tasks.preparing import ReadOptions
 from bulk_tasks.templates import write_template
 from bulk_tasks.providers import get_provider
@@ -52,11 +53,12 @@ async def test_an_upload_shows_matching_counts_problems_and_bad_cells_as_the_cli
     summary = validate_file(MISTAKES, "travtus", ReadOptions(timezone="UTC"), results=tmp_path / "r.csv")
     assert view["validation"]["counts"] == summary.counts
     assert view["validation"]["invalid"] == len({e.row for e in summary.errors})
-    rows = {(e.column, e.rule): [] for e in summary.errors}
-    for error in summary.errors:
-        rows[(error.column, error.rule)].append(error.row)
-    assert [(g["column"], g["rule"], g["rows"]) for g in view["validation"]["problems"]] == \
-        [(column, rule, numbers) for (column, rule), numbers in rows.items()]
+    lines = problem_lines(summary)
+    assert view["validation"]["headline"] == lines[0] == "6 of 11 rows are invalid:"
+    assert view["validation"]["problems"] == [line.strip() for line in lines[1:]]
+    assert "Due Date: is not a date bulk-tasks can read" in view["validation"]["problems"][1]
+    assert view["validation"]["confirm"]["real"] == confirmation_question(
+        5, "travtus", get_provider("travtus").task_url(None)).removesuffix(" [y/N]")
     assert {m["header"]: m["field"] for m in view["matching"]}["Due Date"] == "due_datetime"
     page_ = await page.get_json(f"/api/imports/{view['import']['id']}/rows?only=problems")
     due = page_["columns"].index("Due Date")
@@ -155,6 +157,7 @@ async def test_the_journey_invalid_rows_block_then_a_fixed_file_is_sent_once(pag
     last = events[-1]
     assert last["state"] == "finished" and last["done"] == last["total"] == view["validation"]["to_send"]
     assert last["summary"]["counts"] == {"created": last["total"]}
+    assert last["summary"]["line"].startswith(f"{last['total']} rows: {last['total']} created")
     assert [e["done"] for e in events] == sorted(e["done"] for e in events)
     table = await page.results_csv(import_id)
     source = list(csv.DictReader(io.StringIO(fixed.read_text(encoding="utf-8"))))
@@ -202,6 +205,7 @@ async def test_stop_lets_requests_in_flight_finish_and_writes_the_results(page, 
     counts = last["summary"]["counts"]
     assert counts["not_sent"] > 0 and counts.get("created", 0) > 0 and "uncertain" not in counts
     assert last["summary"]["exit_code"] == 130
+    assert any("again to send the remaining" in step for step in last["summary"]["next"])
     table = await page.results_csv(import_id)
     assert len(table) == 400
 

@@ -7,7 +7,6 @@ Everything here calls the library (``read_table``, ``match_columns``, ``prepare`
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..columns import header_key, is_results_column, match_columns
+from ..messages import confirmation_question, next_steps, problem_lines, rows_text
 from ..errors import EmptyInputError, MissingColumnsError, SheetNotFoundError
 from ..outcomes import cell_errors, results_table, summarize
 from ..preparing import ReadOptions, prepare
@@ -22,7 +22,6 @@ from ..providers import Provider
 from ..reading import read_table
 from ..statuses import Outcome, RowStatus
 
-MAX_ROWS_LISTED = 12
 MAX_PAGE = 500
 GRID_RESULT_COLUMNS = ("_status", "_task_id", "_error")
 
@@ -124,20 +123,20 @@ def check(path: Path, provider: Provider, options: ReadOptions) -> Checked:
     checked.grid = Grid(frame, ["_status", *own], cell_errors(prepared))
     checked.to_send = len(prepared.payloads)
     checked.invalid = len(prepared.invalid_rows)
+    lines = problem_lines(summary)
     checked.view = {"counts": summary.counts, "total": summary.total, "warnings": summary.warnings,
-                    "notes": summary.notes, "problems": problem_groups(prepared.errors), "invalid": checked.invalid,
-                    "to_send": checked.to_send}
+                    "notes": summary.notes, "headline": lines[0] if lines else " ".join(next_steps(summary)),
+                    "problems": [line.strip() for line in lines[1:]], "invalid": checked.invalid,
+                    "to_send": checked.to_send, "confirm": confirmations(checked.to_send, provider)}
     return checked
 
 
-def problem_groups(errors: list[Any]) -> list[dict[str, Any]]:
-    """Errors grouped as the CLI prints them: (column, rule) → rows, in order of first row."""
-    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for error in errors:
-        grouped[(error.column, error.rule)].append(error.row)
-    kinds = sorted(grouped.items(), key=lambda item: item[1][0])
-    return [{"column": column, "rule": rule, "rows": rows[:MAX_ROWS_LISTED], "count": len(rows)}
-            for (column, rule), rows in kinds]
+def confirmations(count: int, provider: Provider) -> dict[str, str]:
+    """The CLI's question before sending, for the sandbox and for the real endpoint, as the page asks it."""
+    question = {where: confirmation_question(count, provider.name, url).removesuffix(" [y/N]")
+                for where, url in (("sandbox", "the built-in sandbox (nothing reaches the real provider)"),
+                                   ("real", provider.task_url(None)))}
+    return question
 
 
 def results_grid(path: Path) -> Grid:
@@ -157,8 +156,6 @@ def results_view(grid: Grid) -> dict[str, Any]:
     frame = grid.frame
     counts = frame["_status"].fillna("").value_counts(sort=False).to_dict()
     unsent = frame.loc[~frame["_status"].isin(_GOOD)]
-    groups = []
-    for (status, reason), rows in unsent.groupby([unsent["_status"], unsent["_error"].fillna("")], sort=False):
-        numbers = rows.index.tolist()
-        groups.append({"column": status, "rule": reason, "rows": numbers[:MAX_ROWS_LISTED], "count": len(numbers)})
+    groups = [f"{status}: {reason} ({rows_text(rows.index.tolist())})" for (status, reason), rows
+              in unsent.groupby([unsent["_status"], unsent["_error"].fillna("no reason recorded")], sort=False)]
     return {"counts": {str(k): int(v) for k, v in counts.items()}, "total": len(frame), "problems": groups}

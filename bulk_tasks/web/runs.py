@@ -16,6 +16,7 @@ from typing import Any
 
 from ..api import SendOptions, run_import_async
 from ..errors import BulkTasksError
+from ..messages import closing_lines, next_steps, problem_lines
 from ..outcomes import Summary
 from ..preparing import ReadOptions
 from ..statuses import Outcome
@@ -56,7 +57,7 @@ class Run:
     def _main(self, path: Path, provider: str, options: ReadOptions, send: SendOptions, results: Path) -> None:
         try:
             summary = asyncio.run(self._send(path, provider, options, send, results))
-            self.summary = summary_view(summary)
+            self.summary = summary_view(summary, provider)
             self.state = "finished"
         except BulkTasksError as exc:
             self.error, self.state = str(exc), "failed"
@@ -136,9 +137,10 @@ class Run:
                 pass
 
 
-def summary_view(summary: Summary) -> dict[str, Any]:
-    """The parts of a ``Summary`` the page shows; the line is the CLI's."""
-    return {"counts": summary.counts, "line": summary.line(), "stopped_reason": summary.stopped_reason,
+def summary_view(summary: Summary, provider: str) -> dict[str, Any]:
+    """What the page shows of a ``Summary``, in the CLI's sentences (``messages``)."""
+    closing = closing_lines(summary)
+    return {"counts": summary.counts, "line": closing[-1], "stopped": closing[:-1],
             "exit_code": int(summary.exit_code), "warnings": summary.warnings,
-            "problems": [{"column": status, "rule": reason, "rows": rows[:12], "count": len(rows)}
-                         for (status, reason), rows in summary.problems.items()]}
+            "problems": [line.strip() for line in problem_lines(summary)],
+            "next": next_steps(summary, None, provider.capitalize())}

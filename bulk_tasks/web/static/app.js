@@ -46,14 +46,6 @@ function countsText(counts) {
   return Object.entries(counts || {}).map(([status, n]) => `${n} ${LABELS[status] || status}`);
 }
 
-function rowsText(group) {
-  const more = group.count > group.rows.length ? ` and ${group.count - group.rows.length} more` : "";
-  return `${group.rows.length === 1 && !more ? "row" : "rows"} ${group.rows.join(", ")}${more}`;
-}
-
-function problemItems(groups) {
-  return (groups || []).map((g) => `${g.column}: ${g.rule} (${rowsText(g)})`);
-}
 
 /* ---- 1. provider ---- */
 async function loadState() {
@@ -185,12 +177,11 @@ function renderCheck(view) {
   $("step-check").hidden = !validation;
   $("step-send").hidden = !validation;
   if (!validation) return;
-  $("check-line").textContent = validation.invalid
-    ? `${validation.invalid} of ${validation.total} rows are invalid:` : `All ${validation.total} rows are valid.`;
+  $("check-line").textContent = validation.headline;
   fillList("check-counts", countsText(validation.counts));
   fillList("check-warnings", [...(validation.notes || []),
     ...(validation.warnings || []).map((w) => `Warning: ${w}`)]);
-  fillList("check-problems", problemItems(validation.problems));
+  fillList("check-problems", validation.problems);
   $("h-check-problems").hidden = !validation.problems.length;
   $("checked-link").href = `/api/imports/${view.import.id}/checked.xlsx`;
   grid($("check-grid"), "check", 0, validation.invalid > 0);
@@ -247,11 +238,8 @@ function table(page, of) {
 
 /* ---- 5. send ---- */
 function sendPlan() {
-  const view = state.view;
-  const provider = state.providers[view.import.provider];
-  const count = view.validation.to_send;
-  const where = $("sandbox").checked ? "the built-in sandbox (nothing reaches the real provider)" : provider.endpoint;
-  return `Send ${count} task${count === 1 ? "" : "s"} to ${view.import.provider[0].toUpperCase() + view.import.provider.slice(1)} at ${where}? Rows created before are not sent again.`;
+  const questions = state.view.validation.confirm;
+  return `${$("sandbox").checked ? questions.sandbox : questions.real} Rows created before are not sent again.`;
 }
 
 function askToSend() {
@@ -332,10 +320,11 @@ function hideResults() { $("step-results").hidden = true; }
 function renderResults(results, summary) {
   $("step-results").hidden = false;
   $("results-line").textContent = summary ? summary.line : `${results.total} rows.`;
-  $("results-stopped").textContent = (summary && summary.stopped_reason) || "";
-  $("results-stopped").hidden = !(summary && summary.stopped_reason);
+  $("results-stopped").textContent = summary ? summary.stopped.join(" ") : "";
+  $("results-stopped").hidden = !(summary && summary.stopped.length);
   fillList("results-counts", countsText(results.counts));
-  fillList("results-problems", problemItems(results.problems));
+  fillList("results-problems", summary ? summary.problems : results.problems);
+  fillList("results-next", summary ? summary.next : []);
   $("results-xlsx").href = `/api/imports/${state.current}/results.xlsx`;
   $("results-csv").href = `/api/imports/${state.current}/results.csv`;
   grid($("results-grid"), "results", 0, false);
