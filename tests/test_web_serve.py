@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import signal
 import socket
 import subprocess
@@ -9,6 +11,8 @@ import sys
 import urllib.error
 import urllib.request
 from http.cookiejar import CookieJar
+
+import openpyxl
 
 from servepage import served
 
@@ -48,3 +52,37 @@ def test_another_host_is_allowed_only_with_a_warning(tmp_path):
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
         assert "Warning: listening on 0.0.0.0, so other machines can reach the page" in process.stderr.read()
+
+
+async def test_ctrl_c_on_the_server_stops_a_run_like_the_first_ctrl_c_and_writes_its_results(tmp_path):
+    import aiohttp
+
+    from helpers import write_csv
+
+    sheet = write_csv(tmp_path / "q.csv", ["Title", "Description", "phoneNumberId", "Assigned To"],
+                      [[f"Call {n}", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"] for n in range(300)])
+    with served(tmp_path / "work") as (url, process):
+        base = url.split("/?")[0]
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            async with session.get(url) as response:
+                csrf = re.search(r'name="csrf" content="([^"]+)"', await response.text()).group(1)
+            headers = {"X-Bulk-Tasks-CSRF": csrf, "X-File-Name": "q.csv"}
+            async with session.post(f"{base}/api/imports?provider=quo", data=sheet.read_bytes(),
+                                    headers=headers) as response:
+                import_id = (await response.json())["import"]["id"]
+            async with session.post(f"{base}/api/imports/{import_id}/send", json={"sandbox": True},
+                                    headers=headers) as response:
+                assert response.status == 202
+            async with session.get(f"{base}/api/imports/{import_id}/events") as response:
+                async for line in response.content:
+                    if line.startswith(b"data: ") and json.loads(line[6:])["done"] > 0:
+                        break
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=120) == 0
+        errors = process.stderr.read()
+        assert "Traceback" not in errors, errors
+    results = openpyxl.load_workbook(tmp_path / "work" / "imports" / import_id / "results.xlsx").worksheets[0]
+    header = [cell.value for cell in results[1]]
+    statuses = [row[header.index("_status")] for row in results.iter_rows(min_row=2, values_only=True)]
+    assert len(statuses) == 300
+    assert "created" in statuses and "not_sent" in statuses and "uncertain" not in statuses

@@ -206,16 +206,19 @@ async def events(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
     await response.prepare(request)
     seen = -1
-    while True:
-        snapshot = run.snapshot()
-        if snapshot["version"] != seen:
-            seen = snapshot["version"]
-            await response.write(f"data: {json.dumps(snapshot)}\n\n".encode())
-        else:
-            await response.write(b": still here\n\n")
-        if not run.active and run.version == seen:
-            break
-        await run.changes(seen, KEEPALIVE_SECONDS)
+    try:
+        while True:
+            snapshot = run.snapshot()
+            if snapshot["version"] != seen:
+                seen = snapshot["version"]
+                await response.write(f"data: {json.dumps(snapshot)}\n\n".encode())
+            else:
+                await response.write(b": still here\n\n")
+            if not run.active and run.version == seen:
+                break
+            await run.changes(seen, KEEPALIVE_SECONDS)
+    except ConnectionError:
+        pass  # the page was closed or reloaded; the run goes on
     return response
 
 

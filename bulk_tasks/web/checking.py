@@ -7,7 +7,8 @@ Everything here calls the library (``read_table``, ``match_columns``, ``prepare`
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from ..columns import header_key, is_results_column, match_columns
 from ..messages import confirmation_question, next_steps, problem_lines, rows_text
 from ..errors import EmptyInputError, MissingColumnsError, SheetNotFoundError
 from ..outcomes import cell_errors, results_table, summarize
-from ..preparing import ReadOptions, prepare
+from ..preparing import Prepared, ReadOptions, prepare
 from ..providers import Provider
 from ..reading import read_table
 from ..statuses import Outcome, RowStatus
@@ -70,6 +71,7 @@ class Checked:
     grid: Grid | None = None
     to_send: int = 0
     invalid: int = 0
+    mapping: dict[str, str] | None = None
 
 
 def visible_sheets(path: Path) -> list[str]:
@@ -92,34 +94,49 @@ def suggest_field(header: str, provider: Provider) -> str | None:
     return keys[close[0]] if close else None
 
 
-def check(path: Path, provider: Provider, options: ReadOptions) -> Checked:
-    """Read, match and validate ``path``; raises the library's ``BulkTasksError`` for unusable input."""
+def check(path: Path, provider: Provider, options: ReadOptions,
+          recall: Callable[[list[str]], dict[str, str]] | None = None) -> Checked:
+    """Read, match and validate ``path``; raises the library's ``BulkTasksError`` for unusable input.
+
+    Without a mapping in ``options``, ``recall`` may supply the one saved for these headers (the
+    sheet is then checked again with it). The sheet is read once more only when columns are missing.
+    """
     options.reading()
+    mapping = options.mapping if isinstance(options.mapping, dict) and options.mapping else None
+    options = replace(options, mapping=mapping)
+    prepared, error = None, None
     try:
-        table = read_table(path, options.sheet)
+        prepared = prepare(path, provider, options)
+        table = prepared.table
+    except MissingColumnsError as exc:
+        table, error = read_table(path, options.sheet), str(exc)
     except (EmptyInputError, SheetNotFoundError) as exc:
         sheets = visible_sheets(path) if _is_zip(path) else []
         if len(sheets) < 2:
             raise
         return Checked(options, [], [], sheets, options.sheet or sheets[0], error=str(exc))
-    sheets = visible_sheets(path) if table.format == "xlsx" else []
-    mapping = options.mapping if isinstance(options.mapping, dict) else None
-    match = match_columns(table.headers, provider, mapping, require=False)
+    if mapping is None and recall is not None:
+        saved = recall(table.headers)
+        if saved:
+            return check(path, provider, replace(options, mapping=saved))
+    match = prepared.match if prepared else match_columns(table.headers, provider, mapping, require=False)
     matching = [{"header": header, "field": match.field_of.get(header),
                  "suggestion": None if header in match.field_of else suggest_field(header, provider)}
                 for header in table.headers if not is_results_column(header)]
-    checked = Checked(options, table.headers, matching, sheets, table.sheet)
-    try:
-        prepared = prepare(path, provider, ReadOptions(table.sheet, mapping or None, options.timezone,
-                                                       options.dayfirst, options.phone_region))
-    except MissingColumnsError as exc:
-        checked.error = str(exc)
-        return checked
+    sheets = visible_sheets(path) if table.format == "xlsx" else []
+    checked = Checked(options, table.headers, matching, sheets, table.sheet, error=error, mapping=mapping)
+    if prepared is not None:
+        _validation(checked, prepared, provider)
+    return checked
+
+
+def _validation(checked: Checked, prepared: Prepared, provider: Provider) -> None:
+    """Counts, problems in the CLI's sentences, and the grid of a prepared sheet."""
     outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
     frame = results_table(prepared, outcomes, dry_run=False)
     summary = summarize(frame, None, validating=True, warnings=prepared.warnings, notes=prepared.notes,
                         errors=prepared.errors)
-    own = [name for name in table.headers if not is_results_column(name)]
+    own = [name for name in checked.headers if not is_results_column(name)]
     checked.grid = Grid(frame, ["_status", *own], cell_errors(prepared))
     checked.to_send = len(prepared.payloads)
     checked.invalid = len(prepared.invalid_rows)
@@ -128,7 +145,6 @@ def check(path: Path, provider: Provider, options: ReadOptions) -> Checked:
                     "notes": summary.notes, "headline": lines[0] if lines else " ".join(next_steps(summary)),
                     "problems": [line.strip() for line in lines[1:]], "invalid": checked.invalid,
                     "to_send": checked.to_send, "confirm": confirmations(checked.to_send, provider)}
-    return checked
 
 
 def confirmations(count: int, provider: Provider) -> dict[str, str]:

@@ -215,32 +215,19 @@ async def _check(app_state: State, record: ImportRecord, client_name: str | None
     path = app_state.workdir.input_path(record)
     provider = get_provider(record.provider)
     options = _read_options(record)
-    if options.mapping is None:
-        options = await asyncio.to_thread(_recalled, app_state, record, options)
+    recall = None if options.mapping else lambda headers: app_state.mappings.recall(record.provider, headers)
     try:
-        checked = await asyncio.to_thread(check, path, provider, options)
+        checked = await asyncio.to_thread(check, path, provider, options, recall)
     except BulkTasksError as exc:
         name = client_name or record.current_name
         exc.args = (str(exc).replace(str(path), name).replace(path.name, name),)
         raise
     if checked.view:
         record.counts = checked.view["counts"]
+    if checked.mapping:
+        record.options["mapping"] = checked.mapping
     app_state.keep(app_state.checks, record.id, checked)
     return checked
-
-
-def _recalled(app_state: State, record: ImportRecord, options: ReadOptions) -> ReadOptions:
-    from ..reading import read_table
-
-    try:
-        headers = read_table(app_state.workdir.input_path(record), options.sheet).headers
-    except BulkTasksError:
-        return options
-    saved = app_state.mappings.recall(record.provider, headers)
-    if not saved:
-        return options
-    record.options["mapping"] = saved
-    return ReadOptions(options.sheet, saved, options.timezone, options.dayfirst, options.phone_region)
 
 
 def _import_view(app_state: State, record: ImportRecord, checked: Checked | None) -> dict[str, Any]:
