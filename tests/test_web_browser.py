@@ -114,7 +114,7 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
 
         browser.find_element("id", "send").click()
         _wait(browser, lambda d: d.find_element("id", "confirm").is_displayed(), "the confirmation")
-        assert _text(browser, "confirm-text").startswith("Send 11 tasks to Travtus at the built-in sandbox")
+        assert _text(browser, "confirm-text").startswith("About to create 11 tasks in travtus at the built-in sandbox")
         _shot(browser, "5-confirm")
         browser.find_element("id", "confirm-yes").click()
 

@@ -239,7 +239,7 @@ function table(page, of) {
 /* ---- 5. send ---- */
 function sendPlan() {
   const questions = state.view.validation.confirm;
-  return `${$("sandbox").checked ? questions.sandbox : questions.real} Rows created before are not sent again.`;
+  return $("sandbox").checked ? questions.sandbox : questions.real;
 }
 
 function askToSend() {
