@@ -1,12 +1,15 @@
 """The page in a real headless Chromium (Debian's chromium + chromium-driver, driven by selenium).
 
-The journey test writes a screenshot of each step to docs/screenshots/ (linked from the README).
+The journey test takes a screenshot of each step; with ``BULK_TASKS_SCREENSHOTS=1`` it writes them to
+docs/screenshots/ (linked from the README), otherwise to the test's temporary folder, so that a plain
+test run leaves the repository unchanged.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,7 +21,7 @@ from webpage import MISTAKES, fixed_mistakes
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--window-size=1280,800")
@@ -49,6 +52,7 @@ def browser(tmp_path, monkeypatch) -> Iterator:
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     driver.downloads = downloads
+    driver.screenshots = DOCS_SCREENSHOTS if os.environ.get("BULK_TASKS_SCREENSHOTS") == "1" else tmp_path / "shots"
     try:
         yield driver
     finally:
@@ -62,10 +66,10 @@ def _wait(driver, condition, what: str):
 
 
 def _shot(driver, name: str, element_id: str | None = None) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    driver.screenshots.mkdir(parents=True, exist_ok=True)
     if element_id:
         driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'start'})", element_id)
-    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+    assert driver.save_screenshot(str(driver.screenshots / f"{name}.png"))
 
 
 def _text(driver, element_id: str) -> str:
