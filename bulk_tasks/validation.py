@@ -182,8 +182,12 @@ def hinted_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReade
     field wants when it holds a phone number or an email address."""
     problems: dict[tuple[int, str], str] = {}
     for spec in provider.fields:
+        if not (spec.kind is Kind.ENUM or spec.prefix):
+            continue
         present = fields[spec.name].dropna()
-        if present.empty or not (spec.kind is Kind.ENUM or spec.prefix):
+        if spec.prefix:
+            present = present[~present.str.startswith(spec.prefix)]
+        if present.empty:
             continue
         rule = field_rule(spec, reader.dayfirst)
         hint = (lambda text: _near_choice(text, spec, rule)) if spec.kind is Kind.ENUM \
