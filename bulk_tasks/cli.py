@@ -194,10 +194,10 @@ def _template(args: argparse.Namespace) -> int:
         output = output / default_template_name(provider, args.format)
     path = write_template(provider, output, args.format, overwrite=args.force)
     if not args.quiet:
-        from .messages import after_template
+        from .messages import after_template, invoked_as
 
         print(f"Template written: {path}")
-        print(after_template(path, provider.name, args.format))
+        print(after_template(path, provider.name, args.format, invoked_as()))
     return ExitCode.OK
 
 
@@ -210,7 +210,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 def _report(summary: Summary, args: argparse.Namespace) -> None:
     """Warnings, each kind of problem once, why the run stopped, the counts, then what to do next."""
-    from .messages import Command, closing_lines, next_steps, problem_lines
+    from .messages import Command, closing_lines, invoked_as, next_steps, problem_lines
 
     for note in summary.notes:
         print(note, file=sys.stderr)
@@ -221,7 +221,7 @@ def _report(summary: Summary, args: argparse.Namespace) -> None:
     for line in closing_lines(summary):
         print(line, file=sys.stderr if line == summary.stopped_reason else sys.stdout)
     if not args.quiet:
-        command = Command(tuple(args.words), args.input)
+        command = Command(tuple(args.words), args.input, invoked_as())
         for line in next_steps(summary, command, get_provider(args.provider).name.capitalize()):
             print(line)
 

@@ -7,6 +7,8 @@ plain text lines and prints nothing.
 from __future__ import annotations
 
 import re
+import shutil
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,21 +41,37 @@ def rows_text(rows: Sequence[int], limit: int | None = MAX_ROWS_SHOWN) -> str:
     return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
 
 
+def invoked_as(argv0: str | None = None) -> str:
+    """How to start bulk-tasks again the way it was started: ``bulk-tasks`` when that is on the PATH,
+    else the path typed (``.venv/bin/bulk-tasks``, ``.venv\\Scripts\\bulk-tasks``) or ``python -m bulk_tasks``."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    path = Path(argv0)
+    if path.name == "__main__.py" and path.parent.name == "bulk_tasks":
+        return f"{_quoted(sys.executable)} -m bulk_tasks"
+    if not path.name.lower().startswith("bulk-tasks"):
+        return "bulk-tasks"
+    found = shutil.which("bulk-tasks")
+    if found and Path(found).resolve() == path.resolve():
+        return "bulk-tasks"
+    return _quoted(str(path.with_suffix("")) if path.suffix.lower() == ".exe" else argv0)
+
+
 @dataclass(frozen=True)
 class Command:
-    """The command as the person typed it (after ``bulk-tasks``), to suggest the next one."""
+    """The command as the person typed it (after the program), to suggest the next one."""
 
     words: tuple[str, ...]
     input: str
+    program: str = "bulk-tasks"
 
     def text(self) -> str:
         """The command, ready to paste into PowerShell or a POSIX shell."""
-        return " ".join(["bulk-tasks", *map(_quoted, self.words)])
+        return " ".join([self.program, *map(_quoted, self.words)])
 
     def sending(self) -> Command:
         """The same with ``run`` instead of ``validate`` and without ``--dry-run``."""
         words = ["run" if word == "validate" and i == 0 else word for i, word in enumerate(self.words)]
-        return Command(tuple(word for word in words if word != "--dry-run"), self.input)
+        return Command(tuple(word for word in words if word != "--dry-run"), self.input, self.program)
 
     def on(self, path: Path | str) -> Command:
         """The same on another input (a results file, updated in place): ``--results`` as needed."""
@@ -75,11 +93,11 @@ class Command:
                 words.append(word)
         if default_results_path(Path(path)) != Path(path):
             words += ["--results", str(path)]
-        return Command(tuple(words), str(path))
+        return Command(tuple(words), str(path), self.program)
 
     def adding(self, *flags: str) -> Command:
         """The same with ``flags`` added (those already there are not repeated)."""
-        return Command((*self.words, *(flag for flag in flags if flag not in self.words)), self.input)
+        return Command((*self.words, *(flag for flag in flags if flag not in self.words)), self.input, self.program)
 
 
 def _quoted(word: str) -> str:
@@ -214,10 +232,10 @@ def _uncertain_steps(rows: list[int], results: Path | None, command: Command | N
     ]
 
 
-def after_template(path: Path, provider: str, fmt: str) -> str:
+def after_template(path: Path, provider: str, fmt: str, program: str = "bulk-tasks") -> str:
     """What to do with a fresh template."""
     how = 'the "How to fill" sheet explains each column' if fmt == "xlsx" else "one task per row"
-    check = Command(("validate", str(path), "-p", provider), str(path))
+    check = Command(("validate", str(path), "-p", provider), str(path), program)
     return f"Fill it in ({how}), save it, then check it: {check.text()}"
 
 

@@ -185,3 +185,25 @@ def test_a_new_template_says_how_to_check_it_once_filled(tmp_path, capsys):
     line = advice(capsys.readouterr().out, "Fill it in")
     assert 'the "How to fill" sheet explains each column' in line
     assert suggested(line) == ["validate", str(target), "-p", "quo"]
+
+
+@pytest.mark.parametrize("on_path", [False, True])
+def test_the_advice_starts_bulk_tasks_the_way_it_was_started(tmp_path, on_path):
+    script = Path(sys.executable).parent / "bulk-tasks"
+    if not script.exists():
+        pytest.skip("bulk-tasks is not installed as a script beside this Python")
+    path = input_file(tmp_path, "quo", 2)
+    folders = [folder for folder in os.environ.get("PATH", "").split(os.pathsep) if Path(folder) != script.parent]
+    env = {**os.environ, "PATH": os.pathsep.join([str(script.parent)] * on_path + folders)}
+    done = subprocess.run([str(script), "validate", str(path), "-p", "quo"], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=120)
+    words = shlex.split(advice(done.stdout, "All 2 rows are valid.").split(": ", 1)[1])
+    assert words[0] == ("bulk-tasks" if on_path else str(script))
+
+
+def test_python_dash_m_is_suggested_as_python_dash_m(tmp_path):
+    path = input_file(tmp_path, "quo", 2)
+    done = subprocess.run([sys.executable, "-m", "bulk_tasks", "validate", str(path), "-p", "quo"],
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    words = shlex.split(advice(done.stdout, "All 2 rows are valid.").split(": ", 1)[1])
+    assert words[:3] == [sys.executable, "-m", "bulk_tasks"]
