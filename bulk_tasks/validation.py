@@ -125,7 +125,7 @@ def build_schema(provider: Provider, reader: ValueReader) -> pa.DataFrameSchema:
         if rule:
             checks.append(pa.Check(_value_check(spec, reader), error=rule, name=f"{spec.name}_format"))
         columns[spec.name] = pa.Column(None, checks=checks, nullable=True, required=True)
-    rules = [pa.Check(rule.check, error=rule.rule, ignore_na=False, name=rule.name) for rule in provider.rules()]
+    rules = [pa.Check(rule.check, ignore_na=False, name=rule.name) for rule in provider.rules()]
     return pa.DataFrameSchema(columns, checks=rules, coerce=False)
 
 
@@ -266,7 +266,7 @@ def shown_value(value: object) -> str:
 def _row_errors(cases: pd.DataFrame, fields: pd.DataFrame, match: ColumnMatch, provider: Provider,
                 problems: dict[tuple[int, str], str]) -> set[RowError]:
     header_of = match.header_of
-    rules = {rule.rule: rule for rule in provider.rules()}
+    rules = {rule.name: rule for rule in provider.rules()}
     errors: set[RowError] = set()
     for case in cases.itertuples(index=False):
         row = int(case.index)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bulk_tasks import ReadOptions, prepare
+from bulk_tasks.providers import RowRule
+from bulk_tasks.providers.travtus import Travtus
 from bulk_tasks.validation import RowError
 
 from helpers import write_csv
@@ -182,3 +184,17 @@ def test_a_quo_id_column_holding_other_text_keeps_the_plain_rule(tmp_path):
     path = write_csv(tmp_path / "q.csv", ["title", "description", "phoneNumberId"], [["Call", "Pricing", "main line"]])
     [error] = prepare(path, "quo", ReadOptions(timezone="UTC")).errors
     assert error.rule == "must start with PN (a Quo ID such as PN123abc)"
+
+
+class SameWords(Travtus):
+    """Two cross-field rules worded alike: they must still be told apart (by name, not by message)."""
+
+    def rules(self) -> list[RowRule]:
+        return [RowRule("needs_title", "needs more detail", ("title",), lambda f: f["title"].notna()),
+                RowRule("needs_notes", "needs more detail", ("notes",), lambda f: f["notes"].notna())]
+
+
+def test_cross_field_rules_are_told_apart_by_name_not_by_their_words(tmp_path):
+    path = write_csv(tmp_path / "t.csv", ["Group External Ref", "Title", "Notes"], [["PROP-1", "", "Key at desk"]])
+    error = only_error(prepare(path, SameWords(), ReadOptions()).errors)
+    assert error.column == "Title" and error.rule == "needs more detail"
