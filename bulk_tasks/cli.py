@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # the commands import what they need, so that --help and --ve
 def build_parser() -> argparse.ArgumentParser:
     """The ``bulk-tasks`` argument parser."""
     parser = argparse.ArgumentParser(
-        prog="bulk-tasks", description="Create tasks in bulk from a CSV or Excel sheet (Travtus, Quo).")
+        prog="bulk-tasks", description="Create tasks in bulk from a CSV or Excel sheet "
+                                     f"({', '.join(name.capitalize() for name in PROVIDERS)}).")
     parser.add_argument("--version", action="version", version=f"bulk-tasks {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -48,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("--force", action="store_true", help="replace the file if it already exists")
     _quiet_argument(template, "print nothing when it worked")
 
-    sandbox = commands.add_parser("sandbox", help="serve a local emulation of both provider APIs",
-                                  description="Serve a local emulation of the Travtus and Quo APIs.")
+    sandbox = commands.add_parser("sandbox", help="serve a local emulation of every provider's API",
+                                  description="Serve a local emulation of every provider's create-task API.")
     from .sandbox import add_arguments
     add_arguments(sandbox)
 

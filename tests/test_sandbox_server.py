@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import signal
@@ -131,8 +130,8 @@ def parse(*argv: str) -> SandboxConfig:
 
 
 def test_command_line_defaults_are_the_config_defaults():
-    defaults = dataclasses.asdict(SandboxConfig())
-    assert dataclasses.asdict(parse()) == defaults
+    defaults = SandboxConfig().as_dict()
+    assert parse().as_dict() == defaults
     assert defaults["quo_rate_per_second"] == 10
     assert (defaults["travtus_task_rate"], defaults["travtus_task_burst"]) == (10_000, 5_000)
     assert (defaults["travtus_token_rate"], defaults["travtus_token_burst"]) == (100, 200)

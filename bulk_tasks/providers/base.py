@@ -125,6 +125,8 @@ class Provider:
     #: For ID fields with a prefix: what the ID is and where a user finds it, told when a cell holds
     #: a phone number or an email address instead.
     id_lookups: ClassVar[Mapping[str, str]] = {}
+    #: Its emulation in the sandbox, ``"package.module:Class"`` (a ``sandbox.emulation.Emulation``).
+    sandbox: ClassVar[str | None] = None
 
     def rules(self) -> list[RowRule]:
         """Cross-field rules (hook)."""

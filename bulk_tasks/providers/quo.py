@@ -38,6 +38,7 @@ class Quo(Provider):
     name = "quo"
     default_base_url = "https://api.quo.com"
     task_path = "/v1/tasks"
+    sandbox = "bulk_tasks.sandbox.quo:QuoEmulation"
     default_rate = 10.0
     credential_variables = ("QUO_API_KEY",)
     required_column_groups = (("title",), ("description",), LINKS)

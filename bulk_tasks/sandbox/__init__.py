@@ -1,4 +1,4 @@
-"""A local emulation of the Travtus and Quo create-task APIs, built on ``aiohttp.web``.
+"""A local emulation of every registered provider's create-task API, built on ``aiohttp.web``.
 
 Same paths, authentication, validation, error bodies and status codes as the providers' pages;
 per-key rate limits; seeded fault injection; created tasks kept in memory::
@@ -17,22 +17,24 @@ from typing import Any
 
 #: Where each name lives: imported on first use, so that ``bulk-tasks --help`` does not load aiohttp.
 _HOMES = {
-    "QUO_TASK_PATH": "app",
+    "QUO_TASK_PATH": "quo",
     "SANDBOX_STATS_PATH": "app",
     "SANDBOX_TASKS_PATH": "app",
-    "TRAVTUS_TASK_PATH": "app",
-    "TRAVTUS_TOKEN_PATH": "app",
+    "TRAVTUS_TASK_PATH": "travtus",
+    "TRAVTUS_TOKEN_PATH": "travtus",
     "build_app": "app",
     "add_arguments": "cli",
     "config_from_args": "cli",
     "DEFAULT_HOST": "config",
     "DEFAULT_PORT": "config",
-    "SANDBOX_PHONE_NUMBER_ID": "config",
-    "SANDBOX_QUO_API_KEY": "config",
-    "SANDBOX_TRAVTUS_CLIENT_ID": "config",
-    "SANDBOX_TRAVTUS_CLIENT_SECRET": "config",
-    "SANDBOX_TRAVTUS_TOKEN": "config",
+    "SANDBOX_PHONE_NUMBER_ID": "quo",
+    "SANDBOX_QUO_API_KEY": "quo",
+    "SANDBOX_TRAVTUS_CLIENT_ID": "travtus",
+    "SANDBOX_TRAVTUS_CLIENT_SECRET": "travtus",
+    "SANDBOX_TRAVTUS_TOKEN": "travtus",
     "SandboxConfig": "config",
+    "Emulation": "emulation",
+    "emulations": "emulation",
     "RunningSandbox": "server",
     "sandbox_environment": "server",
     "sandbox_in_thread": "server",

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from aiohttp import web
 
 from . import faults
 from .faults import Fault
 from .state import DROPPED, SandboxState
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 JSON = "application/json"
 
 
 def json_response(body: Any, status: int, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON response, serialized compactly."""
+    from aiohttp import web
+
     return web.Response(
         body=json.dumps(body, separators=(",", ":")).encode(),
         status=status,
@@ -31,6 +35,8 @@ def json_response(body: Any, status: int, headers: dict[str, str] | None = None)
 
 def bytes_response(body: bytes, status: int, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON response from an already serialized body."""
+    from aiohttp import web
+
     return web.Response(body=body, status=status, content_type=JSON, headers=headers)
 
 

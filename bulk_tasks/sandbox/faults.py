@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 import asyncio
 from enum import Enum
 
-from aiohttp import web
 
 from .state import SandboxState
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 
 class Fault(Enum):
@@ -58,4 +61,6 @@ def drop_connection(request: web.BaseRequest) -> web.Response:
     transport = request.transport
     if transport is not None:
         transport.close()
+    from aiohttp import web
+
     return web.Response(status=500)

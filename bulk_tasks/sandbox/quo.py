@@ -5,19 +5,31 @@ from __future__ import annotations
 import json
 import re
 import uuid
+import argparse
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from aiohttp import web
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-from .config import SANDBOX_PHONE_NUMBER_ID
+from .emulation import Emulation, Handler, rate_option
 from .endpoint import TaskEndpoint, bytes_response, json_response
 from .faults import Fault
-from .state import INVALID_KEY, StoredTask
+from .limits import FixedWindowLimiter
+from .state import INVALID_KEY, SandboxState, StoredTask
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from jsonschema import Draft202012Validator, ValidationError
+
+#: The Quo API key the sandbox accepts by default (send it bare in ``Authorization``).
+SANDBOX_QUO_API_KEY = "sandbox-quo-key"
+#: Returned as ``phoneNumberId`` for Quo tasks linked to a conversation or an activity, because the
+#: published 201 schema requires that field.
+SANDBOX_PHONE_NUMBER_ID = "PNsandbox"
+QUO_TASK_PATH = "/v1/tasks"
 
 DOCS = "https://quo.com/docs"
 LINK_FIELDS = ("phoneNumberId", "conversationId", "activityId")
@@ -88,6 +100,8 @@ def request_schema() -> dict[str, Any]:
 @cache
 def request_validator() -> Draft202012Validator:
     """A validator of the request schema that asserts ``format: date-time`` (RFC 3339)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     checker = FormatChecker(formats=())
     checker.checks("date-time")(is_rfc3339)
     return Draft202012Validator(request_schema(), format_checker=checker)
@@ -166,23 +180,36 @@ def schema_errors(body: Any) -> list[dict[str, Any]]:
     return described
 
 
+@dataclass
+class QuoOptions:
+    """Quo's options: accepted keys, the per-key one-second window, the open-task cap (402; None: no cap)."""
+
+    api_keys: set[str] = field(default_factory=lambda: {SANDBOX_QUO_API_KEY})
+    rate_per_second: int | None = 10
+    open_task_limit: int | None = None
+
+
 class QuoTaskEndpoint(TaskEndpoint):
     """``POST /v1/tasks``."""
 
     provider = "quo"
 
+    def __init__(self, state: SandboxState) -> None:
+        super().__init__(state)
+        self.limiter = FixedWindowLimiter()
+
     def authenticate(self, request: web.Request, now: float) -> tuple[str, web.Response | None]:
         key = request.headers.get("Authorization")
         if not key:
             return INVALID_KEY, bytes_response(_MISSING_KEY, 401)
-        if key in self.state.config.quo_api_keys:
+        if key in self.state.config.providers["quo"].api_keys:
             return key, None
         if key[:7].lower() == "bearer ":
             return INVALID_KEY, bytes_response(_BEARER_KEY, 401)
         return INVALID_KEY, bytes_response(_UNKNOWN_KEY, 401)
 
     def admit(self, key: str, now: float) -> bool:
-        return self.state.quo_limiter.admit(key, now, self.state.config.quo_rate_per_second)
+        return self.limiter.admit(key, now, self.state.config.providers["quo"].rate_per_second)
 
     async def create(self, request: web.Request, key: str, now: float) -> tuple[web.Response, bool]:
         raw = await request.read()
@@ -197,7 +224,7 @@ class QuoTaskEndpoint(TaskEndpoint):
             message = f"{first['path'] or 'body'}: {first['message']}"
             return json_response(error_body(400, message, errors), 400), False
         state = self.state
-        cap = state.config.quo_open_task_limit
+        cap = state.config.providers["quo"].open_task_limit
         if cap is not None and state.task_counts["quo"] >= cap:
             return bytes_response(_CAP_BODY, 402), False
         task_id = "TK" + uuid.uuid4().hex[:24]
@@ -212,3 +239,44 @@ class QuoTaskEndpoint(TaskEndpoint):
         status, body = _FAULT_BODIES[fault]
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return bytes_response(body, status, headers)
+
+
+class QuoEmulation(Emulation):
+    """Quo in the sandbox: ``POST /v1/tasks`` with a bare API key, one-second windows per key."""
+
+    provider = "quo"
+    Options = QuoOptions
+    rate_options = ("rate_per_second",)
+    path_prefix = "/v1/"
+
+    def __init__(self, state: SandboxState) -> None:
+        super().__init__(state)
+        self.endpoint = QuoTaskEndpoint(state)
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [("POST", QUO_TASK_PATH, self.endpoint.handle)]
+
+    def not_routed(self, request: web.Request, status: int) -> dict[str, Any]:
+        return error_body(status, "Not Found" if status == 404 else f"Method {request.method} not allowed")
+
+    @classmethod
+    def environment(cls, options: QuoOptions) -> dict[str, str]:
+        return {"QUO_API_KEY": next(iter(sorted(options.api_keys)), "")}
+
+    def reset(self) -> None:
+        self.endpoint.limiter.reset()
+
+    @classmethod
+    def add_arguments(cls, parser: argparse._ActionsContainer) -> None:
+        parser.add_argument("--quo-api-key", default=SANDBOX_QUO_API_KEY, metavar="KEY",
+                            help=f"Quo API key to accept (default {SANDBOX_QUO_API_KEY})")
+        parser.add_argument("--quo-rate", type=rate_option, default=10, metavar="N",
+                            help="Quo requests per one-second window per key (default 10; 'off')")
+        parser.add_argument("--quo-open-task-limit", type=int, default=None, metavar="N",
+                            help="answer 402 'Open Tasks Limit Reached' once N Quo tasks are held")
+
+    @classmethod
+    def options_from_args(cls, args: argparse.Namespace) -> dict[str, Any]:
+        rate = args.quo_rate
+        return {"api_keys": {args.quo_api_key}, "open_task_limit": args.quo_open_task_limit,
+                "rate_per_second": None if rate is None else max(1, int(rate))}

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from .app import build_app
 from .config import DEFAULT_HOST, DEFAULT_PORT, SandboxConfig
+from .emulation import emulations, provider_names
 from .state import SandboxState
 
 
@@ -33,13 +34,11 @@ class RunningSandbox:
 
 
 def sandbox_environment(config: SandboxConfig) -> dict[str, str]:
-    """``TRAVTUS_CLIENT_ID``, ``TRAVTUS_CLIENT_SECRET`` and ``QUO_API_KEY`` the sandbox accepts."""
-    client_id, secret = next(iter(config.travtus_clients.items()), ("", ""))
-    return {
-        "TRAVTUS_CLIENT_ID": client_id,
-        "TRAVTUS_CLIENT_SECRET": secret,
-        "QUO_API_KEY": next(iter(sorted(config.quo_api_keys)), ""),
-    }
+    """Every provider's credential variables, set to what the sandbox accepts."""
+    environment: dict[str, str] = {}
+    for name, emulation in emulations().items():
+        environment.update(emulation.environment(config.providers[name]))
+    return environment
 
 
 def _url(host: str, port: int) -> str:
@@ -114,18 +113,16 @@ def sandbox_in_thread(
 def usage_text(url: str, config: SandboxConfig) -> str:
     """What ``serve`` prints: the URL, the environment variables and the ``--base-url`` to use."""
     env = sandbox_environment(config)
-    token = next(iter(sorted(config.travtus_static_tokens)), None)
     lines = [
-        f"bulk-tasks sandbox (Travtus and Quo) listening on {url}",
+        f"bulk-tasks sandbox ({provider_names()}) listening on {url}",
         "",
         "Use it from another shell:",
         *(f"  export {name}={value}" for name, value in env.items()),
     ]
-    if token:
-        lines.append(f"  # or, for Travtus, a token that never expires: export TRAVTUS_API_TOKEN={token}")
+    for name, emulation in emulations().items():
+        lines += emulation.usage(config.providers[name])
     lines += [
-        f"  bulk-tasks run INPUT --provider quo --base-url {url}",
-        f"  bulk-tasks run INPUT --provider travtus --base-url {url}",
+        *(f"  bulk-tasks run INPUT --provider {name} --base-url {url}" for name in emulations()),
         "",
         f"Created tasks: GET {url}/_sandbox/tasks   statistics: GET {url}/_sandbox/stats   "
         f"reset: DELETE {url}/_sandbox/tasks",

@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import SandboxConfig
-from .limits import FixedWindowLimiter, TokenBucketLimiter
-
-PROVIDERS = ("travtus", "quo")
+from .emulation import Emulation, emulations
 #: Stats label of a request whose credentials the sandbox does not know (never echoed back).
 INVALID_KEY = "<invalid>"
 #: Stats status of a request answered by closing the connection.
@@ -84,7 +82,7 @@ class Stats:
     requests: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
     providers: dict[str, ProviderStats] = field(
-        default_factory=lambda: {name: ProviderStats() for name in PROVIDERS}
+        default_factory=lambda: {name: ProviderStats() for name in emulations()}
     )
 
     def record(self, provider: str | None, status: str) -> None:
@@ -98,8 +96,8 @@ class Stats:
 
     @property
     def token_requests(self) -> int:
-        """Requests to the Travtus token endpoint."""
-        return self.providers["travtus"].token_requests
+        """Requests to every provider's token endpoint."""
+        return sum(stats.token_requests for stats in self.providers.values())
 
     def max_per_second(self, provider: str, key: str) -> int:
         """The most task requests ``key`` sent to ``provider`` within one whole second."""
@@ -125,9 +123,7 @@ class SandboxState:
         self.stats = Stats()
         self.rng = random.Random(config.seed)
         self.issued_tokens: dict[str, tuple[str, float]] = {}
-        self.quo_limiter = FixedWindowLimiter()
-        self.travtus_task_limiter = TokenBucketLimiter()
-        self.travtus_token_limiter = TokenBucketLimiter()
+        self.emulations: dict[str, Emulation] = {name: emulation(self) for name, emulation in emulations().items()}
 
     def add_task(self, task: StoredTask) -> None:
         """Keep a created task."""
@@ -144,6 +140,5 @@ class SandboxState:
         self.task_counts.clear()
         self.stats = Stats()
         self.rng.seed(self.config.seed)
-        self.quo_limiter.reset()
-        self.travtus_task_limiter.reset()
-        self.travtus_token_limiter.reset()
+        for emulation in self.emulations.values():
+            emulation.reset()

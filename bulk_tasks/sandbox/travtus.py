@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import secrets
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from aiohttp import web
 
+from .emulation import Emulation, Handler, non_negative, rate_option
 from .endpoint import TaskEndpoint, bytes_response, json_response
 from .faults import Fault
+from .limits import TokenBucketLimiter
 from .state import INVALID_KEY, SandboxState, StoredTask
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+#: The Travtus OAuth2 client the sandbox accepts by default.
+SANDBOX_TRAVTUS_CLIENT_ID = "sandbox-client-id"
+SANDBOX_TRAVTUS_CLIENT_SECRET = "sandbox-client-secret"
+#: A Travtus bearer token the sandbox accepts by default; it never expires.
+SANDBOX_TRAVTUS_TOKEN = "sandbox-travtus-token"
+TRAVTUS_TASK_PATH = "/task/"
+TRAVTUS_TOKEN_PATH = "/oauth2/token"
 
 MISSING_AUTHORIZATION = (
     "missing_authorization",
@@ -154,10 +168,31 @@ def parse_bearer(header: str | None) -> str | None:
     return token
 
 
+@dataclass
+class TravtusOptions:
+    """Travtus' options: accepted clients and fixed tokens, token lifetime, token buckets per key."""
+
+    clients: dict[str, str] = field(default_factory=lambda: {SANDBOX_TRAVTUS_CLIENT_ID: SANDBOX_TRAVTUS_CLIENT_SECRET})
+    static_tokens: set[str] = field(default_factory=lambda: {SANDBOX_TRAVTUS_TOKEN})
+    token_lifetime: float = 3600.0
+    task_rate: float | None = 10_000.0
+    task_burst: int = 5_000
+    token_rate: float | None = 100.0
+    token_burst: int = 200
+
+    def __post_init__(self) -> None:
+        if self.token_lifetime < 0:
+            raise ValueError("travtus_token_lifetime must not be negative")
+
+
 class TravtusTaskEndpoint(TaskEndpoint):
     """``POST /task/``."""
 
     provider = "travtus"
+
+    def __init__(self, state: SandboxState) -> None:
+        super().__init__(state)
+        self.limiter = TokenBucketLimiter()
 
     def authenticate(self, request: web.Request, now: float) -> tuple[str, web.Response | None]:
         token = parse_bearer(request.headers.get("Authorization"))
@@ -169,15 +204,13 @@ class TravtusTaskEndpoint(TaskEndpoint):
             if now >= expires_at:
                 return client_id, bytes_response(_EXPIRED_BODY, 401)
             return client_id, None
-        if token in self.state.config.travtus_static_tokens:
+        if token in self.state.config.providers["travtus"].static_tokens:
             return token, None
         return INVALID_KEY, bytes_response(_INVALID_BODY, 401)
 
     def admit(self, key: str, now: float) -> bool:
-        config = self.state.config
-        return self.state.travtus_task_limiter.admit(
-            key, now, config.travtus_task_rate, config.travtus_task_burst
-        )
+        options = self.state.config.providers["travtus"]
+        return self.limiter.admit(key, now, options.task_rate, options.task_burst)
 
     async def create(self, request: web.Request, key: str, now: float) -> tuple[web.Response, bool]:
         try:
@@ -211,21 +244,19 @@ async def _form(request: web.Request) -> dict[str, str]:
     return {name: value for name, value in form.items() if isinstance(value, str)}
 
 
-def token_handler(state: SandboxState) -> Any:
+def token_handler(state: SandboxState, limiter: TokenBucketLimiter) -> Handler:
     """The handler of ``POST /oauth2/token`` (form-encoded client credentials)."""
 
     async def handle(request: web.Request) -> web.Response:
-        config = state.config
-        now = config.clock()
+        now = state.config.clock()
+        config = state.config.providers["travtus"]
         stats = state.stats
         stats.providers["travtus"].token_requests += 1
         form = await _form(request)
         client_id = form.get("client_id", "")
-        secret = config.travtus_clients.get(client_id)
+        secret = config.clients.get(client_id)
         key = client_id if secret is not None else INVALID_KEY
-        if not state.travtus_token_limiter.admit(
-            key, now, config.travtus_token_rate, config.travtus_token_burst
-        ):
+        if not limiter.admit(key, now, config.token_rate, config.token_burst):
             response = bytes_response(_FAULT_BODIES[Fault.RATE_LIMITED][1], 429)
         elif not all(form.get(name) for name in ("grant_type", "client_id", "client_secret")):
             response = json_response(error_body("invalid_request", _TOKEN_FORM_HELP), 400)
@@ -240,7 +271,7 @@ def token_handler(state: SandboxState) -> Any:
             )
         else:
             token = secrets.token_urlsafe(24)
-            lifetime = config.travtus_token_lifetime
+            lifetime = config.token_lifetime
             state.issued_tokens[token] = (client_id, now + lifetime)
             expires_in: float = int(lifetime) if float(lifetime).is_integer() else lifetime
             response = json_response(
@@ -250,3 +281,65 @@ def token_handler(state: SandboxState) -> Any:
         return response
 
     return handle
+
+
+class TravtusEmulation(Emulation):
+    """Travtus in the sandbox: ``POST /oauth2/token`` and ``POST /task/``, token buckets per key."""
+
+    provider = "travtus"
+    Options = TravtusOptions
+    rate_options = ("task_rate", "token_rate")
+    path_prefix = "/"
+
+    def __init__(self, state: SandboxState) -> None:
+        super().__init__(state)
+        self.endpoint = TravtusTaskEndpoint(state)
+        self.token_limiter = TokenBucketLimiter()
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [("POST", TRAVTUS_TOKEN_PATH, token_handler(self.state, self.token_limiter)),
+                ("POST", TRAVTUS_TASK_PATH, self.endpoint.handle)]
+
+    def not_routed(self, request: web.Request, status: int) -> dict[str, Any]:
+        if status == 404:
+            return error_body("not_found", f"No such endpoint: {request.method} {request.path}")
+        return error_body("method_not_allowed", f"Method {request.method} not allowed on {request.path}")
+
+    @classmethod
+    def environment(cls, options: TravtusOptions) -> dict[str, str]:
+        client_id, secret = next(iter(options.clients.items()), ("", ""))
+        return {"TRAVTUS_CLIENT_ID": client_id, "TRAVTUS_CLIENT_SECRET": secret}
+
+    @classmethod
+    def usage(cls, options: TravtusOptions) -> list[str]:
+        token = next(iter(sorted(options.static_tokens)), None)
+        return [f"  # or, for Travtus, a token that never expires: export TRAVTUS_API_TOKEN={token}"] if token else []
+
+    def reset(self) -> None:
+        self.endpoint.limiter.reset()
+        self.token_limiter.reset()
+
+    @classmethod
+    def add_arguments(cls, parser: argparse._ActionsContainer) -> None:
+        parser.add_argument("--travtus-client-id", default=SANDBOX_TRAVTUS_CLIENT_ID, metavar="ID",
+                            help=f"Travtus client id to accept (default {SANDBOX_TRAVTUS_CLIENT_ID})")
+        parser.add_argument("--travtus-client-secret", default=SANDBOX_TRAVTUS_CLIENT_SECRET, metavar="SECRET",
+                            help="Travtus client secret to accept (default: the sandbox's dummy secret)")
+        parser.add_argument("--travtus-token", default=SANDBOX_TRAVTUS_TOKEN, metavar="TOKEN",
+                            help="a Travtus bearer token that never expires")
+        parser.add_argument("--token-lifetime", type=non_negative, default=3600.0, metavar="SECONDS",
+                            help="lifetime of issued Travtus tokens (default 3600)")
+        parser.add_argument("--travtus-rate", type=rate_option, default=10_000.0, metavar="R",
+                            help="Travtus /task/ requests per second per key (default 10000; 'off')")
+        parser.add_argument("--travtus-burst", type=int, default=5_000, metavar="N", help="(default 5000)")
+        parser.add_argument("--travtus-token-rate", type=rate_option, default=100.0, metavar="R",
+                            help="Travtus /oauth2/token requests per second per client (default 100)")
+        parser.add_argument("--travtus-token-burst", type=int, default=200, metavar="N", help="(default 200)")
+
+    @classmethod
+    def options_from_args(cls, args: argparse.Namespace) -> dict[str, Any]:
+        return {"clients": {args.travtus_client_id: args.travtus_client_secret},
+                "static_tokens": {args.travtus_token} if args.travtus_token else set(),
+                "token_lifetime": args.token_lifetime, "task_rate": args.travtus_rate,
+                "task_burst": args.travtus_burst, "token_rate": args.travtus_token_rate,
+                "token_burst": args.travtus_token_burst}
