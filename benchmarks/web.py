@@ -111,8 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         table = run([int(n) for n in args.sizes.split(",")], args.runs, workdir)
     print(json.dumps([{k: v for k, v in row.items() if k != "samples"} for row in table], indent=1))
     for row in table:
-        print(f"{row['rows']:>7} rows ({row['size_mb']} MB): upload -> grid {row['upload_to_grid_s']:.2f} s, "
-              f"jump to the middle {row['page_jump_s']:.3f} s (median of {row['runs']})")
+        spread = sorted(s["upload_to_grid_s"] for s in row["samples"])
+        print(f"{row['rows']:>7} rows ({row['size_mb']} MB): upload -> grid {row['upload_to_grid_s']:.2f} s "
+              f"(runs: {', '.join(f'{t:.2f}' for t in spread)}), jump to the middle {row['page_jump_s']:.3f} s "
+              f"(median of {row['runs']})")
     return 0
 
 

@@ -244,3 +244,17 @@ async def test_typed_credentials_are_never_written_nor_sent_back(page, tmp_path)
     for path in page.workdir.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+async def test_one_run_at_a_time_per_import_and_no_new_file_while_it_sends(page, tmp_path):
+    source = write_csv(tmp_path / "big.csv", QUO_HEADER, quo_rows(400))
+    view = await page.upload(source, provider="quo")
+    import_id = view["import"]["id"]
+    await page.post_json(f"/api/imports/{import_id}/send", {"sandbox": True}, status=202)
+    busy = await page.post_json(f"/api/imports/{import_id}/send", {"sandbox": True}, status=409)
+    assert busy["error"] == "This import is being sent: wait for it to finish, or press Stop."
+    assert (await page.upload(source, into=import_id, status=409))["error"] == busy["error"]
+    await page.post_json(f"/api/imports/{import_id}/stop", {})
+    assert (await page.events(import_id))[-1]["state"] == "finished"
+    none_left = await page.post_json(f"/api/imports/{import_id}/stop", {}, status=409)
+    assert none_left["error"] == "Nothing is being sent for this import."
