@@ -1,8 +1,13 @@
 """Synthetic, valid inputs for the benchmarks: Travtus and Quo sheets of any size, CSV or XLSX.
 
-Deterministic (row ``i`` is always the same). The shape is that of a monthly maintenance load:
-a unique task reference per row, a few hundred properties and staff, a month of due dates with
-times, a resident's phone number on one row in four (10,000 distinct numbers).
+Deterministic (row ``i`` is always the same). Two Travtus shapes:
+
+- ``travtus``: a monthly maintenance load where most columns repeat a few hundred values (a unique
+  task reference per row, 300 properties, 200 staff, a month of due dates, a resident's phone on
+  one row in four, 10,000 distinct numbers), so per-distinct-value work is cheap;
+- ``travtus-varied``: 9 columns that are mostly distinct (issue 13): 20,000 group refs, a unique task
+  ref, a unique title, a description that differs per row, due date-times to the minute over a
+  month, importance, 50 assignee e-mails, a first name, 5,000 zero-padded unit refs.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from pathlib import Path
 TRAVTUS_HEADER = ["Property", "Unit", "Task Ref", "Title", "Description", "Due Date", "Priority",
                   "Assignee Email", "Assignee First Name", "Resident First Name", "Resident Phone",
                   "Building Manager"]
+VARIED_HEADER = ["Group Ref", "Task Ref", "Title", "Description", "Due Date", "Priority", "Assignee Email",
+                 "Assignee First Name", "Unit"]
 QUO_HEADER = ["Title", "Description", "Due Date", "phoneNumberId", "Assigned To"]
 _TITLES = ("Replace HVAC filter", "Smoke detector test", "Inspect fire extinguisher", "Gutter cleaning",
            "Check water heater", "Test GFCI outlets", "Service elevator", "Repaint hallway")
@@ -34,6 +41,36 @@ def travtus_row(i: int) -> list[str]:
             f"R. Manager {i % 50}"]
 
 
+_VERBS = ("Replace", "Inspect", "Repair", "Clean", "Test", "Service", "Repaint", "Check", "Adjust", "Seal")
+_THINGS = ("HVAC filter", "smoke detector", "water heater", "GFCI outlet", "window latch", "door closer",
+           "dishwasher hose", "bathroom fan", "gutter", "thermostat", "faucet cartridge", "garbage disposal")
+_FIRST = ("Emily", "Marcus", "Priya", "Jordan", "Sofia", "Liam", "Chen", "Amara", "Noah", "Fatima", "Olivia",
+          "Mateo", "Aisha", "Lucas", "Hana", "Diego", "Zoe", "Ivan", "Mei", "Omar")
+
+
+def _mix(i: int) -> int:
+    """A well-spread deterministic 32-bit number for row ``i``."""
+    x = (i * 2654435761 + 0x9E3779B9) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 2246822519) & 0xFFFFFFFF
+    return x ^ (x >> 13)
+
+
+def varied_row(i: int) -> list[str]:
+    """Row ``i`` (0-based) of a valid Travtus sheet with ``VARIED_HEADER``, its columns mostly distinct."""
+    h = _mix(i)
+    minute = h % (30 * 24 * 60)
+    day, hour, minute = 1 + minute // 1440, minute // 60 % 24, minute % 60
+    due = (f"2026-11-{day:02d} {hour:02d}:{minute:02d}" if h % 3
+           else f"11/{day}/2026 {hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}")
+    verb, thing = _VERBS[h % len(_VERBS)], _THINGS[(h >> 4) % len(_THINGS)]
+    return [f"GRP-{h % 20_000:05d}", f"WO-{i:09d}", f"{verb} {thing} #{i}",
+            f"{verb} the {thing} in unit {h % 5_000:05d}; ticket {h % 1_000_003} reported on day {day}, "
+            f"access code {(h >> 8) % 10_000:04d}.",
+            due, _PRIORITIES[(h >> 3) % len(_PRIORITIES)], f"tech{(h >> 5) % 50:02d}@northwind-pm.example.com",
+            _FIRST[(h >> 7) % len(_FIRST)], f"{h % 5_000:05d}"]
+
+
 def quo_row(i: int) -> list[str]:
     """Row ``i`` (0-based) of a valid Quo sheet with ``QUO_HEADER``; every row differs."""
     day, hour = 1 + i % 28, 8 + i % 10
@@ -41,31 +78,40 @@ def quo_row(i: int) -> list[str]:
             f"2026-12-{day:02d} {hour:02d}:{(i % 4) * 15:02d}", f"PNbench{i % 50:02d}", f"USbench{i % 20:02d}"]
 
 
-def rows(provider: str, count: int) -> Iterator[list[str]]:
-    """``count`` data rows for ``provider``."""
-    make = travtus_row if provider == "travtus" else quo_row
+_SHAPES = {"travtus": (TRAVTUS_HEADER, travtus_row), "travtus-varied": (VARIED_HEADER, varied_row),
+           "quo": (QUO_HEADER, quo_row)}
+
+
+def rows(shape: str, count: int) -> Iterator[list[str]]:
+    """``count`` data rows of ``shape`` (``travtus``, ``travtus-varied`` or ``quo``)."""
+    make = _SHAPES[shape][1]
     return (make(i) for i in range(count))
 
 
-def header(provider: str) -> list[str]:
-    """The header row for ``provider``."""
-    return TRAVTUS_HEADER if provider == "travtus" else QUO_HEADER
+def header(shape: str) -> list[str]:
+    """The header row of ``shape``."""
+    return _SHAPES[shape][0]
 
 
-def write_csv(path: Path, provider: str, count: int) -> Path:
+def provider_of(shape: str) -> str:
+    """The provider a shape's sheets are for."""
+    return shape.split("-")[0]
+
+
+def write_csv(path: Path, shape: str, count: int) -> Path:
     """A UTF-8 CSV of ``count`` valid rows; reused when it already exists."""
     if path.exists():
         return path
     partial = path.with_suffix(".partial")
     with partial.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header(provider))
-        writer.writerows(rows(provider, count))
+        writer.writerow(header(shape))
+        writer.writerows(rows(shape, count))
     partial.rename(path)
     return path
 
 
-def write_xlsx(path: Path, provider: str, count: int) -> Path:
+def write_xlsx(path: Path, shape: str, count: int) -> Path:
     """An XLSX of ``count`` valid rows (written in openpyxl's streaming mode); reused when it exists."""
     if path.exists():
         return path
@@ -73,8 +119,8 @@ def write_xlsx(path: Path, provider: str, count: int) -> Path:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Tasks")
-    sheet.append(header(provider))
-    for row in rows(provider, count):
+    sheet.append(header(shape))
+    for row in rows(shape, count):
         sheet.append([value or None for value in row])
     partial = path.with_name(path.stem + ".partial.xlsx")
     workbook.save(partial)
