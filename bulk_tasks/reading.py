@@ -6,6 +6,7 @@ header is row 1); fully blank rows are dropped without renumbering the others.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from dataclasses import dataclass, field
@@ -166,12 +167,21 @@ def _clean_cell(value: Any) -> str | None:
     return text or None
 
 
-def _clean(values: pd.DataFrame) -> pd.DataFrame:
-    """Trim every cell; empty text becomes ``None`` (one pass over all cells, however wide the sheet)."""
-    cells = values.to_numpy(dtype=object)
-    flat = [value.strip() or None if type(value) is str else _clean_cell(value) for value in cells.ravel().tolist()]
-    cleaned = np.array(flat, dtype=object).reshape(cells.shape) if flat else cells
-    return pd.DataFrame(cleaned, index=values.index, columns=values.columns, dtype=object)
+def _clean_column(values: list[Any]) -> list[Any]:
+    """Trim every cell of one column; empty text becomes ``None`` (all-text columns on a fast path)."""
+    try:
+        return [value.strip() or None for value in values]
+    except AttributeError:
+        return [value.strip() or None if type(value) is str else _clean_cell(value) for value in values]
+
+
+def _frame(columns: list[list[Any]]) -> tuple[list[str], pd.DataFrame]:
+    """Cleaned ``columns`` (each headed by its name) as the names and a frame of the rows below them."""
+    cleaned = [_clean_column(column) for column in columns]
+    headers = [column[0] or "" for column in cleaned]
+    rows = len(cleaned[0]) - 1 if cleaned else 0
+    data = {at: np.array(column[1:], dtype=object) for at, column in enumerate(cleaned)}
+    return headers, pd.DataFrame(data, index=pd.RangeIndex(rows), dtype=object)
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -244,28 +254,51 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
-    text = decode(path, path.read_bytes())
-    if not text.strip():
+    source = _utf8(path, path.read_bytes())
+    if not source.strip():
         raise EmptyInputError(f"{path.name} is empty: put the column names in row 1 and one task per row below.")
-    if "\x00" in text:
-        row = text.count("\n", 0, text.index("\x00")) + 1
+    if b"\x00" in source:
+        row = source.count(b"\n", 0, source.index(b"\x00")) + 1
         raise UnreadableFileError(f"{path.name} contains a NUL character (an invisible control character) on line "
                                   f"{row}: delete it, or export the file again from Excel as CSV UTF-8.")
-    delimiter = sniff_delimiter(text)
+    delimiter = sniff_delimiter(source[: 4 * 65536].decode("utf-8", "ignore"))
     try:
-        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-                          na_filter=False, skip_blank_lines=False, engine="c")
+        raw = pd.read_csv(io.BytesIO(source), sep=delimiter, header=None, dtype=object, keep_default_na=False,
+                          na_filter=False, skip_blank_lines=False, engine="c", encoding="utf-8")
     except pd.errors.ParserError as exc:
         raise UnreadableFileError(f"{path.name} is not a well-formed CSV file ({_parser_detail(exc)}): "
                                   "check for a stray quote or an unquoted delimiter on that line.") from None
     except pd.errors.EmptyDataError:  # the first line is blank
-        content = text.lstrip("\r\n")
-        first = len(text[: len(text) - len(content)].splitlines()) + 1
+        content = source.lstrip(b"\r\n")
+        first = len(source[: len(source) - len(content)].splitlines()) + 1
         raise EmptyInputError(f"{path.name} has no column names in row 1 (row {first} looks like the header): "
                               "delete the blank rows above it, so that the column names are in row 1.") from None
-    cleaned = _clean(raw)
-    headers = [value or "" for value in cleaned.iloc[0].tolist()]
-    return headers, cleaned.iloc[1:].reset_index(drop=True).set_axis(range(cleaned.shape[1]), axis=1)
+    del source
+    cells = raw.to_numpy(dtype=object)
+    del raw
+    return _frame([column.tolist() for column in cells.T])
+
+
+def _utf8(path: Path, data: bytes) -> bytes:
+    """The file's text as UTF-8 bytes without a BOM (what the CSV parser reads): a UTF-8 file as it is,
+    checked without decoding it into a second copy; any other encoding ``decode`` reads, re-encoded."""
+    if _utf16_codec(data) is None and not _looks_binary(data[:4096]):
+        body = data.removeprefix(b"\xef\xbb\xbf")
+        checker = codecs.getincrementaldecoder("utf-8")()
+        view = memoryview(body)
+        try:
+            for start in range(0, len(body), _CHECK_CHUNK):
+                checker.decode(view[start:start + _CHECK_CHUNK])
+            checker.decode(b"", final=True)
+            return body
+        except UnicodeDecodeError:
+            pass
+        finally:
+            view.release()
+    return decode(path, data).encode("utf-8")
+
+
+_CHECK_CHUNK = 1 << 20
 
 
 def _parser_detail(exc: Exception) -> str:
@@ -285,6 +318,6 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], pd.DataFrame, 
     if not rows:
         return [], pd.DataFrame(), title
     width = max(len(row) for row in rows)
-    table = _clean(pd.DataFrame([row + [None] * (width - len(row)) for row in rows], dtype=object))
-    headers = [value or "" for value in table.iloc[0].tolist()]
-    return headers, table.iloc[1:].reset_index(drop=True), title
+    columns = [list(column) for column in zip(*(row + [None] * (width - len(row)) for row in rows))]
+    headers, table = _frame(columns)
+    return headers, table, title

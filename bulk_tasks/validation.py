@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -74,11 +75,15 @@ class RowError:
 
 
 def field_frame(frame: pd.DataFrame, match: ColumnMatch, provider: Provider) -> pd.DataFrame:
-    """The sheet's values under API field names, every field present (absent ones all ``None``)."""
+    """The sheet's values under API field names, every field present (absent ones all ``None``).
+
+    The sheet's columns are not copied; every absent field shares one all-``None`` array.
+    """
     header_of = match.header_of
-    columns = {spec.name: frame[header_of[spec.name]] if spec.name in header_of
-               else empty_column(frame.index) for spec in provider.fields}
-    return pd.DataFrame(columns, index=frame.index)
+    absent = np.full(len(frame), None, dtype=object)
+    columns = {spec.name: frame[header_of[spec.name]].to_numpy(dtype=object) if spec.name in header_of
+               else absent for spec in provider.fields}
+    return pd.DataFrame(columns, index=frame.index, dtype=object, copy=False)
 
 
 def field_rule(spec: Field, dayfirst: bool = False) -> str | None:
@@ -110,7 +115,8 @@ def _value_check(spec: Field, reader: ValueReader) -> Callable[[pd.Series], pd.S
         return lambda s: map_unique(s, reader.phone).notna()
     if spec.kind is Kind.EMAIL:
         return lambda s: map_unique(s, is_email).astype(bool)
-    return lambda s: s.str.startswith(spec.prefix)
+    prefix = spec.prefix
+    return lambda s: pd.Series([text is None or text.startswith(prefix) for text in s.tolist()], index=s.index)
 
 
 def build_schema(provider: Provider, reader: ValueReader) -> pa.DataFrameSchema:
@@ -124,7 +130,8 @@ def build_schema(provider: Provider, reader: ValueReader) -> pa.DataFrameSchema:
         rule = field_rule(spec, reader.dayfirst)
         if rule:
             checks.append(pa.Check(_value_check(spec, reader), error=rule, name=f"{spec.name}_format"))
-        columns[spec.name] = pa.Column(None, checks=checks, nullable=True, required=True)
+        if checks:  # a column without checks costs pandera time and proves nothing
+            columns[spec.name] = pa.Column(None, checks=checks, nullable=True, required=True)
     rules = [pa.Check(rule.check, ignore_na=False, name=rule.name) for rule in provider.rules()]
     return pa.DataFrameSchema(columns, checks=rules, coerce=False)
 
@@ -144,37 +151,63 @@ def validate(frame: pd.DataFrame, match: ColumnMatch, provider: Provider, reader
     errors = {RowError(row, header_of.get(name, name), shown_value(fields.at[row, name]), rule)
               for (row, name), rule in problems.items()}
     try:
-        build_schema(provider, reader).validate(fields, lazy=True)
+        build_schema(provider, reader).validate(fields, lazy=True, inplace=True)
     except SchemaErrors as exc:
         errors.update(_row_errors(exc.failure_cases, fields, match, provider, problems))
     return sorted(errors)
 
 
 def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> dict[tuple[int, str], str]:
-    """(row, field) → rule, for cells whose text no field could use as it is."""
+    """(row, field) → rule, for cells whose text no field could use as it is.
+
+    Each column is first checked as a whole (one joined string, one ``max`` of lengths); only a
+    column with a suspect cell is looked at cell by cell.
+    """
     problems: dict[tuple[int, str], str] = {}
+    rows = fields.index.tolist()
     for spec in provider.fields:
-        present = fields[spec.name].dropna()
-        if present.empty:
+        values = fields[spec.name].tolist()
+        present = [text for text in values if text is not None]
+        try:
+            joined = "\x00".join(present)
+        except TypeError:  # NaN or other non-text: not a cell's text
+            values = [text if isinstance(text, str) else None for text in values]
+            present = [text for text in values if text is not None]
+            joined = "\x00".join(present)
+        if not present:
             continue
-        hashed = present[present.str.startswith("#")]
-        for row, text in hashed.items():
-            code = excel_error(text)
-            if code is not None:
-                problems[(row, spec.name)] = EXCEL_ERROR_RULE.format(code=code)
-        for row in present.index[present.str.len() > EXCEL_CELL_LIMIT]:
-            problems.setdefault((row, spec.name), CELL_LIMIT_RULE)
+        if joined[:1] == "#" or "\x00#" in joined:
+            for row, text in zip(rows, values):
+                code = excel_error(text) if text is not None else None
+                if code is not None:
+                    problems[(row, spec.name)] = EXCEL_ERROR_RULE.format(code=code)
+        if max(map(len, present)) > EXCEL_CELL_LIMIT:
+            for row, text in zip(rows, values):
+                if text is not None and len(text) > EXCEL_CELL_LIMIT:
+                    problems.setdefault((row, spec.name), CELL_LIMIT_RULE)
         if spec.kind is Kind.PHONE:
-            suspicious = present[map_unique(present, looks_scientific).astype(bool)]
-            for row in suspicious.index:
-                problems.setdefault((row, spec.name), SCIENTIFIC_PHONE_RULE)
+            _mark(problems, spec.name, rows, values,
+                  lambda text: SCIENTIFIC_PHONE_RULE if looks_scientific(text) else None)
         elif spec.kind is Kind.DATETIME:
-            unread = present[map_unique(present, reader.datetime).isna()]
-            if not unread.empty:
-                why = map_unique(unread, lambda text: _unread_date_rule(text, reader))
-                for row, rule in why.dropna().items():
-                    problems.setdefault((row, spec.name), rule)
+            def unread_rule(text: str) -> str | None:
+                return None if reader.datetime(text) is not None else _unread_date_rule(text, reader)
+            _mark(problems, spec.name, rows, values, unread_rule)
     return problems
+
+
+def _mark(problems: dict[tuple[int, str], str], name: str, rows: list[int], values: list[str | None],
+          rule_of: Callable[[str], str | None]) -> None:
+    """The rule ``rule_of`` gives each cell of ``values`` (None: no problem), asked once per distinct value."""
+    rules: dict[str, str | None] = {}
+    for row, text in zip(rows, values):
+        if text is None:
+            continue
+        if text in rules:
+            rule = rules[text]
+        else:
+            rule = rules[text] = rule_of(text)
+        if rule is not None:
+            problems.setdefault((row, name), rule)
 
 
 def hinted_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> dict[tuple[int, str], str]:
