@@ -16,7 +16,7 @@ from .providers import Provider, get_provider
 from .errors import ResultsFileError
 from .results import check_writable, default_results_path, write_results
 from .results_guard import check_not_edited
-from .statuses import ExitCode, Outcome, RowStatus
+from .statuses import ExitCode
 
 if TYPE_CHECKING:  # aiohttp is loaded only by a run that sends
     from .running import BeforeSending, Progress
@@ -59,8 +59,7 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
     target = _results_path(path, results)
     check_not_edited(target, path, "validate", provider if isinstance(provider, str) else provider.name)
     prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
-    outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
-    table = results_table(prepared, outcomes, dry_run=True)
+    table = results_table(prepared, {}, dry_run=True)
     write_results(target, table, cell_errors(prepared), fields=input_fields(prepared), provider=prepared.provider)
     return summarize(table, target, validating=True, elapsed=time.monotonic() - started,
                      warnings=prepared.warnings, notes=prepared.notes, timezone=prepared.reading.timezone,

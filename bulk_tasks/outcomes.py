@@ -8,16 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .columns import is_results_column
 from .messages import plural
+from .payloads import Payloads
 from .preparing import Prepared
 from .providers.base import Field
 from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
 from .statuses import DONE_STATUSES, ExitCode, Outcome, RowStatus
 from .validation import RowError
-from .values import empty_column
 
 
 #: ``json.dumps(payload, ensure_ascii=False)`` without building an encoder per row.
@@ -81,38 +82,56 @@ def error_text(errors: list[RowError]) -> str:
 
 
 def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_run: bool) -> pd.DataFrame:
-    """The results table: results columns, then the input's own columns, one line per data row."""
+    """The results table: results columns, then the input's own columns, one line per data row.
+
+    In a dry run every row with a payload is ``dry_run`` unless ``outcomes`` says otherwise.
+    """
     frame = prepared.table.frame
     rows = frame.index
-    columns: dict[str, pd.Series] = {name: empty_column(rows) for name in RESULT_COLUMNS}
-    columns["_row"] = pd.Series(rows, index=rows)
+    columns = {name: np.full(len(rows), None, dtype=object) for name in RESULT_COLUMNS if name != "_row"}
     earlier = prepared.earlier
     for name in earlier.columns:
-        if name in columns and name != "_row":
-            columns[name].loc[earlier.index] = earlier[name]
+        if name in columns:
+            columns[name][rows.get_indexer(earlier.index)] = earlier[name].to_numpy(dtype=object)
     errors = prepared.errors_by_row()
-    columns["_status"].loc[list(errors)] = RowStatus.INVALID.value
-    columns["_error"].loc[list(errors)] = [error_text(row_errors) for row_errors in errors.values()]
-    _fill_outcomes(columns, outcomes)
+    invalid = rows.get_indexer(list(errors))
+    columns["_status"][invalid] = RowStatus.INVALID.value
+    columns["_error"][invalid] = _objects([error_text(row_errors) for row_errors in errors.values()])
+    payloads = prepared.payloads
     if dry_run:
-        payload = empty_column(rows)
-        payload.loc[list(prepared.payloads)] = list(map(_payload_json, prepared.payloads.values()))
-        columns[PAYLOAD_COLUMN] = payload
+        at = rows.get_indexer(list(payloads))
+        columns["_status"][at] = RowStatus.DRY_RUN.value
+        payload = np.full(len(rows), None, dtype=object)
+        payload[at] = _objects(payloads.texts() if isinstance(payloads, Payloads)
+                               else list(map(_payload_json, payloads.values())))
+    _fill_outcomes(columns, rows, outcomes)
+    table = {"_row": pd.Series(rows, index=rows),
+             **{name: pd.Series(values, index=rows, dtype=object, copy=False) for name, values in columns.items()}}
+    table = {name: table[name] for name in RESULT_COLUMNS}
+    if dry_run:
+        table[PAYLOAD_COLUMN] = pd.Series(payload, index=rows, dtype=object, copy=False)
     own = [name for name in frame.columns if not is_results_column(name)]
-    return pd.concat([pd.DataFrame(columns), frame[own]], axis=1)
+    return pd.concat([pd.DataFrame(table), frame[own]], axis=1)
 
 
-def _fill_outcomes(columns: dict[str, pd.Series], outcomes: Mapping[int, Outcome]) -> None:
+def _objects(values: list[Any]) -> np.ndarray:
+    """``values`` as a 1-D object array (never a 2-D one, whatever the values are)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def _fill_outcomes(columns: dict[str, np.ndarray], rows: pd.Index, outcomes: Mapping[int, Outcome]) -> None:
     if not outcomes:
         return
-    rows = list(outcomes)
+    at = rows.get_indexer(list(outcomes))
     values = list(outcomes.values())
-    columns["_status"].loc[rows] = [o.status.value for o in values]
-    columns["_task_id"].loc[rows] = [o.task_id for o in values]
-    columns["_request_id"].loc[rows] = [o.request_id for o in values]
-    columns["_http_status"].loc[rows] = [o.http_status for o in values]
-    columns["_attempts"].loc[rows] = [o.attempts or None for o in values]
-    columns["_error"].loc[rows] = [o.error for o in values]
+    columns["_status"][at] = _objects([o.status.value for o in values])
+    columns["_task_id"][at] = _objects([o.task_id for o in values])
+    columns["_request_id"][at] = _objects([o.request_id for o in values])
+    columns["_http_status"][at] = _objects([o.http_status for o in values])
+    columns["_attempts"][at] = _objects([o.attempts or None for o in values])
+    columns["_error"][at] = _objects([o.error for o in values])
 
 
 def cell_errors(prepared: Prepared) -> dict[tuple[int, str], str]:

@@ -2,16 +2,33 @@
 
 Empty cells are left out (never ``""`` or ``null``); dotted field names become nested objects;
 values are normalized (enumerations canonical, dates in the provider's format, phones in E.164).
+
+A million payloads are held as the normalized columns they are made of (``Payloads``): a row's dict
+is built when it is asked for, and the JSON texts of every row are rendered column by column.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import json
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+from itertools import compress
+from json.encoder import encode_basestring
+from typing import Any, ItemsView, ValuesView
 
 import pandas as pd
 
 from .providers import Field, Kind, Provider
 from .values import ValueReader, map_unique, parse_enum
+
+#: One object of a payload: ``None`` for a run of top-level keys, else the nested object's name;
+#: then its (key, column) pairs, in the order the JSON text has them.
+Entry = tuple[str | None, list[tuple[str, int]]]
+#: ``json.dumps(payload, ensure_ascii=False)``: the ``_payload`` column of the results.
+RESULTS_SEPARATORS = (", ", ": ")
+#: The request body and the identity hash: compact.
+COMPACT_SEPARATORS = (",", ":")
 
 
 def normalize_column(spec: Field, column: pd.Series, provider: Provider, reader: ValueReader) -> pd.Series:
@@ -28,50 +45,166 @@ def normalize_column(spec: Field, column: pd.Series, provider: Provider, reader:
     return column
 
 
-def build_payloads(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> list[dict[str, Any]]:
-    """One payload per row of ``fields`` (a frame of valid rows under API field names)."""
+def build_payloads(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> Payloads:
+    """One payload per row of ``fields`` (a frame of valid rows under API field names), by row number."""
     specs = [spec for spec in provider.fields if spec.name in fields and fields[spec.name].notna().any()]
     columns = [normalize_column(spec, fields[spec.name], provider, reader).tolist() for spec in specs]
-    if not specs:
-        return [{} for _ in range(len(fields))]
-    paths = [spec.path for spec in specs]
-    segments = _segments(paths)
-    if segments is None:
-        return [_payload(paths, values) for values in zip(*columns)]
-    return [_segmented_payload(segments, values) for values in zip(*columns)]
+    return Payloads(fields.index.tolist(), [spec.path for spec in specs], columns)
 
 
-Segment = tuple[str | None, tuple[str, ...], int, int]
+class Payloads(Mapping[int, dict[str, Any]]):
+    """Row number → payload dict, for ascending ``rows``; ``columns[i][at]`` is field ``paths[i]``'s
+    value at row ``rows[at]`` (``None``: left out)."""
+
+    def __init__(self, rows: list[int], paths: list[tuple[str, ...]], columns: list[list[Any]]) -> None:
+        self.rows = rows
+        self.paths = paths
+        self.columns = columns
+        self._entries = _entries(paths, sort=False)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.rows)
+
+    def __contains__(self, row: object) -> bool:
+        return self._position(row) is not None
+
+    def __getitem__(self, row: int) -> dict[str, Any]:
+        at = self._position(row)
+        if at is None:
+            raise KeyError(row)
+        return self._payload(tuple(column[at] for column in self.columns))
+
+    def values(self) -> ValuesView[dict[str, Any]]:
+        """Every payload, in row order, each built as it is reached."""
+        return _Values(self)
+
+    def items(self) -> ItemsView[int, dict[str, Any]]:
+        """(row, payload) pairs in row order, each payload built as it is reached."""
+        return _Items(self)
+
+    def dicts(self) -> Iterator[dict[str, Any]]:
+        """Every payload, in row order."""
+        if self._entries is None:
+            return (_nested(self.paths, values) for values in zip(*self.columns))
+        if not self.columns:
+            return ({} for _ in self.rows)
+        return map(self._payload, zip(*self.columns))
+
+    def texts(self, separators: tuple[str, str] = RESULTS_SEPARATORS, *, sort_keys: bool = False) -> list[str]:
+        """Every payload as ``json.dumps(payload, ensure_ascii=False, separators=…, sort_keys=…)`` would
+        write it, rendered column by column."""
+        if not self.columns:
+            return ["{}"] * len(self.rows)
+        entries = _entries(self.paths, sort=sort_keys)
+        if entries is not None:
+            try:
+                return _render(self.columns, entries, *separators)
+            except TypeError:  # a value that is not text: let json encode it
+                pass
+        dump = json.JSONEncoder(ensure_ascii=False, separators=separators, sort_keys=sort_keys).encode
+        return [dump(payload) for payload in self.dicts()]
+
+    def identities(self) -> list[str]:
+        """Each row's ``journal.row_identity``: ``ref:`` and its ``external_ref``, else a hash of its
+        canonical JSON."""
+        references = (self.columns[self.paths.index(("external_ref",))] if ("external_ref",) in self.paths
+                      else [None] * len(self.rows))
+        named = [isinstance(reference, str) and bool(reference) for reference in references]
+        if all(named):
+            return ["ref:" + reference for reference in references]
+        canonical = self.texts(COMPACT_SEPARATORS, sort_keys=True)
+        return ["ref:" + reference if has_reference else _hashed(text)
+                for reference, has_reference, text in zip(references, named, canonical)]
+
+    def subset(self, keep: list[bool]) -> Payloads:
+        """The payloads of the rows whose ``keep`` is true."""
+        return Payloads(list(compress(self.rows, keep)), self.paths,
+                        [list(compress(column, keep)) for column in self.columns])
+
+    def _position(self, row: object) -> int | None:
+        if not isinstance(row, int):
+            return None
+        at = bisect_left(self.rows, row)
+        return at if at < len(self.rows) and self.rows[at] == row else None
+
+    def _payload(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        if self._entries is None:
+            return _nested(self.paths, values)
+        payload: dict[str, Any] = {}
+        for parent, pairs in self._entries:
+            part = {key: values[at] for key, at in pairs if values[at] is not None}
+            if parent is None:
+                payload.update(part)
+            elif part:
+                payload[parent] = part
+        return payload
 
 
-def _segments(paths: list[tuple[str, ...]]) -> list[Segment] | None:
-    """Runs of top-level keys, and of one nested object's keys, in field order; None when an object's
-    keys are not contiguous (then ``_payload`` builds each row)."""
-    segments: list[Segment] = []
+class _Values(ValuesView):  # type: ignore[type-arg]
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self._mapping.dicts()  # type: ignore[attr-defined,no-any-return]
+
+
+class _Items(ItemsView):  # type: ignore[type-arg]
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        return zip(self._mapping.rows, self._mapping.dicts())  # type: ignore[attr-defined]
+
+
+def _hashed(canonical: str) -> str:
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _entries(paths: list[tuple[str, ...]], *, sort: bool) -> list[Entry] | None:
+    """The objects of every payload, in dict order (or sorted by key); None when a nested object's
+    fields are not contiguous (then its place in the dict depends on the row)."""
+    entries: list[Entry] = []
     for at, path in enumerate(paths):
         parent = path[0] if len(path) > 1 else None
-        if segments and segments[-1][0] == parent:
-            last = segments[-1]
-            segments[-1] = (parent, (*last[1], path[-1]), last[2], at + 1)
-        elif parent is not None and any(segment[0] == parent for segment in segments):
+        if entries and entries[-1][0] == parent:
+            entries[-1][1].append((path[-1], at))
+        elif parent is not None and any(entry[0] == parent for entry in entries):
             return None
         else:
-            segments.append((parent, (path[-1],), at, at + 1))
-    return segments
+            entries.append((parent, [(path[-1], at)]))
+    if not sort:
+        return entries
+    keyed = sorted([(key, [(None, [(key, at)])]) for parent, pairs in entries if parent is None for key, at in pairs]
+                   + [(parent, [(parent, sorted(pairs))]) for parent, pairs in entries if parent is not None],
+                   key=lambda item: item[0])
+    return [entry for _, group in keyed for entry in group]
 
 
-def _segmented_payload(segments: list[Segment], values: tuple[Any, ...]) -> dict[str, Any]:
-    payload: dict[str, Any] = {}
-    for parent, keys, start, stop in segments:
-        part = {key: value for key, value in zip(keys, values[start:stop]) if value is not None}
-        if parent is None:
-            payload.update(part)
-        elif part:
-            payload[parent] = part
-    return payload
+def _render(columns: list[list[Any]], entries: list[Entry], item_separator: str, key_separator: str) -> list[str]:
+    """Each row's JSON text: every value encoded once per column, then joined row by row."""
+    encoded: list[list[str | None]] = []
+    plan: list[tuple[str | None, int, int]] = []
+    for parent, pairs in entries:
+        start = len(encoded)
+        for key, at in pairs:
+            prefix = encode_basestring(key) + key_separator
+            encoded.append([None if value is None else prefix + encode_basestring(value) for value in columns[at]])
+        opening = None if parent is None else encode_basestring(parent) + key_separator + "{"
+        plan.append((opening, start, len(encoded)))
+    if len(plan) == 1 and plan[0][0] is None:
+        return ["{" + item_separator.join([part for part in values if part is not None]) + "}"
+                for values in zip(*encoded)]
+    texts = []
+    for values in zip(*encoded):
+        parts: list[str] = []
+        for opening, start, stop in plan:
+            inner = [part for part in values[start:stop] if part is not None]
+            if opening is None:
+                parts += inner
+            elif inner:
+                parts.append(opening + item_separator.join(inner) + "}")
+        texts.append("{" + item_separator.join(parts) + "}")
+    return texts
 
 
-def _payload(paths: list[tuple[str, ...]], values: tuple[Any, ...]) -> dict[str, Any]:
+def _nested(paths: list[tuple[str, ...]], values: tuple[Any, ...]) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     for path, value in zip(paths, values):
         if value is None:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .columns import ColumnMatch, is_results_column, load_mapping, match_columns
-from .journal import row_identity
-from .payloads import build_payloads
+from .payloads import Payloads, build_payloads
 from .providers import Provider, get_provider
 from .reading import Table, read_table
 from .results import restore_neutralized
@@ -72,7 +72,8 @@ class Prepared:
     errors: list[RowError]
     earlier: pd.DataFrame
     reading: Reading
-    payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Row → payload (a ``payloads.Payloads``: each dict built when asked for).
+    payloads: Mapping[int, dict[str, Any]] = field(default_factory=dict)
     #: Warnings about how values were read (a date column that reads both month and day first).
     value_warnings: list[str] = field(default_factory=list)
     identities: dict[int, str] = field(default_factory=dict)
@@ -147,29 +148,38 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     errors = validate(pending, match, provider, reader)
     invalid = {error.row for error in errors}
     valid = pending.loc[~pending.index.isin(invalid)]
-    payloads = dict(zip(valid.index.tolist(), build_payloads(field_frame(valid, match, provider), provider, reader)))
-    prepared = Prepared(table, provider, match, errors, earlier, reading, payloads,
-                        date_order_warnings(pending, match, provider, reader))
-    _identify(prepared, allow_duplicates)
+    payloads = build_payloads(field_frame(valid, match, provider), provider, reader)
+    prepared = Prepared(table, provider, match, errors, earlier, reading,
+                        value_warnings=date_order_warnings(pending, match, provider, reader))
+    _identify(prepared, payloads, allow_duplicates)
     return prepared
 
 
-def _identify(prepared: Prepared, allow_duplicates: bool) -> None:
+def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) -> None:
+    """Each row's identity (``journal.row_identity``); a row repeating an earlier one is invalid unless
+    ``allow_duplicates`` (then its identity gets ``#row``)."""
+    identities = payloads.identities()
     first_row: dict[str, int] = {}
+    keep = [True] * len(identities)
     reference_header = prepared.match.header_of.get("external_ref", "(whole row)")
-    for row, payload in list(prepared.payloads.items()):
-        identity = row_identity(payload)
+    for at, (row, identity) in enumerate(zip(payloads.rows, identities)):
         first = first_row.setdefault(identity, row)
-        if first != row and allow_duplicates:
-            identity = f"{identity}#{row}"
-        elif first != row:
-            value = payload.get("external_ref", "") if identity.startswith("ref:") else ""
-            column = reference_header if value else "(whole row)"
-            prepared.errors.append(RowError(row, column, value, f"duplicate of row {first}: the same task "
-                                            "twice; remove one, or use --allow-duplicates"))
-            del prepared.payloads[row]
+        if first == row:
             continue
-        prepared.identities[row] = identity
+        if allow_duplicates:
+            identities[at] = f"{identity}#{row}"
+            continue
+        value = identity[len("ref:"):] if identity.startswith("ref:") else ""
+        column = reference_header if value else "(whole row)"
+        prepared.errors.append(RowError(row, column, value, f"duplicate of row {first}: the same task "
+                                        "twice; remove one, or use --allow-duplicates"))
+        keep[at] = False
+    del first_row
+    if not all(keep):
+        payloads = payloads.subset(keep)
+        identities = list(compress(identities, keep))
+    prepared.payloads = payloads
+    prepared.identities = dict(zip(payloads.rows, identities))
     prepared.errors.sort()
 
 
