@@ -17,6 +17,7 @@ from itertools import compress
 from json.encoder import encode_basestring
 from typing import Any, ItemsView, ValuesView
 
+import numpy as np
 import pandas as pd
 
 from .providers import Field, Kind, Provider
@@ -143,6 +144,26 @@ class Payloads(Mapping[int, dict[str, Any]]):
         return payload
 
 
+class RowValues(Mapping[int, str]):
+    """Row number → one value per row (each row's identity), for ascending ``rows``: two lists, no dict."""
+
+    def __init__(self, rows: list[int], values: list[str]) -> None:
+        self.rows = rows
+        self.values_ = values
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.rows)
+
+    def __getitem__(self, row: int) -> str:
+        at = bisect_left(self.rows, row) if isinstance(row, int) else len(self.rows)
+        if at < len(self.rows) and self.rows[at] == row:
+            return self.values_[at]
+        raise KeyError(row)
+
+
 class _Values(ValuesView):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self._mapping.dicts()  # type: ignore[attr-defined,no-any-return]
@@ -178,30 +199,69 @@ def _entries(paths: list[tuple[str, ...]], *, sort: bool) -> list[Entry] | None:
 
 
 def _render(columns: list[list[Any]], entries: list[Entry], item_separator: str, key_separator: str) -> list[str]:
-    """Each row's JSON text: every value encoded once per column, then joined row by row."""
-    encoded: list[list[str | None]] = []
-    plan: list[tuple[str | None, int, int]] = []
-    for parent, pairs in entries:
-        start = len(encoded)
-        for key, at in pairs:
-            prefix = encode_basestring(key) + key_separator
-            encoded.append([None if value is None else prefix + encode_basestring(value) for value in columns[at]])
-        opening = None if parent is None else encode_basestring(parent) + key_separator + "{"
-        plan.append((opening, start, len(encoded)))
-    if len(plan) == 1 and plan[0][0] is None:
-        return ["{" + item_separator.join([part for part in values if part is not None]) + "}"
-                for values in zip(*encoded)]
-    texts = []
-    for values in zip(*encoded):
-        parts: list[str] = []
-        for opening, start, stop in plan:
-            inner = [part for part in values[start:stop] if part is not None]
-            if opening is None:
-                parts += inner
-            elif inner:
-                parts.append(opening + item_separator.join(inner) + "}")
-        texts.append("{" + item_separator.join(parts) + "}")
+    """Each row's JSON text, ``RENDER_CHUNK`` rows at a time: each column chunk encoded in one call,
+    then one format string per pattern of present values fills every row that has that pattern."""
+    order = [at for _, pairs in entries for _, at in pairs]
+    texts: list[str] = []
+    for start in range(0, len(columns[0]), RENDER_CHUNK):
+        encoded = [_encoded(columns[at][start:start + RENDER_CHUNK]) for at in order]
+        patterns = np.zeros(len(encoded[0]), dtype=np.int64)
+        for bit, column in enumerate(encoded):
+            patterns |= (np.array(column, dtype=object) != None).astype(np.int64) << bit  # noqa: E711
+        chunk = np.empty(len(patterns), dtype=object)
+        for pattern in np.unique(patterns).tolist():
+            template = _template(entries, pattern, item_separator, key_separator)
+            present = [column for bit, column in enumerate(encoded) if pattern >> bit & 1]
+            if len(patterns) and (patterns[0] == pattern) and (patterns == pattern).all():
+                chunk[:] = list(map(template.format, *present)) if present else [template.format()] * len(chunk)
+                continue
+            rows = np.flatnonzero(patterns == pattern).tolist()
+            picked = [[column[row] for row in rows] for column in present]
+            chunk[rows] = list(map(template.format, *picked)) if picked else [template.format()] * len(rows)
+        texts += chunk.tolist()
     return texts
+
+
+#: Rows rendered at a time: bounds the encoded copies of the columns held at once.
+RENDER_CHUNK = 50_000
+
+
+def _encoded(values: list[Any]) -> list[str | None]:
+    """Each value JSON-encoded without its quotes (``None`` stays ``None``), in one call when it can be.
+
+    ``TypeError`` for a value that is not text.
+    """
+    present = [value for value in values if value is not None]
+    joined = "\x00".join(present)
+    if "\\" in joined or joined.count("\x00") != max(len(present) - 1, 0):
+        parts = [encode_basestring(value)[1:-1] for value in present]
+    else:
+        parts = encode_basestring(joined)[1:-1].split("\\u0000") if present else []
+    if len(parts) == len(values):
+        return parts
+    filled = iter(parts)
+    return [None if value is None else next(filled) for value in values]
+
+
+def _template(entries: list[Entry], pattern: int, item_separator: str, key_separator: str) -> str:
+    """The ``str.format`` template of a payload whose present columns are the set bits of ``pattern``."""
+    parts: list[str] = []
+    bit = 0
+    for parent, pairs in entries:
+        inner = []
+        for key, _ in pairs:
+            if pattern >> bit & 1:
+                inner.append(_braces(encode_basestring(key)) + key_separator + '"{}"')
+            bit += 1
+        if parent is None:
+            parts += inner
+        elif inner:
+            parts.append(_braces(encode_basestring(parent)) + key_separator + "{{" + item_separator.join(inner) + "}}")
+    return "{{" + item_separator.join(parts) + "}}"
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _nested(paths: list[tuple[str, ...]], values: tuple[Any, ...]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from .columns import ColumnMatch, is_results_column, load_mapping, match_columns
-from .payloads import Payloads, build_payloads
+from .payloads import Payloads, RowValues, build_payloads
 from .providers import Provider, get_provider
 from .reading import Table, read_table
 from .results import restore_neutralized
@@ -76,7 +76,8 @@ class Prepared:
     payloads: Mapping[int, dict[str, Any]] = field(default_factory=dict)
     #: Warnings about how values were read (a date column that reads both month and day first).
     value_warnings: list[str] = field(default_factory=list)
-    identities: dict[int, str] = field(default_factory=dict)
+    #: Row → identity (``journal.row_identity``, ``#row`` added to an allowed duplicate).
+    identities: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -179,7 +180,7 @@ def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) ->
         payloads = payloads.subset(keep)
         identities = list(compress(identities, keep))
     prepared.payloads = payloads
-    prepared.identities = dict(zip(payloads.rows, identities))
+    prepared.identities = RowValues(payloads.rows, identities)
     prepared.errors.sort()
 
 

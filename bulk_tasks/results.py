@@ -165,7 +165,7 @@ def _write_csv(path: Path, table: pd.DataFrame, order: list[int]) -> None:
         handle.write(",".join(_csv_field(str(table.columns[at])) for at in order) + "\r\n")
         for start in range(0, len(table), CSV_CHUNK_ROWS):
             fields = [_csv_column(column[start:start + CSV_CHUNK_ROWS].tolist()) for column in columns]
-            handle.write("".join(line + "\r\n" for line in map(",".join, zip(*fields))))
+            handle.write("\r\n".join(map(",".join, zip(*fields))) + "\r\n")
 
 
 CSV_CHUNK_ROWS = 20_000
@@ -184,12 +184,15 @@ def _csv_column(values: list[Any]) -> list[str]:
     except TypeError:
         if values.count(None) == len(values):
             return [""] * len(values)
+        if all(type(value) is int for value in values):
+            return list(map(str, values))
         texts = [value if type(value) is str else _csv_plain(value) for value in values]
         joined = "\x00".join(texts)
     if joined[:1] in _FORMULA_STARTS or _FORMULA_AFTER_SEPARATOR.search(joined):
         texts = [_neutralize_cell(value) if type(value) is str else text for value, text in zip(values, texts)]
     if _needs_quotes(joined):
-        texts = [_csv_field(text) for text in texts]
+        texts = ['"' + text.replace('"', '""') + '"' if '"' in text or "," in text or "\n" in text or "\r" in text
+                 else text for text in texts]
     return texts
 
 
