@@ -103,7 +103,8 @@ def is_in_dst_gap(text: str, tz: tzinfo, dayfirst: bool = False) -> bool:
     """Whether ``text`` is a date and time without an offset that never happens in ``tz``: a local time
     skipped when clocks spring forward (02:30 on the day daylight saving time starts)."""
     moment = _parse_naive(text, dayfirst)
-    return moment is not None and moment.tzinfo is None and not _exists(moment.replace(tzinfo=tz))
+    return (moment is not None and moment.tzinfo is None and ":" in text
+            and not _exists(moment.replace(tzinfo=tz)))
 
 
 def slashed_order(text: str) -> str | None:
@@ -129,12 +130,15 @@ def _parse_naive(text: str, dayfirst: bool) -> datetime | None:
 
 def _parse_any(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
     """``text`` as an aware datetime; a local time skipped by a DST change is ``None``, a repeated
-    one is its first occurrence (``fold=0``)."""
+    one is its first occurrence (``fold=0``). A date alone whose midnight is skipped (clocks that
+    spring forward at midnight) is the first moment of that day."""
     moment = _parse_naive(text, dayfirst)
     if moment is None or moment.tzinfo is not None:
         return moment
     local = moment.replace(tzinfo=tz)
-    return local if _exists(local) else None
+    if _exists(local):
+        return local
+    return local.astimezone(timezone.utc).astimezone(tz) if ":" not in text else None
 
 
 def _exists(local: datetime) -> bool:

@@ -209,3 +209,15 @@ def test_a_run_that_sent_nothing_binds_no_zone(tmp_path, monkeypatch):
     monkeypatch.setenv("TZ", "Europe/London")
     assert sandbox_run(path) == 0
     assert [r["timezone"] for r in reading_records(path)] == ["America/New_York", "Europe/London"]
+
+
+def test_a_date_alone_whose_midnight_is_skipped_is_the_first_moment_of_that_day(tmp_path):
+    # Chile springs forward at midnight: 2026-09-06 00:00 never happens in America/Santiago.
+    options = ReadOptions(timezone="America/Santiago")
+    travtus = write_csv(tmp_path / "t.csv", TRAVTUS_HEADER, [["PROP-1", "Fix", "2026-09-06"], ["PROP-1", "Fix again", "9/6/2026"]])
+    prepared = prepare(travtus, "travtus", options)
+    assert prepared.errors == []
+    assert [p["due_datetime"] for p in prepared.payloads.values()] == ["2026-09-06T01:00:00"] * 2
+    quo = prepare(quo_sheet(tmp_path, "2026-09-06", "2026-09-06 00:30"), "quo", options)
+    assert quo.payloads[2]["dueDate"] == "2026-09-06T04:00:00Z"
+    assert quo.errors[0].row == 3 and quo.errors[0].rule.startswith("is a time that does not exist")
