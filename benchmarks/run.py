@@ -1,6 +1,6 @@
-"""Run every benchmark (B1-B5) against the sandbox on loopback and print a table.
+"""Run every benchmark (start-up, B1-B5) against the sandbox on loopback and print a table.
 
-    .venv/bin/python -m benchmarks.run [--quick] [--only B1,B3] [--runs N] [--workdir DIR]
+    .venv/bin/python -m benchmarks.run [--quick] [--only S,B1,B3] [--runs N] [--workdir DIR] [--uvloop]
 
 Layout: the sandbox is served by its own process (``python -m bulk_tasks.sandbox``), the tool and
 the hand-written baseline each run in a child process of their own, so client and server get one
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import data
+from . import child, data
 
 PYTHON = sys.executable
 CHILD_TIMEOUT = 600.0
@@ -153,9 +153,15 @@ def median(values: list[float]) -> float:
 
 # --- benchmarks --------------------------------------------------------------------------------
 
-def b1_b4(workdir: Path, rows: int, runs: int, concurrency: int) -> dict[str, Any]:
-    """B1 (tool vs a hand-written client, no rate limit) and B4 (CPU time per row), interleaved."""
+def b1_b4(workdir: Path, rows: int, runs: int, concurrency: int, uvloop: bool = False) -> dict[str, Any]:
+    """B1 (tool vs a hand-written client, no rate limit) and B4 (CPU time per row), interleaved.
+
+    Each tool run is a whole ``bulk-tasks run`` process, as a user starts it (``--rate 0``, ``--yes``,
+    the results CSV written); each baseline run a whole process too. With ``uvloop`` both run on
+    uvloop's event loop (``benchmarks.with_uvloop``).
+    """
     sheet, bodies = quo_inputs(workdir, rows)
+    prefix = [PYTHON, "-m", "benchmarks.with_uvloop"] if uvloop else [PYTHON, "-m"]
     tool_runs: list[Process] = []
     base_runs: list[Process] = []
     with sandbox("--no-rate-limits") as sb:
@@ -164,30 +170,28 @@ def b1_b4(workdir: Path, rows: int, runs: int, concurrency: int) -> dict[str, An
                 sb.reset()
                 if kind == "tool":
                     results = fresh(workdir, "b1.results.csv")
-                    proc = run_child([PYTHON, "-m", "benchmarks.child", "tool", sb.url, str(sheet), str(results),
-                                      "--rate", "0", "--concurrency", str(concurrency)])
-                    ok = proc.report.get("counts") == {"created": rows}
+                    fresh(workdir, "b1.results.csv.written")
+                    proc = run_child([*prefix, "bulk_tasks", "run", str(sheet), "-p", "quo", "--base-url", sb.url,
+                                      "--rate", "1000000", "--concurrency", str(concurrency), "--quiet", "--yes",
+                                      "--results", str(results)], env={"QUO_API_KEY": child.QUO_KEY})
+                    ok = proc.code == 0
                     tool_runs.append(proc)
                 else:
-                    proc = run_child([PYTHON, "-m", "benchmarks.child", "baseline", sb.url, str(bodies),
+                    proc = run_child([*prefix, "benchmarks.child", "baseline", sb.url, str(bodies),
                                       "--concurrency", str(concurrency)])
                     ok = proc.report.get("created") == rows
                     base_runs.append(proc)
                 created = len(sb.tasks())
                 if not ok or created != rows:
                     raise RuntimeError(f"B1 {kind} run did not create {rows} tasks ({created}):\n{proc.output[-2000:]}")
-    tool_rate = median([rows / p.report["elapsed"] for p in tool_runs])
-    base_rate = median([rows / p.report["elapsed"] for p in base_runs])
+    tool_rate = median([rows / p.wall for p in tool_runs])
+    base_rate = median([rows / p.wall for p in base_runs])
     return {
-        "rows": rows, "runs": runs, "concurrency": concurrency,
+        "rows": rows, "runs": runs, "concurrency": concurrency, "uvloop": uvloop,
         "tool_rows_per_s": tool_rate, "baseline_rows_per_s": base_rate, "ratio": tool_rate / base_rate,
-        "tool_process_rows_per_s": median([rows / p.wall for p in tool_runs]),
-        "baseline_process_rows_per_s": median([rows / p.wall for p in base_runs]),
-        "tool_rates": [rows / p.report["elapsed"] for p in tool_runs],
-        "baseline_rates": [rows / p.report["elapsed"] for p in base_runs],
-        "tool_cpu_us_per_row": median([p.report["cpu"] / rows * 1e6 for p in tool_runs]),
-        "tool_process_cpu_us_per_row": median([p.cpu / rows * 1e6 for p in tool_runs]),
-        "baseline_cpu_us_per_row": median([p.report["cpu"] / rows * 1e6 for p in base_runs]),
+        "tool_walls": [p.wall for p in tool_runs], "baseline_walls": [p.wall for p in base_runs],
+        "tool_cpu_us_per_row": median([p.cpu / rows * 1e6 for p in tool_runs]),
+        "baseline_cpu_us_per_row": median([p.cpu / rows * 1e6 for p in base_runs]),
         "tool_peak_mb": median([p.peak_mb for p in tool_runs]),
     }
 
@@ -221,27 +225,67 @@ def b2(workdir: Path, rows: int, runs: int) -> dict[str, Any]:
     return out
 
 
+PANDAS_BASELINE = ("import sys, pandas as pd; "
+                   "pd.read_csv(sys.argv[1], dtype=str).to_csv(sys.argv[2], index=False)")
+
+
 def b3(workdir: Path, sizes: list[int], xlsx_rows: int, runs: int) -> dict[str, Any]:
-    """B3 scale: ``validate`` and ``run --dry-run`` of Travtus CSVs (and one XLSX) as whole commands."""
+    """B3 scale: ``validate`` and ``run --dry-run`` of both Travtus shapes as whole commands, each beside
+    pandas reading the same file as text and writing it back (``read_csv(dtype=str)`` + ``to_csv``),
+    interleaved run by run; then one XLSX, validated with CSV and with XLSX results."""
     table: list[dict[str, Any]] = []
-    inputs = [(data.write_csv(workdir / f"travtus-{n}.csv", "travtus", n), n, "csv") for n in sizes]
-    if xlsx_rows:
-        inputs.append((data.write_xlsx(workdir / f"travtus-{xlsx_rows}.xlsx", "travtus", xlsx_rows), xlsx_rows, "xlsx"))
-    for path, rows, kind in inputs:
-        for command in ("validate", "dry-run"):
-            walls, peaks = [], []
+    for shape in ("travtus", "travtus-varied"):
+        for rows in sizes:
+            path = data.write_csv(workdir / f"{shape}-{rows}.csv", shape, rows)
+            measured: dict[str, list[Process]] = {"pandas": [], "validate": [], "dry-run": []}
             for _ in range(runs):
-                results = fresh(workdir, f"b3.results.{kind}")
-                argv = ["validate", str(path)] if command == "validate" else ["run", str(path), "--dry-run"]
-                proc = run_child([PYTHON, "-m", "bulk_tasks", *argv, "--provider", "travtus", "--results", str(results)])
+                for command in measured:
+                    results = fresh(workdir, "b3.results.csv")
+                    if command == "pandas":
+                        argv = [PYTHON, "-c", PANDAS_BASELINE, str(path), str(results)]
+                    else:
+                        verb = ["validate", str(path)] if command == "validate" else ["run", str(path), "--dry-run"]
+                        argv = [PYTHON, "-m", "bulk_tasks", *verb, "--provider", "travtus", "--results", str(results)]
+                    proc = run_child(argv)
+                    if proc.code != 0 or not results.exists():
+                        raise RuntimeError(f"B3 {command} {path.name} failed ({proc.code}):\n{proc.output[-2000:]}")
+                    measured[command].append(proc)
+                    results.unlink()
+            pandas_wall = median([p.wall for p in measured["pandas"]])
+            for command in ("validate", "dry-run", "pandas"):
+                procs = measured[command]
+                wall = median([p.wall for p in procs])
+                table.append({"input": path.name, "rows": rows, "command": command, "wall_s": wall,
+                              "walls": [p.wall for p in procs], "peak_mb": max(p.peak_mb for p in procs),
+                              "vs_pandas": wall / pandas_wall})
+    if xlsx_rows:
+        path = data.write_xlsx(workdir / f"travtus-{xlsx_rows}.xlsx", "travtus", xlsx_rows)
+        for command, suffix in (("validate, CSV results", "csv"), ("validate, XLSX results", "xlsx")):
+            procs = []
+            for _ in range(runs):
+                results = fresh(workdir, f"b3.results.{suffix}")
+                proc = run_child([PYTHON, "-m", "bulk_tasks", "validate", str(path), "--provider", "travtus",
+                                  "--results", str(results)])
                 if proc.code != 0 or not results.exists():
                     raise RuntimeError(f"B3 {command} {path.name} failed ({proc.code}):\n{proc.output[-2000:]}")
-                walls.append(proc.wall)
-                peaks.append(proc.peak_mb)
+                procs.append(proc)
                 results.unlink()
-            table.append({"input": path.name, "rows": rows, "command": command, "wall_s": median(walls),
-                          "peak_mb": median(peaks), "walls": walls})
+            table.append({"input": path.name, "rows": xlsx_rows, "command": command,
+                          "wall_s": median([p.wall for p in procs]), "walls": [p.wall for p in procs],
+                          "peak_mb": max(p.peak_mb for p in procs), "vs_pandas": float("nan")})
     return {"runs": runs, "table": table}
+
+
+def startup(workdir: Path, runs: int) -> dict[str, Any]:
+    """Start-up: ``--help``, ``--version`` and ``validate`` of a 10-row file, whole processes."""
+    sheet = data.write_csv(workdir / "travtus-varied-10.csv", "travtus-varied", 10)
+    commands = {"--help": ["--help"], "--version": ["--version"],
+                "validate 10 rows": ["validate", str(sheet), "-p", "travtus", "--results", str(workdir / "s.csv")]}
+    out = {}
+    for name, argv in commands.items():
+        walls = [run_child([PYTHON, "-m", "bulk_tasks", *argv]).wall for _ in range(max(runs, 5))]
+        out[name] = {"wall_s": median(walls), "walls": walls}
+    return out
 
 
 def b5(workdir: Path, rows: int, runs: int, concurrency: int) -> dict[str, Any]:
@@ -270,16 +314,23 @@ def verdict(ok: bool) -> str:
 
 
 def print_report(results: dict[str, Any]) -> None:
-    if "B1" in results:
-        b = results["B1"]
-        print(f"\nB1 engine throughput: {b['rows']} Quo rows, no rate limit, concurrency {b['concurrency']}, "
-              f"median of {b['runs']} interleaved runs")
-        print(f"  {'':28s}{'rows/s':>10s}{'process rows/s':>16s}{'CPU us/row':>12s}")
-        print(f"  {'bulk-tasks run_import':28s}{b['tool_rows_per_s']:10.0f}{b['tool_process_rows_per_s']:16.0f}"
-              f"{b['tool_cpu_us_per_row']:12.0f}")
-        print(f"  {'hand-written aiohttp client':28s}{b['baseline_rows_per_s']:10.0f}"
-              f"{b['baseline_process_rows_per_s']:16.0f}{b['baseline_cpu_us_per_row']:12.0f}")
-        print(f"  ratio {b['ratio']:.3f} (target >= 0.9: {verdict(b['ratio'] >= 0.9)})")
+    if "S" in results:
+        print("\nStart-up (whole process), median of 5")
+        for name, r in results["S"].items():
+            target = 0.8 if name.startswith("validate") else 0.3
+            print(f"  {name:20s}{r['wall_s']:7.2f} s (target <= {target} s: {verdict(r['wall_s'] <= target)})")
+    for key in ("B1", "B1-uvloop"):
+        if key not in results:
+            continue
+        b = results[key]
+        print(f"\n{key} whole process: {b['rows']} Quo rows, no rate limit, concurrency {b['concurrency']}, "
+              f"median of {b['runs']} interleaved runs{', both on uvloop' if b['uvloop'] else ''}")
+        print(f"  {'':28s}{'rows/s':>10s}{'CPU us/row':>12s}  walls s")
+        print(f"  {'bulk-tasks run':28s}{b['tool_rows_per_s']:10.0f}{b['tool_cpu_us_per_row']:12.0f}  "
+              + " ".join(f"{w:.2f}" for w in b["tool_walls"]))
+        print(f"  {'hand-written aiohttp client':28s}{b['baseline_rows_per_s']:10.0f}{b['baseline_cpu_us_per_row']:12.0f}  "
+              + " ".join(f"{w:.2f}" for w in b["baseline_walls"]))
+        print(f"  ratio {b['ratio']:.3f} (target >= 1.0: {verdict(b['ratio'] >= 1.0)})")
     if "B2" in results:
         b = results["B2"]
         for name, target, label in (("quo_10", 10.0, "10/s, one-second windows"),
@@ -294,14 +345,14 @@ def print_report(results: dict[str, Any]) -> None:
     if "B3" in results:
         b = results["B3"]
         print(f"\nB3 scale (whole command: start-up, read, validate, payloads, results file), median of {b['runs']}")
-        print(f"  {'input':28s}{'command':>10s}{'rows':>10s}{'wall s':>9s}{'peak MiB':>10s}")
+        print(f"  {'input':30s}{'command':>24s}{'rows':>10s}{'wall s':>9s}{'x pandas':>10s}{'peak MiB':>10s}")
         for r in b["table"]:
-            print(f"  {r['input']:28s}{r['command']:>10s}{r['rows']:10d}{r['wall_s']:9.1f}{r['peak_mb']:10.0f}")
+            print(f"  {r['input']:30s}{r['command']:>24s}{r['rows']:10d}{r['wall_s']:9.1f}{r['vs_pandas']:10.2f}"
+                  f"{r['peak_mb']:10.0f}")
     if "B4" in results:
         b = results["B4"]
-        print(f"\nB4 cost per row: {b['tool_cpu_us_per_row']:.0f} us CPU per sent row in run_import "
-              f"({b['tool_process_cpu_us_per_row']:.0f} us for the whole process, start-up included); "
-              f"the hand-written client: {b['baseline_cpu_us_per_row']:.0f} us")
+        print(f"\nB4 cost per row: {b['tool_cpu_us_per_row']:.0f} us CPU per sent row, whole bulk-tasks process "
+              f"(start-up included); the hand-written client's whole process: {b['baseline_cpu_us_per_row']:.0f} us")
     if "B5" in results:
         b = results["B5"]
         print(f"\nB5 journal cost: engine with journal {b['with_journal_rows_per_s']:.0f} rows/s, without "
@@ -311,7 +362,8 @@ def print_report(results: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each (a smoke test)")
-    parser.add_argument("--only", default="B1,B2,B3,B4,B5", help="comma-separated subset")
+    parser.add_argument("--only", default="S,B1,B2,B3,B4,B5", help="comma-separated subset (S: start-up)")
+    parser.add_argument("--uvloop", action="store_true", help="B1 once more with both sides on uvloop (installed)")
     parser.add_argument("--runs", type=int, default=None, help="runs per measurement (default 3, quick 1)")
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated inputs here")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight in B1, B4, B5 (8: the default)")
@@ -324,9 +376,14 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M"), "python": sys.version.split()[0],
                                "cores": os.cpu_count()}
     try:
+        if "S" in only:
+            results["S"] = startup(workdir, runs)
         if only & {"B1", "B4"}:
             b1 = b1_b4(workdir, 2_000 if args.quick else 20_000, runs, args.concurrency)
             results["B1"] = results["B4"] = b1
+            if args.uvloop:
+                results["B1-uvloop"] = b1_b4(workdir, 2_000 if args.quick else 20_000, runs, args.concurrency,
+                                             uvloop=True)
         if "B2" in only:
             results["B2"] = b2(workdir, 60 if args.quick else 300, runs)
         if "B3" in only:
