@@ -22,8 +22,10 @@ CUT_MARK = " … [cut: over Excel's limit]"
 MAX_ROWS = 1_048_576
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: Anything a text needs besides plain copying: XML escapes, illegal characters, a carriage return.
-_NEEDS_ESCAPE = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NEEDS_ESCAPE_BUT_NUL = re.compile(r"[&<>\r\x01-\x08\x0b\x0c\x0e-\x1f]")
+_NEEDS_ESCAPE = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_")
+#: Excel reads ``_x0041_`` in a text as the character U+0041; ``_x005F_`` keeps such a text as written.
+_EXCEL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+_NEEDS_ESCAPE_BUT_NUL = re.compile(r"[&<>\r\x01-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_")
 _SEPARATOR = "\x00"
 _SPACE_AFTER_SEPARATOR = re.compile(r"\x00\s")
 _EPOCH = datetime(1899, 12, 30)
@@ -50,7 +52,7 @@ def escape_text(text: str) -> str:
         text = text[: EXCEL_CELL_LIMIT - 30] + CUT_MARK
     if _NEEDS_ESCAPE.search(text):
         text = _ILLEGAL.sub("\ufffd", text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
-        text = text.replace("\r", "&#13;")
+        text = _EXCEL_ESCAPE.sub("_x005F_", text.replace("\r", "&#13;"))
     return text
 
 

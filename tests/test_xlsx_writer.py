@@ -91,6 +91,14 @@ def test_a_carriage_return_survives_the_round_trip(tmp_path):
     assert read_table(path).frame["Description"].tolist() == ["one\r\ntwo\rthree"]
 
 
+def test_a_text_that_looks_like_an_excel_escape_stays_as_written(tmp_path):
+    """Excel (and calamine) read ``_x0041_`` as ``A``; the writer escapes the underscore."""
+    table = pd.DataFrame({"_row": [2], "_status": ["created"], "Ref": ["a_x0041_b"], "Other": ["_x12_"]},
+                         dtype=object)
+    path = write_results(tmp_path / "r.xlsx", table)
+    assert read_table(path).frame[["Ref", "Other"]].values.tolist() == [["a_x0041_b", "_x12_"]]
+
+
 def test_results_read_back_by_bulk_tasks_give_the_same_table(tmp_path):
     table, errors = results_of(tmp_path, rows=120)
     path = write_results(tmp_path / "r.xlsx", table, errors)
