@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +26,8 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _NEEDS_ESCAPE = re.compile(r"[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_")
 #: Excel reads ``_x0041_`` in a text as the character U+0041; ``_x005F_`` keeps such a text as written.
 _EXCEL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
-_NEEDS_ESCAPE_BUT_NUL = re.compile(r"[&<>\r\x01-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_")
+_NEEDS_ESCAPE_BUT_NUL = re.compile(r"[&<>\r\x01-\x08\x0b\x0c\x0e-\x1f]")
+_LOOKS_ESCAPED = re.compile(r"_x[0-9A-Fa-f]{4}_")
 _SEPARATOR = "\x00"
 _SPACE_AFTER_SEPARATOR = re.compile(r"\x00\s")
 _EPOCH = datetime(1899, 12, 30)
@@ -73,8 +75,8 @@ def escape_column(values: list[Any]) -> tuple[list[str | None], bool] | None:
         except TypeError:
             return None
     edges = _edge_space(joined)
-    if _NEEDS_ESCAPE_BUT_NUL.search(joined) or joined.count(_SEPARATOR) != len(values) - 1 \
-            or max(map(len, texts), default=0) > EXCEL_CELL_LIMIT:
+    if _NEEDS_ESCAPE_BUT_NUL.search(joined) or ("_x" in joined and _LOOKS_ESCAPED.search(joined)) \
+            or joined.count(_SEPARATOR) != len(values) - 1 or max(map(len, texts), default=0) > EXCEL_CELL_LIMIT:
         return [None if value is None else escape_text(value) for value in values], edges
     return values, edges
 
@@ -295,10 +297,17 @@ def write_workbook(path: Path, sheets: Sequence[Sheet], styles: Styles,
 
 
 def _write_sheet(archive: zipfile.ZipFile, number: int, sheet: Sheet) -> None:
-    with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as part:
+    with archive.open(f"xl/worksheets/sheet{number}.xml", "w", force_zip64=True) as part, \
+            ThreadPoolExecutor(1) as compressor:
         part.write(_sheet_head(sheet).encode())
-        for chunk in sheet.rows:
-            part.write(chunk.encode("utf-8", "surrogatepass"))
+        pending = None
+        for chunk in sheet.rows:  # zlib lets go of the GIL: chunk n is compressed while n + 1 is built
+            data = chunk.encode("utf-8", "surrogatepass")
+            if pending is not None:
+                pending.result()
+            pending = compressor.submit(part.write, data)
+        if pending is not None:
+            pending.result()
         part.write(_sheet_tail(sheet).encode())
     if sheet.comments:
         archive.writestr(f"xl/worksheets/_rels/sheet{number}.xml.rels",
