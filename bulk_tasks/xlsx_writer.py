@@ -204,12 +204,12 @@ class Styles:
     def xml(self) -> str:
         """``xl/styles.xml``."""
         formats = "".join(f'<numFmt numFmtId="{i}" formatCode={quoteattr(code)}/>' for code, i in self._formats.items())
+        formats = f'<numFmts count="{len(self._formats)}">{formats}</numFmts>' if formats else ""
         fills = "".join(f'<fill><patternFill patternType="{fill}"/></fill>' if fill in ("none", "gray125") else
                         f'<fill><patternFill patternType="solid"><fgColor rgb="FF{fill}"/><bgColor indexed="64"/>'
                         f"</patternFill></fill>" for fill in self._fills)
         xfs = "".join(_xf(*xf) for xf in self._xfs)
-        return (f'{_XML}<styleSheet xmlns="{_MAIN}">'
-                f'<numFmts count="{len(self._formats)}">{formats}</numFmts>'
+        return (f'{_XML}<styleSheet xmlns="{_MAIN}">{formats}'
                 '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
                 '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
                 f'<fills count="{len(self._fills)}">{fills}</fills>'
