@@ -51,23 +51,30 @@ def results_inputs(workdir: Path, rows: int) -> tuple[object, object, dict, obje
 
 
 def whole_commands(workdir: Path, rows: int, runs: int) -> None:
-    """Wall time of ``validate`` of an XLSX input, with CSV and with XLSX results, alternating."""
+    """Wall time, CPU time and peak memory of ``validate`` of an XLSX input, with CSV and with XLSX results,
+    alternating run by run."""
+    import os
     import subprocess
 
     source = data.write_xlsx(workdir / f"travtus-{rows}.xlsx", "travtus", rows)
-    timings: dict[str, list[float]] = {"csv": [], "xlsx": []}
+    timings: dict[str, list[tuple[float, float, float]]] = {"csv": [], "xlsx": []}
     for _ in range(runs):
-        for fmt in timings:
+        for fmt, figures in timings.items():
             results = workdir / f"out.results.{fmt}"
             results.unlink(missing_ok=True)
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "bulk_tasks", "validate", str(source), "--provider", "travtus",
-                            "--timezone", "UTC", "--results", str(results), "-q"],
-                           check=True, cwd=ROOT, capture_output=True)
-            timings[fmt].append(time.perf_counter() - started)
-    for fmt, values in timings.items():
-        shown = " · ".join(f"{value:.2f}" for value in values)
-        print(f"validate {rows:,}-row XLSX, {fmt.upper()} results: median {statistics.median(values):.2f} s ({shown})")
+            child = subprocess.Popen([sys.executable, "-m", "bulk_tasks", "validate", str(source), "--provider",
+                                      "travtus", "--timezone", "UTC", "--results", str(results), "-q"],
+                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(child.pid, 0)
+            if not results.exists():
+                raise RuntimeError(f"validate failed (status {status})")
+            figures.append((time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024))
+    for fmt, figures in timings.items():
+        walls, cpus, peaks = zip(*figures)
+        print(f"validate {rows:,}-row XLSX, {fmt.upper()} results: wall median {statistics.median(walls):.2f} s "
+              f"({' · '.join(f'{w:.2f}' for w in walls)}), CPU median {statistics.median(cpus):.2f} s "
+              f"({' · '.join(f'{c:.2f}' for c in cpus)}), peak {max(peaks):.0f} MiB")
 
 
 def main(argv: list[str] | None = None) -> int:
