@@ -258,3 +258,29 @@ async def test_one_run_at_a_time_per_import_and_no_new_file_while_it_sends(page,
     assert (await page.events(import_id))[-1]["state"] == "finished"
     none_left = await page.post_json(f"/api/imports/{import_id}/stop", {}, status=409)
     assert none_left["error"] == "Nothing is being sent for this import."
+
+
+async def test_the_results_fixed_in_excel_and_dropped_again_send_only_the_rows_not_created(page, tmp_path):
+    view = await page.upload(MISTAKES)
+    import_id = view["import"]["id"]
+    valid, invalid = view["validation"]["to_send"], view["validation"]["invalid"]
+    events = await _send(page, import_id, skip_invalid=True)
+    assert events[-1]["summary"]["counts"] == {"created": valid, "invalid": invalid}
+    workbook = tmp_path / "travtus-with-mistakes.results.xlsx"
+    workbook.write_bytes(await page.download(f"/api/imports/{import_id}/results.xlsx"))
+    book = openpyxl.load_workbook(workbook)
+    sheet = book.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    fixes = {"31/31/2026": "12/6/2026", "urgent": "high", "555-012": "(510) 555-0123"}
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.value in fixes:
+                cell.value = fixes[cell.value]
+    book.save(workbook)
+    view = await page.upload(workbook, into=import_id)
+    assert view["validation"]["counts"]["already_created"] == valid
+    assert view["validation"]["to_send"] == len(fixes)
+    events = await _send(page, import_id, skip_invalid=True)
+    counts = events[-1]["summary"]["counts"]
+    assert counts == {"created": len(fixes), "already_created": valid, "invalid": invalid - len(fixes)}
+    assert "_status" in header

@@ -51,7 +51,8 @@ async def check_import(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
     record = _record(request)
     body = await _json(request)
-    options = {key: body.get(key) for key in ("sheet", "timezone", "dayfirst", "phone_region") if key in body}
+    names = ("sheet", "timezone", "dayfirst", "phone_region")
+    options: dict[str, Any] = {key: body.get(key) for key in names if key in body}
     mapping = body.get("mapping")
     if mapping is not None and not (isinstance(mapping, dict) and all(
             isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())):

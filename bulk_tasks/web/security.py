@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -69,7 +70,7 @@ async def secure_headers(request: web.Request, response: web.StreamResponse) -> 
     response.headers.setdefault("Cache-Control", "no-store")
 
 
-def guard_middleware(guard: Guard) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def guard_middleware(guard: Guard) -> Any:
     """The aiohttp middleware enforcing the rules above."""
 
     @web.middleware
