@@ -200,3 +200,29 @@ def test_every_control_is_labelled_and_the_page_fits_at_200_percent_zoom(browser
         _shot(browser, "8-zoom-200-percent", "step-check")
         browser.find_element("css selector", "body").send_keys("\ue004")  # Tab: focus moves through the page
         assert browser.switch_to.active_element.tag_name in ("select", "a", "input", "div", "button")
+
+
+def test_reopening_the_page_shows_the_run_and_stop_ends_it(browser, tmp_path):
+    sheet = tmp_path / "calls.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Title", "Description", "phoneNumberId", "Assigned To"])
+        writer.writerows([f"Call {n}", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"] for n in range(400))
+    with served(tmp_path / "work") as (url, _process):
+        browser.get(url)
+        _wait(browser, lambda d: len(d.find_elements("css selector", "#provider option")) >= 2, "the providers")
+        browser.find_element("id", "file").send_keys(str(sheet))
+        _wait(browser, lambda d: _text(d, "check-line").startswith("All 400 rows are valid"), "the check")
+        browser.find_element("id", "send").click()
+        _wait(browser, lambda d: d.find_element("id", "confirm").is_displayed(), "the confirmation")
+        browser.find_element("id", "confirm-yes").click()
+        _wait(browser, lambda d: d.find_element("id", "bar").get_attribute("value") not in ("0", None), "progress")
+        browser.get(url.split("?")[0])
+        _wait(browser, lambda d: d.find_element("id", "progress").is_displayed()
+              and _text(d, "progress-line").startswith("Sending…"), "the run shown again after reopening")
+        _shot(browser, "9-reopened-while-sending", "step-send")
+        browser.find_element("id", "stop").send_keys("\ue007")  # Enter: the keyboard presses Stop
+        _wait(browser, lambda d: _text(d, "progress-line").startswith("Finished."), "the stopped run")
+        _wait(browser, lambda d: d.find_element("id", "step-results").is_displayed(), "the results")
+        counts = _text(browser, "results-counts")
+        assert "not_sent" in counts and "created" in counts
