@@ -26,7 +26,7 @@ STATUS_COLOURS = {
     RowStatus.NOT_SENT: "EDEDED",
 }
 INVALID_FILL = "FFC7CE"
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 5_000
 
 
 def write_results_xlsx(path: Path, table: pd.DataFrame, order: Sequence[int],
