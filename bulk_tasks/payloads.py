@@ -20,8 +20,9 @@ from typing import Any, ItemsView, ValuesView
 import numpy as np
 import pandas as pd
 
-from .providers import Field, Kind, Provider
-from .values import ValueReader, map_unique, parse_enum
+from .fieldkinds import KINDS
+from .providers import Field, Provider
+from .values import ValueReader, map_unique
 
 #: One object of a payload: ``None`` for a run of top-level keys, else the nested object's name;
 #: then its (key, column) pairs, in the order the JSON text has them.
@@ -34,16 +35,11 @@ COMPACT_SEPARATORS = (",", ":")
 
 def normalize_column(spec: Field, column: pd.Series, provider: Provider, reader: ValueReader) -> pd.Series:
     """The values of one field as they go in the payload (``None`` where absent)."""
-    if spec.kind is Kind.ENUM:
-        return map_unique(column, lambda text: parse_enum(text, spec.choices))
-    if spec.kind is Kind.DATETIME:
-        def as_api_datetime(text: str) -> str | None:
-            moment = reader.datetime(text)
-            return None if moment is None else provider.format_datetime(moment, reader.timezone)
-        return map_unique(column, as_api_datetime)
-    if spec.kind is Kind.PHONE:
-        return map_unique(column, reader.phone)
-    return column
+    kind = KINDS[spec.kind]
+    if not kind.converts:
+        return column
+    read = kind.reader(spec, provider, reader)
+    return column if read is None else map_unique(column, read)
 
 
 def build_payloads(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> Payloads:

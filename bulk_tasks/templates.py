@@ -26,8 +26,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .columns import alias_headers
 from .errors import UsageError
+from .fieldkinds import KINDS, TEXT_FORMAT
 from .providers import PROVIDERS, get_provider
-from .providers.base import Field, Kind, Provider
+from .providers.base import Field, Provider
 
 FORMATS = ("xlsx", "csv")
 TASKS_SHEET = "Tasks"
@@ -41,8 +42,6 @@ FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
 REQUIRED_FILL = PatternFill("solid", fgColor="FFD966")
 ONE_OF_FILL = PatternFill("solid", fgColor="9BC2E6")
 OPTIONAL_FILL = PatternFill("solid", fgColor="E7E6E6")
-TEXT_FORMAT = "@"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -155,7 +154,7 @@ def _fill_tasks_sheet(ws: Worksheet, provider: Provider) -> None:
         cell.number_format = TEXT_FORMAT
         column = ws.column_dimensions[letter]
         column.width = _column_width(field)
-        column.number_format = DATETIME_FORMAT if field.kind is Kind.DATETIME else TEXT_FORMAT
+        column.number_format = KINDS[field.kind].excel_format
         ws.add_data_validation(_validation(provider, field, f"{letter}{first}:{letter}{last}"))
     ws.freeze_panes = "A2"
 
@@ -177,7 +176,7 @@ def _validation(provider: Provider, field: Field, cells: str) -> DataValidation:
     prompt = field_prompt(provider, field)
     dv = DataValidation(allow_blank=True, showInputMessage=True,
                         promptTitle=field.name[:32], prompt=prompt[:255])
-    if field.kind is Kind.ENUM:
+    if field.choices:
         choices = ",".join(field.choices)
         if len(choices) > 250 or any('"' in c or "," in c for c in field.choices):
             raise ValueError(f"{field.name}: choices too long or with commas for an Excel drop-down.")

@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .columns import ColumnMatch
+from .fieldkinds import KINDS
 from .providers import Field, Kind, Provider, RowRule
 from .results import EXCEL_CELL_LIMIT
 from .values import (
@@ -91,32 +92,14 @@ def field_rule(spec: Field, dayfirst: bool = False) -> str | None:
 
     Under ``dayfirst`` the date examples are written day first, as they are read.
     """
-    if spec.kind is Kind.ENUM:
-        return "must be one of: " + ", ".join(spec.choices)
-    if spec.kind is Kind.DATETIME:
-        slashed = "1/12/2026 9:00 AM (day first, as --dayfirst reads" if dayfirst else "12/1/2026 9:00 AM ("
-        return (f"is not a date bulk-tasks can read: write it like 2026-12-01, 2026-12-01 09:00 or "
-                f"{slashed}{'; ' if dayfirst else ''}a real calendar date)")
-    if spec.kind is Kind.PHONE:
-        return "is not a valid phone number: write it like +14155550100, or a local number of --phone-region"
-    if spec.kind is Kind.EMAIL:
-        return "is not an email address: write it like name@example.com"
-    if spec.prefix:
-        return f"must start with {spec.prefix} (a Quo ID such as {spec.prefix}123abc)"
-    return None
+    return KINDS[spec.kind].rule(spec, dayfirst)
 
 
-def _value_check(spec: Field, reader: ValueReader) -> Callable[[pd.Series], pd.Series]:
-    if spec.kind is Kind.ENUM:
-        return lambda s: map_unique(s, lambda text: parse_enum(text, spec.choices)).notna()
-    if spec.kind is Kind.DATETIME:
-        return lambda s: map_unique(s, reader.datetime).notna()
-    if spec.kind is Kind.PHONE:
-        return lambda s: map_unique(s, reader.phone).notna()
-    if spec.kind is Kind.EMAIL:
-        return lambda s: map_unique(s, is_email).astype(bool)
-    prefix = spec.prefix
-    return lambda s: pd.Series([text is None or text.startswith(prefix) for text in s.tolist()], index=s.index)
+def _value_check(spec: Field, provider: Provider, reader: ValueReader) -> Callable[[pd.Series], pd.Series]:
+    read = KINDS[spec.kind].reader(spec, provider, reader)
+    if read is None:
+        return lambda s: pd.Series(True, index=s.index)
+    return lambda s: map_unique(s, read).notna()
 
 
 def build_schema(provider: Provider, reader: ValueReader) -> pa.DataFrameSchema:
@@ -129,7 +112,7 @@ def build_schema(provider: Provider, reader: ValueReader) -> pa.DataFrameSchema:
                                    name=f"{spec.name}_required"))
         rule = field_rule(spec, reader.dayfirst)
         if rule:
-            checks.append(pa.Check(_value_check(spec, reader), error=rule, name=f"{spec.name}_format"))
+            checks.append(pa.Check(_value_check(spec, provider, reader), error=rule, name=f"{spec.name}_format"))
         if checks:  # a column without checks costs pandera time and proves nothing
             columns[spec.name] = pa.Column(None, checks=checks, nullable=True, required=True)
     rules = [pa.Check(rule.check, ignore_na=False, name=rule.name) for rule in provider.rules()]

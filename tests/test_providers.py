@@ -7,7 +7,8 @@ import pytest
 from bulk_tasks import ReadOptions, SendOptions, prepare, run_import_async
 from bulk_tasks.columns import header_key
 from bulk_tasks.errors import CredentialsError
-from bulk_tasks.providers import PROVIDERS, Kind, Verdict, get_provider
+from bulk_tasks.providers import PROVIDERS, Field, Kind, Verdict, get_provider
+from bulk_tasks.values import ValueReader
 from helpers import write_csv
 from runs import held_ids
 
@@ -98,3 +99,13 @@ async def test_a_row_from_the_examples_is_created_by_the_sandbox(tmp_path, sandb
     summary = await run_import_async(path, provider, ReadOptions(), options)
     assert summary.counts == {"created": 1}
     assert len(held_ids(sandbox, provider.name)) == 1
+
+
+def test_every_kind_of_field_has_one_entry_in_the_kinds_table():
+    from bulk_tasks.fieldkinds import KINDS
+
+    assert set(KINDS) == set(Kind)
+    for kind, behaviour in KINDS.items():
+        spec = Field("x", kind, "X.", choices=("a", "b") if kind is Kind.ENUM else (), prefix="")
+        assert behaviour.hint(spec) and (behaviour.rule(spec, False) is None) == (behaviour.reader(
+            spec, get_provider("quo"), ValueReader()) is None)

@@ -55,17 +55,9 @@ class Field:
 
     def format_hint(self) -> str:
         """A short phrase telling a person what to type in the cell."""
-        if self.kind is Kind.ENUM:
-            return "one of: " + ", ".join(self.choices)
-        if self.kind is Kind.DATETIME:
-            return "a date, or a date and time (2026-12-01 09:00, 12/1/2026 9:00 AM)"
-        if self.kind is Kind.PHONE:
-            return "a phone number (+14155550100, or a local number in the --phone-region)"
-        if self.kind is Kind.EMAIL:
-            return "an email address"
-        if self.prefix:
-            return f"an ID starting with {self.prefix}"
-        return "text"
+        from ..fieldkinds import KINDS
+
+        return KINDS[self.kind].hint(self)
 
 
 @dataclass(frozen=True)
