@@ -15,11 +15,12 @@ URL = re.compile(r"ready at (http://\S+)")
 
 
 @contextmanager
-def served(workdir: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def served(workdir: Path, *extra: str,
+           env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """Start ``bulk-tasks serve --port 0``; yield its printed URL (with the token) and the process."""
     process = subprocess.Popen([sys.executable, "-m", "bulk_tasks", "serve", "--port", "0", "--workdir", str(workdir),
                                 *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                               env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
     try:
         assert process.stdout is not None
         line = process.stdout.readline()

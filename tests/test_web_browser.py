@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bulk_tasks.providers import get_provider
+from bulk_tasks.templates import write_template
 from servepage import served
 from webpage import MISTAKES, fixed_mistakes
 
@@ -89,6 +91,16 @@ def _downloaded(driver, name: str) -> Path:
     return target
 
 
+def _drop(driver, path: Path) -> None:
+    """Drop ``path`` on the drop zone, as a file dragged from the desktop."""
+    driver.execute_script("""
+        const [name, text] = arguments;
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([text], name, {type: "text/csv"}));
+        document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+        """, path.name, path.read_text(encoding="utf-8"))
+
+
 def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
     with served(tmp_path / "work") as (url, _process):
         browser.get(url)
@@ -97,8 +109,11 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
         timezone = browser.find_element("id", "timezone").get_attribute("value")
         assert timezone == browser.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone")
         _shot(browser, "1-start")
+        browser.find_element("id", "template-xlsx").click()
+        template = _downloaded(browser, "travtus-tasks-template.xlsx").read_bytes()
+        assert template == write_template(get_provider("travtus"), tmp_path / "t.xlsx", "xlsx").read_bytes()
 
-        browser.find_element("id", "file").send_keys(str(MISTAKES))
+        _drop(browser, MISTAKES)
         _wait(browser, lambda d: d.find_elements("css selector", "#check-table td.bad"), "highlighted cells")
         cells = browser.find_elements("css selector", "#check-table td.bad")
         bad = {cell.text: cell.get_attribute("title") for cell in cells}

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from http.cookiejar import CookieJar
@@ -86,3 +87,16 @@ async def test_ctrl_c_on_the_server_stops_a_run_like_the_first_ctrl_c_and_writes
     statuses = [row[header.index("_status")] for row in results.iter_rows(min_row=2, values_only=True)]
     assert len(statuses) == 300
     assert "created" in statuses and "not_sent" in statuses and "uncertain" not in statuses
+
+
+def test_open_starts_the_default_browser_on_the_printed_address(tmp_path):
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "fake_browser.py"
+    fake.write_text(f"import sys, pathlib; pathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n")
+    with served(tmp_path / "work", "--open", env={"BROWSER": f"{sys.executable} {fake} %s"}) as (url, process):
+        deadline = time.monotonic() + 120
+        while not (opened.exists() and opened.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)  # waiting for the browser process to have run, not for a fixed time
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 0
+    assert opened.read_text() == url
