@@ -96,10 +96,13 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
                             max_attempts=5, timeout=30.0)
             report = await sender.run()
         else:
-            with Journal.open(Path(args.journal), "quo", args.url) as journal:
+            with Journal.open(Path(args.journal), "quo", args.url, sync=args.sync) as journal:
+                def on_intent(job: Job, attempt: int) -> Any:
+                    journal.intent(identities[job.row], job.row, attempt)
+                    return journal.durable()
+
                 sender = Sender(jobs, provider, auth, base_url=args.url, rate=None, concurrency=args.concurrency,
-                                max_attempts=5, timeout=30.0,
-                                on_intent=lambda job, attempt: journal.intent(identities[job.row], job.row, attempt),
+                                max_attempts=5, timeout=30.0, on_intent=on_intent,
                                 on_outcome=lambda outcome: journal.outcome(identities[outcome.row], outcome))
                 report = await sender.run()
         created = sum(outcome.status is RowStatus.CREATED for outcome in report.outcomes)
@@ -123,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("payloads")
         if name == "engine":
             command.add_argument("journal")
+            command.add_argument("--sync", action=argparse.BooleanOptionalAction, default=True,
+                                 help="fsync intents before their requests (the tool's default)")
         command.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
     result = {"tool": tool, "baseline": baseline, "engine": engine}[args.command](args)

@@ -7,19 +7,24 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .outcomes import Summary, cell_errors, input_fields, results_table, summarize
-from .preparing import ReadOptions, prepare, without_cycle_collection
+from .preparing import Prepared, ReadOptions, prepare, without_cycle_collection
 from .providers import Provider, get_provider
 from .errors import ResultsFileError
+from .locking import RunLock
+from .provenance import run_description, sent_to_label
 from .results import check_writable, default_results_path, write_results
 from .results_guard import check_not_edited
 from .statuses import ExitCode
 
-if TYPE_CHECKING:  # aiohttp is loaded only by a run that sends
-    from .running import BeforeSending, Progress
+if TYPE_CHECKING:  # aiohttp and pandas are loaded only by the commands that need them
+    import pandas as pd
+
+    from .running import BeforeSending, Progress, SendResult
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,11 @@ class SendOptions:
     skip_invalid: bool = False
     retry_uncertain: bool = False
     sandbox: bool = False
+    #: Kept for compatibility: ``ReadOptions.allow_duplicates`` is where it belongs (it changes validation).
     allow_duplicates: bool = False
     env: Mapping[str, str] | None = None
+    #: Stop the run when the provider answers nothing but 429 (too many requests) for longer than this.
+    max_wait: float | None = 300.0
 
 
 def _results_path(input_path: Path, results: str | Path | None) -> Path:
@@ -57,10 +65,13 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
              results: str | Path | None, allow_duplicates: bool = False) -> Summary:
     started = time.monotonic()
     target = _results_path(path, results)
-    check_not_edited(target, path, "validate", provider if isinstance(provider, str) else provider.name)
-    prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
-    table = results_table(prepared, {}, dry_run=True)
-    write_results(target, table, cell_errors(prepared), fields=input_fields(prepared), provider=prepared.provider)
+    check_writable(target)
+    with RunLock(target):
+        check_not_edited(target, path, "validate", provider if isinstance(provider, str) else provider.name)
+        prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
+        table = results_table(prepared, {}, dry_run=True)
+        write_results(target, table, cell_errors(prepared), _about(prepared, None, datetime.now(timezone.utc)),
+                      fields=input_fields(prepared), provider=prepared.provider)
     return summarize(table, target, validating=True, elapsed=time.monotonic() - started,
                      warnings=prepared.warnings, notes=prepared.notes, timezone=prepared.reading.timezone,
                      errors=prepared.errors)
@@ -74,7 +85,7 @@ def run_import(path: str | Path, provider: str | Provider, options: ReadOptions 
     With ``dry_run`` nothing is sent and the results carry each row's JSON in ``_payload``.
     """
     if dry_run:
-        return _dry_run(Path(path), provider, options, results)
+        return _dry_run(Path(path), provider, options, results, bool(send and send.allow_duplicates))
     return asyncio.run(run_import_async(path, provider, options, send, results=results, progress=progress))
 
 
@@ -88,34 +99,27 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     results file is written. ``before_sending(count, base_url)`` is awaited once before the first
     request; when it returns False nothing is sent."""
     if dry_run:
-        return _dry_run(Path(path), provider, options, results)
+        return _dry_run(Path(path), provider, options, results, bool(send and send.allow_duplicates))
     from .running import send_prepared
 
     send = send or SendOptions()
     started = time.monotonic()
     path = Path(path)
     provider = get_provider(provider) if isinstance(provider, str) else provider
-    _check_credentials(provider, send)
+    sent_to = _destination(provider, send)
+    when = datetime.now(timezone.utc)
     target = _results_path(path, results)
-    check_not_edited(target, path, "run", provider.name)
-    prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
-                       allow_duplicates=send.allow_duplicates)
     check_writable(target)
-    sent = await send_prepared(
-        prepared, target, base_url=send.base_url, sandbox=send.sandbox, env=send.env, rate=send.rate,
-        concurrency=send.concurrency, max_attempts=send.max_attempts, timeout=send.timeout,
-        retry_uncertain=send.retry_uncertain, skip_invalid=send.skip_invalid, stop=stop, progress=progress,
-        before_sending=before_sending)
-    with without_cycle_collection():
-        table = results_table(prepared, sent.outcomes, dry_run=False)
-        try:
-            write_results(target, table, cell_errors(prepared), fields=input_fields(prepared),
-                          provider=prepared.provider)
-        except ResultsFileError as exc:
-            failure = ResultsFileError(f"{exc} The journal beside it has every outcome: run the same command "
-                                       "again to write the results; nothing already created is sent twice.")
-            failure.exit_code = ExitCode.SOME_ROWS_FAILED
-            raise failure from None
+    with RunLock(target):
+        check_not_edited(target, path, "run", provider.name)
+        prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
+                           allow_duplicates=send.allow_duplicates, sent_to=sent_to)
+        sent = await send_prepared(
+            prepared, target, base_url=send.base_url, sandbox=send.sandbox, env=send.env, rate=send.rate,
+            concurrency=send.concurrency, max_attempts=send.max_attempts, timeout=send.timeout,
+            retry_uncertain=send.retry_uncertain, skip_invalid=send.skip_invalid, stop=stop, progress=progress,
+            before_sending=before_sending, max_wait=send.max_wait)
+        table = _write_sent(prepared, sent, target, sent_to, _about(prepared, sent_to, when))
     summary = summarize(table, target, validating=False, elapsed=time.monotonic() - started, sent=sent.sent,
                         stopped_reason=sent.stopped_reason, warnings=prepared.warnings, notes=prepared.notes,
                         timezone=prepared.reading.timezone, errors=prepared.errors)
@@ -124,11 +128,37 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     return summary
 
 
-def _check_credentials(provider: Provider, send: SendOptions) -> None:
-    """Missing credentials or an unsafe URL end the run before anything is read or sent."""
+def _about(prepared: Prepared, sent_to: str | None, when: datetime) -> list[tuple[str, str]]:
+    return run_description(provider=prepared.provider.name, sent_to=sent_to,
+                           timezone=prepared.reading.timezone, when=when)
+
+
+def _write_sent(prepared: Prepared, sent: SendResult, target: Path, sent_to: str,
+                about: list[tuple[str, str]]) -> pd.DataFrame:
+    with without_cycle_collection():
+        table = results_table(prepared, sent.outcomes, dry_run=False, sent_to=sent_to)
+        try:
+            write_results(target, table, cell_errors(prepared), about, fields=input_fields(prepared),
+                          provider=prepared.provider)
+        except ResultsFileError as exc:
+            if sent.stopped_reason and sent.journal_failed:
+                failure = ResultsFileError(f"{sent.stopped_reason}. The results file {target} could not be "
+                                           "written either.")
+            else:
+                failure = ResultsFileError(f"{exc} The journal beside it has every outcome: run the same command "
+                                           "again to write the results; nothing already created is sent twice.")
+            failure.exit_code = ExitCode.SOME_ROWS_FAILED
+            raise failure from None
+    return table
+
+
+def _destination(provider: Provider, send: SendOptions) -> str:
+    """The run's ``_sent_to`` label. Missing credentials or an unsafe URL end the run before anything
+    is read or sent."""
     if send.sandbox:
-        return
+        return sent_to_label(provider.name, "", sandbox=True)
     from .auth import check_url_safe
 
     base_url = check_url_safe(send.base_url or provider.default_base_url)
     provider.make_auth(os.environ if send.env is None else send.env, base_url)
+    return sent_to_label(provider.name, base_url, sandbox=False)

@@ -21,7 +21,7 @@ import aiohttp
 
 from .errors import AuthenticationError, CredentialsError, NetworkError, SendError, UsageError
 from .retry import backoff_delay, parse_retry_after
-from .transport import classify_exception
+from .transport import classify_exception, request_timeout
 
 REDACTED = "[redacted]"
 #: A token is renewed when this share of its lifetime is left (at most ``MAX_RENEW_MARGIN`` s).
@@ -57,6 +57,9 @@ class Auth:
     def secrets(self) -> tuple[str, ...]:
         """Every secret value this object holds or has obtained, for redaction."""
         raise NotImplementedError
+
+    def set_timeout(self, seconds: float) -> None:
+        """Bound any request this ``Auth`` makes by ``seconds`` (``--timeout``); nothing to bound here."""
 
     def redact(self, text: str) -> str:
         """``text`` with every secret replaced by ``[redacted]``."""
@@ -95,7 +98,7 @@ class ClientCredentialsAuth(Auth):
         self.token_url = token_url
         self.client_id = client_id
         self._client_secret = client_secret
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout = request_timeout(timeout)
         self._clock = clock
         self._headers: dict[str, str] | None = None
         self._renew_at = -float("inf")
@@ -103,6 +106,10 @@ class ClientCredentialsAuth(Auth):
         self._tokens: list[str] = []
         self._failure: SendError | None = None
         self.token_requests = 0
+
+    def set_timeout(self, seconds: float) -> None:
+        """Bound each token request as task requests are (``--timeout``: connect, and each wait for data)."""
+        self._timeout = request_timeout(seconds)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -152,7 +159,7 @@ class ClientCredentialsAuth(Auth):
                     raw = await response.read()
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
             except (aiohttp.ClientError, TimeoutError) as exc:
-                problem = classify_exception(exc)[1]
+                problem = classify_exception(exc, self._timeout)[1]
             else:
                 body = _json_or_none(raw)
                 if 200 <= status < 300:

@@ -84,6 +84,8 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="requests in flight (default: 8, more while the rate needs them, up to 64)")
     parser.add_argument("--max-attempts", type=_positive_int, default=5, metavar="N", help="tries per row (5)")
     parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="S", help="seconds per request (30)")
+    parser.add_argument("--max-wait", type=_positive_float, default=300.0, metavar="S",
+                        help="stop when the provider answers only 429 (too many requests) for S seconds (300)")
     parser.add_argument("--skip-invalid", action="store_true", help="send the valid rows even if some are invalid")
     parser.add_argument("--retry-uncertain", action="store_true", help="send rows whose outcome is unknown again")
     parser.add_argument("--allow-duplicates", action="store_true", help="send rows that repeat an earlier row")
@@ -117,7 +119,8 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
     from .preparing import ReadOptions
 
     return ReadOptions(sheet=args.sheet, mapping=args.mapping, timezone=args.timezone,
-                       dayfirst=args.dayfirst, phone_region=args.phone_region)
+                       dayfirst=args.dayfirst, phone_region=args.phone_region,
+                       allow_duplicates=getattr(args, "allow_duplicates", False))
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -133,15 +136,14 @@ def _run(args: argparse.Namespace) -> int:
     from .prompts import credentials_env
 
     if args.dry_run:
-        summary = validate_file(args.input, args.provider, _read_options(args), results=args.results,
-                                allow_duplicates=args.allow_duplicates)
+        summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)
         _report(summary, args)
         return summary.exit_code
     env = None if args.sandbox else credentials_env(get_provider(args.provider), args.env_file, args.base_url)
     send = SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
                        max_attempts=args.max_attempts, timeout=args.timeout, skip_invalid=args.skip_invalid,
                        retry_uncertain=args.retry_uncertain, sandbox=args.sandbox,
-                       allow_duplicates=args.allow_duplicates, env=env)
+                       max_wait=args.max_wait, env=env)
     summary = asyncio.run(_run_async(args, send))
     _report(summary, args)
     return summary.exit_code
@@ -164,26 +166,46 @@ async def _run_async(args: argparse.Namespace, send: SendOptions) -> Summary:
             bar.close()
 
 
+#: Signals that stop a run as a first Ctrl-C does: a terminal closed (SIGHUP), a scheduler or a
+#: container stopping it (SIGTERM). A second one abandons the requests in flight.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
 def _handle_interrupts(stop: asyncio.Event) -> None:
-    """First Ctrl-C: start no new request, finish those in flight. Second: abandon them."""
+    """First Ctrl-C (or SIGTERM, SIGHUP): start no new request, finish those in flight. Second: abandon them."""
     loop = asyncio.get_running_loop()
     task = asyncio.current_task()
-    presses = 0
+    signals = 0
 
-    def interrupted() -> None:
-        nonlocal presses
-        presses += 1
-        if presses == 1:
+    def interrupted(number: int) -> None:
+        nonlocal signals
+        signals += 1
+        if signals == 1:
             stop.set()
-            print("\nStopping: no new requests; waiting for those in flight (Ctrl-C again to abandon them).",
+            again = "Ctrl-C again" if number == signal.SIGINT else f"{signal.Signals(number).name} again"
+            print(f"\nStopping: no new requests; waiting for those in flight ({again} to abandon them).",
                   file=sys.stderr)
         elif task is not None:
             task.cancel()
 
-    try:
-        loop.add_signal_handler(signal.SIGINT, interrupted)
-    except (NotImplementedError, RuntimeError):
-        pass
+    for number in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(number, interrupted, number)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+
+
+def _interrupt_before_sending() -> None:
+    """Until the run's own handler takes over, SIGTERM and SIGHUP end the command as Ctrl-C does."""
+    def raise_interrupt(number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for number in STOP_SIGNALS:
+        if number != signal.SIGINT:
+            try:
+                signal.signal(number, raise_interrupt)
+            except (ValueError, OSError):
+                pass
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -241,6 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     args.words = argv
+    if args.command in ("run", "validate"):
+        _interrupt_before_sending()
     try:
         return int(COMMANDS[args.command](args))
     except BulkTasksError as exc:

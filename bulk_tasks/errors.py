@@ -13,6 +13,9 @@ that says what is wrong and how to fix it, plus the exit code the CLI returns::
     ├── CredentialsError                no credentials in the environment, or unsafe to send them
     ├── ResultsFileError                the results file cannot be written
     ├── ResumeError                     the journal belongs to another provider or base URL
+    ├── ResultsInUseError               another run is using the same results path
+    ├── JournalError                    the journal has a damaged line (not the last)
+    │   └── JournalWriteError           the journal cannot be written (a full disk)  (exit 1)
     └── SendError                       a condition that dooms the rest of the run (raised by sending)
         ├── AuthenticationError         401/403 for bad credentials          (fatal)
         ├── QuotaError                  the provider's cap is reached (Quo 402) (fatal)
@@ -84,3 +87,17 @@ class QuotaError(SendError):
 
 class NetworkError(SendError):
     """The provider cannot be reached."""
+
+
+class ResultsInUseError(BulkTasksError):
+    """Another run holds the lock on the same results path."""
+
+
+class JournalError(BulkTasksError):
+    """The journal beside the results is damaged: a line other than the last cannot be read."""
+
+
+class JournalWriteError(JournalError):
+    """The journal cannot be written (a full disk, a file-size limit); the run stops sending."""
+
+    exit_code = ExitCode.SOME_ROWS_FAILED

@@ -4,12 +4,25 @@ One JSON object per line, beside the results file. The first line says which pro
 the journal belongs to; then an ``intent`` line is written (and flushed) before each request and an
 ``outcome`` line after it. A row is known by its identity (``row_identity``). Reading takes the last
 word on each identity: an intent with no outcome after it means the request may have gone out, so
-the row is ``uncertain``. A torn last line (the process killed mid-write) is ignored. A ``reading``
-line records the options the sheet was read with (``readings.py``) whenever a run's differ from the last.
+the row is ``uncertain``.
+
+Durability: each record is handed to the operating system in full (a short write is completed or
+undone) before the request it announces is written, so a crash or ``SIGKILL`` of bulk-tasks never
+loses an intent. With ``sync`` (the default) the sender also awaits ``durable()`` before each
+request: the intents are ``fsync``-ed (one call for all the requests waiting), so a power loss
+cannot lose one either. A torn last line (a power loss mid-write) is cut off when the journal is next
+written; any other line that cannot be read stops the run (``JournalError``): a lost intent could
+mean a task created twice.
+
+The file is created, and so bound to its provider and URL, at the first intent: a run that sends
+nothing leaves no journal. A ``reading`` line records the options the sheet was read with
+(``readings.py``) whenever a run's differ from the last.
 """
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import hashlib
 import json
 import os
@@ -17,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .errors import ResumeError, UnreadableFileError
+from .errors import JournalError, JournalWriteError, ResumeError, UnreadableFileError
 from .statuses import Outcome, RowStatus
 
 VERSION = 1
@@ -43,57 +56,93 @@ def row_identity(payload: dict[str, Any]) -> str:
 class Journal:
     """An open journal: what earlier runs recorded (``previous``) and methods to append to it."""
 
-    def __init__(self, path: Path, previous: dict[str, Outcome], descriptor: int) -> None:
+    def __init__(self, path: Path, previous: dict[str, Outcome], header: dict[str, Any], *,
+                 exists: bool, sync: bool = True) -> None:
         self.path = path
         self.previous = previous
-        self._descriptor = descriptor
+        self.sync = sync
+        self._header = header
+        self._exists = exists
+        self._descriptor: int | None = None
+        self._size = 0
+        self._synced = 0
+        self._syncing: asyncio.Future[None] | None = None
+        self._pending: list[dict[str, Any]] = []
         #: The last ``reading`` record (the options an earlier run read the sheet with), if any.
         self.reading: dict[str, Any] | None = None
 
     @classmethod
-    def open(cls, path: Path, provider: str, base_url: str) -> Journal:
-        """Open (or start) the journal at ``path`` for ``provider`` at ``base_url``."""
+    def open(cls, path: Path, provider: str, base_url: str, *, sync: bool = True,
+             results_path: Path | None = None) -> Journal:
+        """Read the journal at ``path`` (if any) for ``provider`` at ``base_url``; nothing is written yet.
+
+        Raises ``ResumeError`` when it belongs to another provider or URL, ``JournalError`` when a
+        line other than the last is damaged.
+        """
         previous: dict[str, Outcome] = {}
         reading = None
-        if path.exists():
-            header, records = _read(path)
-            _check_owner(path, header, provider, base_url)
-            previous = _last_words(records)
-            reading = next((record for record in reversed(records) if record.get("type") == "reading"), None)
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise UnreadableFileError(f"Cannot write the journal {path} ({exc.strerror}): "
-                                      "choose another --results location.") from None
-        journal = cls(path, previous, descriptor)
+        exists = path.exists()
+        if exists:
+            header, previous, reading = read_journal(path)
+            _check_owner(path, header, provider, base_url, results_path)
+        journal = cls(path, previous, {"type": "header", "version": VERSION, "provider": provider,
+                                       "base_url": base_url}, exists=exists, sync=sync)
         journal.reading = reading
-        if _ends_torn(path):
-            os.write(descriptor, b"\n")
-        if path.stat().st_size == 0:
-            journal._write({"type": "header", "version": VERSION, "provider": provider, "base_url": base_url})
         return journal
 
+    def record_reading(self, record: dict[str, Any]) -> None:
+        """Record the options this run reads the sheet with, unless they are those recorded last
+        (in a journal not created yet: right after its header, at the first intent)."""
+        if record == self.reading:
+            return
+        self.reading = record
+        if self._descriptor is None and not self._exists:
+            self._pending.append(record)
+            return
+        self._open()
+        self._append((_encode(record) + "\n").encode())
+
     def intent(self, identity: str, row: int, attempt: int) -> None:
-        """Record that a request for ``identity`` is about to be written."""
-        os.write(self._descriptor, f'{{"type":"intent","id":{_encode(identity)},"row":{row},"attempt":{attempt},'
-                                   f'"at":{time.time():.3f}}}\n'.encode())
+        """Record that a request for ``identity`` is about to be written: on return it is on disk.
+
+        Raises ``JournalWriteError`` (and leaves the journal as it was) when it cannot be written.
+        """
+        self._open()
+        self._append(f'{{"type":"intent","id":{_encode(identity)},"row":{row},"attempt":{attempt},'
+                     f'"at":{time.time():.3f}}}\n'.encode())
+
+    async def durable(self) -> None:
+        """Wait until every record written so far is on the disk itself (``fsync``), so that a power
+        loss cannot lose it; one ``fsync`` in a thread serves every request waiting at the time."""
+        while self.sync and self._descriptor is not None and self._synced < self._size:
+            if self._syncing is None:
+                self._syncing = asyncio.ensure_future(self._sync_now(self._descriptor))
+            await asyncio.shield(self._syncing)
+
+    async def _sync_now(self, descriptor: int) -> None:
+        mark = self._size
+        try:
+            await asyncio.to_thread(_sync, descriptor)
+        finally:
+            self._synced = max(self._synced, mark)
+            self._syncing = None
 
     def outcome(self, identity: str, outcome: Outcome) -> None:
-        """Record the final outcome of ``identity`` in this run."""
+        """Record the final outcome of ``identity`` in this run (nothing, before the first intent of a
+        journal that does not exist yet: no request went out)."""
+        if self._descriptor is None and not self._exists:
+            return
+        self._open()
         record = {"type": "outcome", "id": identity, "status": outcome.status.value, "row": outcome.row,
                   "task_id": outcome.task_id, "request_id": outcome.request_id,
                   "http_status": outcome.http_status, "attempts": outcome.attempts, "error": outcome.error}
-        self._write({key: value for key, value in record.items() if value is not None})
-
-    def record_reading(self, record: dict[str, Any]) -> None:
-        """Record the options this run reads the sheet with, unless they are those recorded last."""
-        if record != self.reading:
-            self._write(record)
-            self.reading = record
+        self._append((_encode({key: value for key, value in record.items() if value is not None}) + "\n").encode())
 
     def close(self) -> None:
         """Close the file (every record is already written: one ``write`` call each, unbuffered)."""
-        os.close(self._descriptor)
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
 
     def __enter__(self) -> Journal:
         return self
@@ -101,61 +150,164 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _write(self, record: dict[str, Any]) -> None:
-        os.write(self._descriptor, (_encode(record) + "\n").encode())
+    def _open(self) -> int:
+        if self._descriptor is not None:
+            return self._descriptor
+        try:
+            descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise UnreadableFileError(f"Cannot write the journal {self.path} ({exc.strerror}): "
+                                      "choose another --results location.") from None
+        self._descriptor = descriptor
+        self._exists = True
+        self._size = _cut_torn_tail(self.path, descriptor)
+        if self._size == 0:
+            self._append((_encode(self._header) + "\n").encode())
+        for record in self._pending:
+            self._append((_encode(record) + "\n").encode())
+        self._pending.clear()
+        return descriptor
+
+    def _append(self, data: bytes) -> None:
+        """Write all of ``data`` (a short write is continued), or undo the part written and raise."""
+        assert self._descriptor is not None
+        written = 0
+        try:
+            while written < len(data):
+                count = os.write(self._descriptor, data[written:])
+                if count <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                written += count
+        except OSError as exc:
+            if written:
+                _undo(self._descriptor, self._size)
+            raise JournalWriteError(write_failure(self.path, exc)) from None
+        self._size += written
 
 
-def _ends_torn(path: Path) -> bool:
-    """Whether the last line lacks its newline (a write cut short): later records must start afresh."""
-    size = path.stat().st_size
-    if size == 0:
-        return False
+def write_failure(path: Path, exc: OSError) -> str:
+    """One sentence for a write that failed: a full disk or a size limit said as such, and where."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        what = f"The disk holding {path.parent} is full ({path.name} could not be written)"
+    elif exc.errno == errno.EFBIG:
+        what = f"{path} reached the largest file size allowed on this system (a file-size limit)"
+    else:
+        what = f"Cannot write {path} ({exc.strerror or exc})"
+    return (f"{what}: nothing more is sent. Free some space, then run the same command again; "
+            "nothing already created is sent twice")
+
+
+def _undo(descriptor: int, size: int) -> None:
+    try:
+        os.ftruncate(descriptor, size)
+    except OSError:
+        pass
+
+
+def _sync(descriptor: int) -> None:
+    try:
+        (getattr(os, "fdatasync", None) or os.fsync)(descriptor)
+    except OSError:
+        pass
+
+
+def _cut_torn_tail(path: Path, descriptor: int) -> int:
+    """Cut off a last line that lacks its newline (a write cut short); the journal's size after it."""
+    size = end = os.fstat(descriptor).st_size
     with path.open("rb") as handle:
-        handle.seek(size - 1)
-        return handle.read(1) != b"\n"
+        while end > 0:
+            start = max(0, end - 65536)
+            handle.seek(start)
+            chunk = handle.read(end - start)
+            newline = chunk.rfind(b"\n")
+            if newline >= 0:
+                end = start + newline + 1
+                break
+            end = start
+    if end != size:
+        _undo(descriptor, end)
+    return end
 
 
-def _read(path: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+def read_journal(path: Path) -> tuple[dict[str, Any] | None, dict[str, Outcome], dict[str, Any] | None]:
+    """The journal's header, the last word on each identity, and the last ``reading``, read line by line.
+
+    A last line that cannot be read is a record cut short and is ignored; any other raises
+    ``JournalError``.
+    """
     header: dict[str, Any] | None = None
-    records: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
+    reading: dict[str, Any] | None = None
+    last: dict[str, Outcome] = {}
+    damaged: int | None = None
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if damaged is not None:
+                raise _damaged(path, damaged)
+            record = _parse(line)
+            if record is None:
+                if line.strip():
+                    damaged = number
                 continue
-            if not isinstance(record, dict):
-                continue
-            if record.get("type") == "header" and header is None:
+            kind = record.get("type")
+            if kind == "header" and header is None:
                 header = record
+            elif kind == "reading":
+                reading = record
             else:
-                records.append(record)
-    return header, records
+                _take(last, record)
+    return header, last, reading
 
 
-def _check_owner(path: Path, header: dict[str, Any] | None, provider: str, base_url: str) -> None:
+def _parse(line: bytes) -> dict[str, Any] | None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _damaged(path: Path, number: int) -> JournalError:
+    return JournalError(
+        f"Line {number} of the journal {path} is damaged, so bulk-tasks cannot tell which rows were already "
+        "sent, and nothing was sent. Restore the file from a backup; or, after checking in the provider which "
+        f"tasks exist, move {path.name} away and run the results file (with _status set to created for the "
+        "tasks that exist) again.")
+
+
+def _check_owner(path: Path, header: dict[str, Any] | None, provider: str, base_url: str,
+                 results_path: Path | None) -> None:
     if header is None:
         return
-    if header.get("provider") != provider or header.get("base_url") != base_url:
+    if header.get("provider") == provider and header.get("base_url") == base_url:
+        return
+    results = results_path.name if results_path is not None else f"the results file beside {path.name}"
+    other = (f"--results {_sibling(results_path)}" if results_path is not None else "another --results path")
+    if str(header.get("base_url", "")).startswith("sandbox:"):
         raise ResumeError(
-            f"The results file beside {path.name} belongs to an import to {header.get('provider')} at "
-            f"{header.get('base_url')}, not {provider} at {base_url}. To start fresh, choose another "
-            f"--results path (or move {path.name} and the results file away).")
+            f"{results} holds a --sandbox try (nothing real was created there). To send to {provider} for real, "
+            f"give this run another results file ({other}), or delete {results} and {path.name} first.")
+    raise ResumeError(
+        f"{results} belongs to an import to {header.get('provider')} at {header.get('base_url')}, not {provider} "
+        f"at {base_url}. To start fresh, give this run another results file ({other}), or move {results} and "
+        f"{path.name} away.")
 
 
-def _last_words(records: list[dict[str, Any]]) -> dict[str, Outcome]:
-    last: dict[str, Outcome] = {}
-    for record in records:
-        identity = record.get("id")
-        if not isinstance(identity, str):
-            continue
-        if record.get("type") == "intent":
-            earlier = last.get(identity)
-            if earlier is None or earlier.status is not RowStatus.CREATED:
-                last[identity] = Outcome(record.get("row"), RowStatus.UNCERTAIN, error=UNKNOWN_OUTCOME)
-        elif record.get("type") == "outcome":
-            last[identity] = _recorded(record, last.get(identity))
-    return last
+def _sibling(results_path: Path) -> str:
+    stem = results_path.name[: -len(results_path.suffix)] if results_path.suffix else results_path.name
+    stem = stem[: -len(".results")] if stem.endswith(".results") else stem
+    return str(results_path.with_name(f"{stem}.real.results{results_path.suffix}"))
+
+
+def _take(last: dict[str, Outcome], record: dict[str, Any]) -> None:
+    identity = record.get("id")
+    if not isinstance(identity, str):
+        return
+    if record.get("type") == "intent":
+        earlier = last.get(identity)
+        if earlier is None or earlier.status is not RowStatus.CREATED:
+            last[identity] = Outcome(record.get("row"), RowStatus.UNCERTAIN, error=UNKNOWN_OUTCOME)
+    elif record.get("type") == "outcome":
+        last[identity] = _recorded(record, last.get(identity))
 
 
 def _recorded(record: dict[str, Any], earlier: Outcome | None) -> Outcome:

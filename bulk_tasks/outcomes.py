@@ -16,6 +16,7 @@ from .messages import plural
 from .payloads import Payloads
 from .preparing import Prepared
 from .providers.base import Field
+from .provenance import SENT_TO_COLUMN
 from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
 from .statuses import DONE_STATUSES, ExitCode, Outcome, RowStatus
 from .validation import RowError
@@ -81,14 +82,18 @@ def error_text(errors: list[RowError]) -> str:
     return "; ".join(f"{e.quoted()}: {e.rule}" for e in errors)
 
 
-def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_run: bool) -> pd.DataFrame:
+def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_run: bool,
+                  sent_to: str | None = None) -> pd.DataFrame:
     """The results table: results columns, then the input's own columns, one line per data row.
 
     In a dry run every row with a payload is ``dry_run`` unless ``outcomes`` says otherwise.
+    ``sent_to`` (``provenance.sent_to_label``): where this run sends, written in ``_sent_to`` of
+    every row it sent or found in the journal; earlier rows keep their own.
     """
     frame = prepared.table.frame
     rows = frame.index
-    columns = {name: np.full(len(rows), None, dtype=object) for name in RESULT_COLUMNS if name != "_row"}
+    order = RESULT_COLUMNS if sent_to is None else (*RESULT_COLUMNS, SENT_TO_COLUMN)
+    columns = {name: np.full(len(rows), None, dtype=object) for name in order if name != "_row"}
     earlier = prepared.earlier
     for name in earlier.columns:
         if name in columns:
@@ -105,9 +110,12 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
         payload[at] = _objects(payloads.texts() if isinstance(payloads, Payloads)
                                else list(map(_payload_json, payloads.values())))
     _fill_outcomes(columns, rows, outcomes)
+    if sent_to is not None:
+        reached = [row for row, outcome in outcomes.items() if outcome.status in _REACHED]
+        columns[SENT_TO_COLUMN][rows.get_indexer(reached)] = sent_to
     table = {"_row": pd.Series(rows, index=rows),
              **{name: pd.Series(values, index=rows, dtype=object, copy=False) for name, values in columns.items()}}
-    table = {name: table[name] for name in RESULT_COLUMNS}
+    table = {name: table[name] for name in order}
     if dry_run:
         table[PAYLOAD_COLUMN] = pd.Series(payload, index=rows, dtype=object, copy=False)
     own = [name for name in frame.columns if not is_results_column(name)]
@@ -119,6 +127,9 @@ def _objects(values: list[Any]) -> np.ndarray:
     array = np.empty(len(values), dtype=object)
     array[:] = values
     return array
+
+
+_REACHED = frozenset({RowStatus.CREATED, RowStatus.ALREADY_CREATED, RowStatus.UNCERTAIN, RowStatus.FAILED})
 
 
 def _fill_outcomes(columns: dict[str, np.ndarray], rows: pd.Index, outcomes: Mapping[int, Outcome]) -> None:

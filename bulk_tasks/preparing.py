@@ -15,6 +15,7 @@ import pandas as pd
 
 from .columns import ColumnMatch, is_results_column, load_mapping, match_columns
 from .payloads import Payloads, RowValues, build_payloads
+from .provenance import SANDBOX, SENT_TO_COLUMN, same_place
 from .providers import Provider, get_provider
 from .reading import Table, read_table
 from .results import restore_neutralized
@@ -43,6 +44,8 @@ class ReadOptions:
     timezone: str | None = None
     dayfirst: bool | None = None
     phone_region: str | None = None
+    #: The same task twice in one file is valid (``--allow-duplicates``); each copy is sent.
+    allow_duplicates: bool = False
 
     def reading(self) -> Reading:
         """The options resolved (the computer's zone looked up); a ``UsageError`` for an unknown zone or region."""
@@ -76,7 +79,7 @@ class Prepared:
     payloads: Mapping[int, dict[str, Any]] = field(default_factory=dict)
     #: Warnings about how values were read (a date column that reads both month and day first).
     value_warnings: list[str] = field(default_factory=list)
-    #: Row → identity (``journal.row_identity``, ``#row`` added to an allowed duplicate).
+    #: Row → identity (``journal.row_identity``; ``#n`` added to the n-th copy of an allowed duplicate).
     identities: Mapping[int, str] = field(default_factory=dict)
 
     @property
@@ -128,11 +131,13 @@ def without_cycle_collection() -> Iterator[None]:
 
 @without_cycle_collection()
 def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
-            *, retry_uncertain: bool = False, allow_duplicates: bool = False) -> Prepared:
+            *, retry_uncertain: bool = False, allow_duplicates: bool = False,
+            sent_to: str | None = None) -> Prepared:
     """Read, match, validate and build payloads. Raises ``BulkTasksError`` subclasses on unusable input.
 
     Rows with the same identity (``journal.row_identity``) as an earlier row are invalid unless
-    ``allow_duplicates``.
+    ``allow_duplicates``. ``sent_to`` (``provenance.sent_to_label``): where the run sends; a row an
+    earlier run marked created counts only when it was sent there too.
     """
     options = options or ReadOptions()
     provider = get_provider(provider) if isinstance(provider, str) else provider
@@ -144,7 +149,7 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     match = match_columns(table.headers, provider, mapping)
     if table.format == "csv" and "_status" in table.frame:
         table.frame = restore_neutralized(table.frame)
-    earlier = _earlier_results(table.frame, retry_uncertain)
+    earlier = _earlier_results(table.frame, retry_uncertain, sent_to, table.warnings)
     pending = table.frame.loc[~table.frame.index.isin(earlier.index)]
     errors = validate(pending, match, provider, reader)
     invalid = {error.row for error in errors}
@@ -152,15 +157,16 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     payloads = build_payloads(field_frame(valid, match, provider), provider, reader)
     prepared = Prepared(table, provider, match, errors, earlier, reading,
                         value_warnings=date_order_warnings(pending, match, provider, reader))
-    _identify(prepared, payloads, allow_duplicates)
+    _identify(prepared, payloads, allow_duplicates or options.allow_duplicates)
     return prepared
 
 
 def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) -> None:
     """Each row's identity (``journal.row_identity``); a row repeating an earlier one is invalid unless
-    ``allow_duplicates`` (then its identity gets ``#row``)."""
+    ``allow_duplicates``: then the n-th copy of the same task is ``<identity>#n``, whatever its row."""
     identities = payloads.identities()
     first_row: dict[str, int] = {}
+    copies: dict[str, int] = {}
     keep = [True] * len(identities)
     reference_header = prepared.match.header_of.get("external_ref", "(whole row)")
     for at, (row, identity) in enumerate(zip(payloads.rows, identities)):
@@ -168,7 +174,8 @@ def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) ->
         if first == row:
             continue
         if allow_duplicates:
-            identities[at] = f"{identity}#{row}"
+            copies[identity] = copies.get(identity, 1) + 1
+            identities[at] = f"{identity}#{copies[identity]}"
             continue
         value = identity[len("ref:"):] if identity.startswith("ref:") else ""
         column = reference_header if value else "(whole row)"
@@ -184,14 +191,32 @@ def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) ->
     prepared.errors.sort()
 
 
-def _earlier_results(frame: pd.DataFrame, retry_uncertain: bool) -> pd.DataFrame:
-    """Rows an earlier run settled: created (kept as ``already_created``) and, unless retried, uncertain."""
+def _elsewhere_warning(marked: pd.Series, sent_to: str) -> str:
+    count = len(marked)
+    places = ", ".join(sorted(set(marked.str.strip())))
+    where = "the real provider" if sent_to != SANDBOX else "the sandbox"
+    return (f"{count} row{'s' if count != 1 else ''} marked created or uncertain in this file were sent to {places}, "
+            f"not to {sent_to}: they are sent to {where} now.")
+
+
+def _earlier_results(frame: pd.DataFrame, retry_uncertain: bool, sent_to: str | None,
+                     warnings: list[str]) -> pd.DataFrame:
+    """Rows an earlier run settled: created (kept as ``already_created``) and, unless retried, uncertain.
+
+    With ``sent_to``, only rows sent to that same place count (``provenance.same_place``).
+    """
     if "_status" not in frame:
         return frame.iloc[0:0][[]]
     status = frame["_status"].fillna("").str.strip().str.lower()
     keep = status.isin(_KEEP_AS_DONE)
     if not retry_uncertain:
         keep |= status == RowStatus.UNCERTAIN.value
+    if sent_to is not None and SENT_TO_COLUMN in frame:
+        marked = frame[SENT_TO_COLUMN].fillna("").astype(str)
+        elsewhere = keep & ~marked.map(lambda value: same_place(value, sent_to))
+        if elsewhere.any():
+            warnings.append(_elsewhere_warning(marked[elsewhere], sent_to))
+        keep &= ~elsewhere
     earlier = frame.loc[keep, [c for c in frame.columns if is_results_column(c)]].copy()
     earlier["_status"] = status[keep].where(status[keep] == RowStatus.UNCERTAIN.value,
                                             RowStatus.ALREADY_CREATED.value)

@@ -76,6 +76,11 @@ class ProgressBar:
         return _NARROW_FORMAT, " ".join(f"{status.value}={counts[status.value]}" for status in _SHOWN
                                         if status is RowStatus.CREATED or counts[status.value])
 
+    def waiting(self, seconds: float) -> None:
+        """Say that every request waits ``seconds`` for the provider's rate limit (a 429)."""
+        if self._bar is not None:
+            self._bar.set_postfix_str(f"waiting {seconds:.0f} s (rate limit)", refresh=True)
+
     def close(self) -> None:
         """Close the bar (leave its last state on screen)."""
         if self._bar is not None:

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -102,13 +102,26 @@ def neutralize_frame(table: pd.DataFrame) -> pd.DataFrame:
 def _atomic(path: Path) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
+    try:
+        os.chmod(handle if os.chmod in os.supports_fd else temporary, _mode_for(path))
+    finally:
+        os.close(handle)
     try:
         yield Path(temporary)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions of the file being replaced, or what the umask gives a new file (not mkstemp's 0600)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def check_writable(path: Path) -> None:
@@ -130,10 +143,12 @@ def _cannot_write(path: Path, exc: OSError) -> ResultsFileError:
 
 
 def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[int, str], str] | None = None,
-                  *, fields: Mapping[str, Field] | None = None, provider: Provider | None = None) -> Path:
+                  about: Sequence[tuple[str, Any]] = (), *, fields: Mapping[str, Field] | None = None,
+                  provider: Provider | None = None) -> Path:
     """Write ``table`` (one line per row) to ``path`` atomically, its columns in ``column_order``.
 
     ``cell_errors`` maps (spreadsheet row, input header) to the broken rule, for XLSX highlights;
+    ``about`` (``provenance.run_description``) heads the XLSX Summary sheet;
     ``fields`` maps input headers to ``provider``'s fields, for the template's help in XLSX results.
     """
     from .results_layout import column_order
@@ -146,7 +161,7 @@ def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[in
                 from .results_xlsx import write_results_xlsx
 
                 looks = column_looks(table, order, fields, provider)
-                write_results_xlsx(temporary, table, order, cell_errors or {}, looks)
+                write_results_xlsx(temporary, table, order, cell_errors or {}, looks, about=about)
             else:
                 from .results_guard import record_csv
 

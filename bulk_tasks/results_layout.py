@@ -128,9 +128,11 @@ def as_date(value: Any) -> tuple[datetime | None, str]:
     return moment, kind
 
 
-def summary_rows(table: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """The Summary sheet, row by row: a header, rows per status, the total."""
+def summary_rows(table: pd.DataFrame, about: Sequence[tuple[str, Any]] = ()) -> list[tuple[Any, ...]]:
+    """The Summary sheet, row by row: what the run was (``about``) and a blank row, then a header,
+    rows per status, the total."""
     from .results import status_counts
 
     counts = status_counts(table["_status"])
-    return [("status", "rows"), *counts.items(), ("total", len(table))]
+    lead = [*about, ()] if about else []
+    return [*lead, ("status", "rows"), *counts.items(), ("total", len(table))]

@@ -30,9 +30,11 @@ CHUNK_ROWS = 5_000
 
 
 def write_results_xlsx(path: Path, table: pd.DataFrame, order: Sequence[int],
-                       cell_errors: Mapping[tuple[int, str], str], looks: Sequence[ColumnLook] | None = None) -> None:
+                       cell_errors: Mapping[tuple[int, str], str], looks: Sequence[ColumnLook] | None = None,
+                       about: Sequence[tuple[str, Any]] = ()) -> None:
     """Write ``table``'s columns in ``order`` to a results workbook at ``path``, fingerprinted
-    (``results_guard``) so that changes made to it later are noticed."""
+    (``results_guard``) so that changes made to it later are noticed; ``about``
+    (``provenance.run_description``) heads the Summary sheet."""
     looks = list(looks) if looks is not None else column_looks(table, order)
     styles = Styles()
     header = [table.columns[at] for at in order]
@@ -45,8 +47,9 @@ def write_results_xlsx(path: Path, table: pd.DataFrame, order: Sequence[int],
                     validations=[look.validation for look in looks if look.validation is not None],
                     comments=[(row, column, text) for (row, column), text in sorted(comments.items())],
                     ignore_numbers_as_text=any(look.number_format == "@" for look in looks))
-    rows = summary_rows(table)
-    summary = Sheet("Summary", [_summary_xml(rows, styles.add(bold=True))], (len(rows), 2), widths=[18, 12])
+    rows = summary_rows(table, about)
+    summary = Sheet("Summary", [_summary_xml(rows, styles.add(bold=True), len(about))], (len(rows), 2),
+                    widths=[34, 40] if about else [18, 12])
     write_workbook(path, [results, summary], styles,
                    lambda parts: {FINGERPRINT_PROPERTY: xlsx_fingerprint(parts)})
 
@@ -145,10 +148,13 @@ def _date_formats(looks: Sequence[ColumnLook]) -> dict[str, str]:
     return DATE_FORMATS if any(look.dates for look in looks) else {}
 
 
-def _summary_xml(rows: list[tuple[Any, ...]], bold: int) -> str:
+def _summary_xml(rows: list[tuple[Any, ...]], bold: int, about: int = 0) -> str:
+    """The Summary rows: ``about`` lines (labels bold), then the counts under a bold header."""
+    header = about + 1 + (1 if about else 0)
     lines = []
     for number, values in enumerate(rows, start=1):
-        style = bold if number == 1 else 0
-        lines.append(f'<row r="{number}">' + "".join(cell(f"{column_letter(at)}{number}", value, style)
-                                                     for at, value in enumerate(values)) + "</row>")
+        lines.append(f'<row r="{number}">' + "".join(
+            cell(f"{column_letter(at)}{number}", value,
+                 bold if number == header or (number <= about and at == 0) else 0)
+            for at, value in enumerate(values)) + "</row>")
     return "".join(lines)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .auth import check_url_safe
+from .errors import JournalWriteError
 from .journal import Journal, journal_path
 from .messages import DECLINED
 from .preparing import Prepared
@@ -44,6 +45,9 @@ class Progress(Protocol):
     def advance(self, outcome: Outcome) -> None:
         """One row has its final outcome."""
 
+    def waiting(self, seconds: float) -> None:
+        """Every request waits ``seconds`` because the provider said 429 (too many requests)."""
+
 
 @dataclass
 class SendResult:
@@ -53,6 +57,8 @@ class SendResult:
     stopped_reason: str | None = None
     interrupted: bool = False
     sent: int = 0
+    #: The journal could not be written (a full disk): the run stopped for that.
+    journal_failed: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,12 +113,14 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
                         env: Mapping[str, str] | None, rate: float | None, concurrency: int | None, max_attempts: int,
                         timeout: float, retry_uncertain: bool, skip_invalid: bool,
                         stop: asyncio.Event | None = None, progress: Progress | None = None,
-                        before_sending: BeforeSending | None = None) -> SendResult:
+                        before_sending: BeforeSending | None = None, max_wait: float | None = None) -> SendResult:
     """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes."""
     provider = prepared.provider
     async with endpoint(prepared, base_url, sandbox, env) as target:
         auth = provider.make_auth(target.env, target.base_url)
-        with Journal.open(journal_path(results_path), provider.name, target.journal_url) as journal:
+        auth.set_timeout(timeout)
+        with Journal.open(journal_path(results_path), provider.name, target.journal_url,
+                          results_path=results_path) as journal:
             if journal.previous:  # rows were sent before: their identities depend on the reading
                 check_same_reading(journal.reading, prepared.reading, journal.path)
             journal.record_reading(prepared.reading.record())
@@ -126,9 +134,21 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
                 progress.start(len(jobs))
             identities = prepared.identities
 
+            def on_intent(job: Job, attempt: int) -> Awaitable[None]:
+                try:
+                    journal.intent(identities[job.row], job.row, attempt)
+                except JournalWriteError:
+                    result.journal_failed = True
+                    raise
+                return journal.durable()
+
             def on_outcome(outcome: Outcome) -> None:
-                journal.outcome(identities[outcome.row], outcome)
                 result.outcomes[outcome.row] = outcome
+                try:
+                    journal.outcome(identities[outcome.row], outcome)
+                except JournalWriteError as exc:
+                    result.journal_failed = True
+                    sender.abort(str(exc))
                 if progress is not None:
                     progress.advance(outcome)
 
@@ -137,8 +157,9 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
                             concurrency=concurrency or DEFAULT_CONCURRENCY,
                             max_concurrency=MAX_AUTO_CONCURRENCY if concurrency is None else None,
                             max_attempts=max_attempts, timeout=timeout, retry_uncertain=retry_uncertain,
-                            on_intent=lambda job, attempt: journal.intent(identities[job.row], job.row, attempt),
-                            on_outcome=on_outcome, stop=stop)
+                            on_intent=on_intent,
+                            on_outcome=on_outcome, stop=stop, max_wait=max_wait,
+                            on_wait=getattr(progress, "waiting", None))
             try:
                 report = await sender.run() if jobs else None
             except asyncio.CancelledError:

@@ -21,7 +21,7 @@ import asyncio
 import json
 import math
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from .auth import Auth, check_url_safe
-from .errors import SendError
+from .errors import JournalWriteError, SendError
 from .providers.base import Provider, Verdict
 from .ratelimit import RateLimiter
 from .retry import backoff_delay
@@ -85,20 +85,26 @@ class Sender:
     add workers, up to this many, while the rate needs more (rate × observed reply time).
     ``max_attempts``: attempts per row, retries included. ``timeout``: seconds to connect, and to
     wait for the reply. ``retry_uncertain``: resend ambiguous attempts too (may duplicate).
-    ``on_intent(job, attempt)`` runs just before each request is written; ``on_outcome(outcome)``
+    ``on_intent(job, attempt)`` runs just before each request is written (when it returns an awaitable,
+    the request waits for it; ``JournalWriteError`` from either stops the run before this request is
+    sent); ``on_outcome(outcome)``
     once per job when its outcome is final (``not_sent`` ones included). ``stop``, once set, lets
     in-flight requests finish and starts no new one. A ``session`` passed in is used and left open.
+    ``max_wait``: stop the run once the provider has answered nothing but 429 for longer than this
+    many seconds (pauses it asks for included); ``on_wait(seconds)`` is told of each such pause.
     """
 
     def __init__(self, jobs: Sequence[Job], provider: Provider, auth: Auth, *, base_url: str,
                  rate: float | None, concurrency: int, max_attempts: int, timeout: float,
                  retry_uncertain: bool = False,
-                 on_intent: Callable[[Job, int], None] | None = None,
+                 on_intent: Callable[[Job, int], Awaitable[None] | None] | None = None,
                  on_outcome: Callable[[Outcome], None] | None = None,
                  stop: asyncio.Event | None = None,
                  session: aiohttp.ClientSession | None = None,
                  limiter: RateLimiter | None = None,
-                 max_concurrency: int | None = None) -> None:
+                 max_concurrency: int | None = None,
+                 max_wait: float | None = None,
+                 on_wait: Callable[[float], None] | None = None) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         if max_attempts < 1:
@@ -131,6 +137,10 @@ class Sender:
         self._stopped_reason: str | None = None
         self._interrupted = False
         self._unreachable_streak = 0
+        self._silent_streak = 0
+        self.max_wait = max_wait
+        self._on_wait = on_wait
+        self._throttled_since: float | None = None
 
     async def run(self) -> SendReport:
         """Send every job and return the report.
@@ -143,6 +153,7 @@ class Sender:
             self._session = new_session(self.max_concurrency)
         workers = self._workers
         watcher = asyncio.create_task(self._watch_stop()) if self._stop is not None else None
+        self._halted()
         try:
             await self._warm_up()
             workers += [asyncio.create_task(self._worker())
@@ -193,6 +204,10 @@ class Sender:
             self._interrupted = True
             self._halt.set()
         return self._halt.is_set()
+
+    def abort(self, reason: str) -> None:
+        """Stop the run as a fatal condition does: no new request; ``reason`` is the report's."""
+        self._fatal(reason)
 
     def _fatal(self, reason: str) -> None:
         if self._stopped_reason is None and not self._interrupted:
@@ -247,7 +262,17 @@ class Sender:
                 continue
             row.attempts += 1
             if self._on_intent is not None:
-                self._on_intent(job, row.attempts)
+                try:
+                    durable = self._on_intent(job, row.attempts)
+                    if durable is not None:
+                        await durable
+                except JournalWriteError as exc:
+                    row.attempts -= 1
+                    self._fatal(str(exc))
+                    continue
+                if self._halted():
+                    row.attempts -= 1
+                    continue
             before = row.maybe_created
             row.maybe_created = True
             sent_at = time.monotonic()
@@ -272,10 +297,12 @@ class Sender:
         """Act on one attempt; True when the row has its final outcome."""
         if attempt.failure is not None:
             return await self._settle_failure(index, row, attempt, before)
-        self._unreachable_streak = 0
+        self._unreachable_streak = self._silent_streak = 0
         reply = self.provider.interpret(attempt.status or 0, attempt.body)
         verdict = reply.verdict
         row.last_status = reply.status
+        if reply.status != 429:
+            self._throttled_since = None
         if verdict is Verdict.CREATED:
             self.limiter.note_success(granted)
             self._finish(index, RowStatus.CREATED, row, task_id=reply.task_id,
@@ -287,7 +314,7 @@ class Sender:
         row.maybe_created = before
         if verdict is Verdict.RETRY:
             if reply.status == 429:
-                self.limiter.penalize(attempt.retry_after, granted)
+                self._throttled(self.limiter.penalize(attempt.retry_after, granted))
                 delay = 0.0
             else:
                 delay = (attempt.retry_after if attempt.retry_after is not None
@@ -312,11 +339,28 @@ class Sender:
                         "the limit is raised or tasks are closed.")
         return True
 
+    def _throttled(self, pause: float) -> None:
+        """After a 429: stop the run when nothing but 429s would last beyond ``max_wait``."""
+        now = time.monotonic()
+        since = self._throttled_since = self._throttled_since or now
+        if self.max_wait is not None and now + pause - since > self.max_wait:
+            self._fatal(f"{self.provider.name.capitalize()} has answered every request with 429 Too Many Requests "
+                        f"for {now - since:.0f} s and asks to wait {pause:.0f} s more, beyond --max-wait "
+                        f"{self.max_wait:g} s (the key's rate limit is used up, perhaps by another program); "
+                        "the remaining rows were not sent: run the same command again later.")
+        elif self._on_wait is not None and pause > 0:
+            self._on_wait(pause)
+
     async def _settle_failure(self, index: int, row: _Row, attempt: Attempt, before: bool) -> bool:
         row.last_error = attempt.error
         row.last_status = None
         if attempt.failure is Failure.AMBIGUOUS:
             self._unreachable_streak = 0
+            self._silent_streak = self._silent_streak + 1 if attempt.silent else 0
+            if self._silent_streak >= max(3, self.concurrency):
+                self._fatal(f"{self.host} took the requests but answered none of the last {self._silent_streak} "
+                            f"within {self.timeout:g} s; those rows are uncertain (the tasks may exist) and the "
+                            "others were not sent: check the provider's status and --base-url, then run again.")
             return await self._settle_ambiguous(index, row)
         row.maybe_created = before
         if attempt.failure is Failure.HOPELESS:

@@ -41,6 +41,8 @@ class Attempt:
     retry_after: float | None = None
     failure: Failure | None = None
     error: str | None = None
+    #: The request went out and no reply came within the timeout (the host is silent).
+    silent: bool = False
 
 
 def request_timeout(timeout: float) -> aiohttp.ClientTimeout:
@@ -66,7 +68,8 @@ async def post_once(session: aiohttp.ClientSession, url: str, body: bytes, auth_
                            if status in (429, 503) else None)
     except (aiohttp.ClientError, TimeoutError) as exc:
         failure, error = classify_exception(exc, timeout)
-        return Attempt(failure=failure, error=error)
+        return Attempt(failure=failure, error=error,
+                       silent=failure is Failure.AMBIGUOUS and isinstance(exc, TimeoutError))
     try:
         decoded = json.loads(raw) if raw else None
     except ValueError:

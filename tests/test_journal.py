@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
-from bulk_tasks.errors import ResumeError
+from bulk_tasks.errors import JournalError, JournalWriteError, ResumeError
 from bulk_tasks.journal import Journal, journal_path, row_identity
 from bulk_tasks.statuses import Outcome, RowStatus
 from pathlib import Path
@@ -93,3 +94,77 @@ def test_records_hold_no_credentials_and_one_json_object_per_line(tmp_path):
     assert records[0] == {"type": "header", "version": 1, "provider": "quo", "base_url": "https://api.quo.com"}
     assert {record["type"] for record in records} == {"header", "intent", "outcome"}
     assert not any(key in record for record in records for key in ("authorization", "token", "key"))
+
+
+def test_a_damaged_line_in_the_middle_stops_with_a_sentence_naming_it(tmp_path):
+    path = tmp_path / "j.jsonl"
+    write_run(path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = b'{"type":"intent","id":"ref:B","ro\xff\n'
+    path.write_bytes(b"".join(lines))
+    with pytest.raises(JournalError, match="Line 3 of the journal .* is damaged") as caught:
+        Journal.open(path, "quo", "https://api.quo.com")
+    assert "nothing was sent" in str(caught.value)
+
+
+def test_a_torn_last_line_is_cut_off_before_the_next_record(tmp_path):
+    path = tmp_path / "j.jsonl"
+    write_run(path)
+    intact = path.read_bytes()
+    with path.open("ab") as handle:
+        handle.write(b'{"type":"outcome","id":"ref:C","st')
+    with Journal.open(path, "quo", "https://api.quo.com") as journal:
+        journal.intent("ref:D", 5, 1)
+    lines = path.read_bytes()[len(intact):].splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["id"] == "ref:D"
+
+
+def test_a_journal_is_created_and_bound_only_by_the_first_intent(tmp_path):
+    path = tmp_path / "j.jsonl"
+    with Journal.open(path, "quo", "sandbox:in-process") as journal:
+        journal.outcome("ref:A", Outcome(2, RowStatus.NOT_SENT))
+    assert not path.exists()
+    with Journal.open(path, "quo", "https://api.quo.com") as journal:
+        journal.intent("ref:A", 2, 1)
+    assert json.loads(path.read_text().splitlines()[0])["base_url"] == "https://api.quo.com"
+
+
+def test_a_sandbox_journal_refuses_a_real_run_saying_which_results_to_use(tmp_path):
+    path = tmp_path / "t.results.journal.jsonl"
+    with Journal.open(path, "quo", "sandbox:in-process") as journal:
+        journal.intent("ref:A", 2, 1)
+    with pytest.raises(ResumeError) as caught:
+        Journal.open(path, "quo", "https://api.quo.com", results_path=tmp_path / "t.results.xlsx")
+    text = str(caught.value)
+    assert "--sandbox try (nothing real was created" in text
+    assert f"--results {tmp_path / 't.real.results.xlsx'}" in text and "t.results.journal.jsonl" in text
+
+
+def test_a_failed_write_leaves_the_journal_as_it_was_and_says_why(tmp_path):
+    path = tmp_path / "j.jsonl"
+    write_run(path)
+    before = path.read_bytes()
+    journal = Journal.open(path, "quo", "https://api.quo.com")
+    journal._open()
+    os.close(journal._descriptor)
+    journal._descriptor = os.open(os.devnull, os.O_RDONLY)
+    with pytest.raises(JournalWriteError, match="nothing more is sent"):
+        journal.intent("ref:Z", 9, 1)
+    journal.close()
+    assert path.read_bytes() == before
+
+
+def test_reading_a_journal_keeps_no_list_of_its_records(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "j.jsonl"
+    with Journal.open(path, "quo", "https://api.quo.com", sync=False) as journal:
+        for number in range(20_000):
+            journal.intent(f"ref:{number}", number, 1)
+            journal.outcome(f"ref:{number}", Outcome(number, RowStatus.CREATED, task_id=f"TK{number}", attempts=1))
+    tracemalloc.start()
+    previous = Journal.open(path, "quo", "https://api.quo.com").previous
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(previous) == 20_000
+    assert peak < 2 * sum(len(line) for line in path.read_bytes().splitlines())

@@ -90,3 +90,21 @@ def test_a_results_file_that_cannot_be_written_is_one_sentence(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ResultsFileError, match="Cannot write the results file .*choose another place with --results"):
         write_results(blocker / "r.csv", table())
+
+
+def test_a_results_file_keeps_the_mode_of_the_one_it_replaces_and_a_new_one_follows_the_umask(tmp_path):
+    import os
+    import stat
+
+    table = pd.DataFrame({"_row": [2], "_status": ["created"], "Title": ["a"]})
+    for name in ("r.csv", "r.xlsx"):
+        path = tmp_path / name
+        old = os.umask(0o027)
+        try:
+            write_results(path, table)
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+        path.chmod(0o664)
+        write_results(path, table)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o664

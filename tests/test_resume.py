@@ -159,3 +159,25 @@ def test_sigkill_at_random_moments_never_duplicates_and_loses_no_row(tmp_path):
     assert len(refs) >= len(done)
     assert sorted(done["_task_id"]) == sorted(t.task_id for t in sandbox.state.tasks
                                               if t.payload["external_ref"] in set(done["Task Ref"]))
+
+
+async def test_allowed_copies_are_known_by_their_count_not_their_row_so_inserting_rows_adds_none(tmp_path, sandbox):
+    rows = quo_rows(3)
+    path = write_csv(tmp_path / "q.csv", QUO_HEADER, [rows[0], rows[1], list(rows[1]), rows[2]])
+    first = await run(path, "quo", sandbox, allow_duplicates=True)
+    write_csv(path, QUO_HEADER, [quo_rows(1, start=50)[0], rows[0], rows[1], list(rows[1]), rows[2]])
+    second = await run(path, "quo", sandbox, allow_duplicates=True)
+    titles = Counter(task.payload["title"] for task in sandbox.state.tasks_of("quo"))
+    assert first.counts == {"created": 4}
+    assert second.counts == {"already_created": 4, "created": 1}
+    assert titles[rows[1][0]] == 2 and sum(titles.values()) == 5
+
+
+def test_a_dry_run_honours_allow_duplicates_from_either_options_object(tmp_path):
+    from bulk_tasks import ReadOptions, SendOptions, run_import
+
+    rows = quo_rows(2)
+    path = write_csv(tmp_path / "q.csv", QUO_HEADER, [rows[0], rows[1], list(rows[1])])
+    assert run_import(path, "quo", send=SendOptions(allow_duplicates=True), dry_run=True).counts == {"dry_run": 3}
+    assert run_import(path, "quo", ReadOptions(allow_duplicates=True), dry_run=True).counts == {"dry_run": 3}
+    assert run_import(path, "quo", dry_run=True).counts == {"dry_run": 2, "invalid": 1}
