@@ -168,3 +168,13 @@ async def test_the_page_loads_nothing_from_another_host(page):
         assert marker not in html.replace("<!DOCTYPE html>", "")
     script = (await page.download("/static/app.js")).decode()
     assert "http://" not in script and "https://" not in script
+
+
+def test_bound_to_every_address_any_ip_literal_is_a_valid_host_but_no_host_name():
+    from bulk_tasks.web.security import Guard
+
+    guard = Guard("0.0.0.0", 8765)
+    assert guard.accepts("192.168.1.20:8765") and guard.accepts("[fe80::1]:8765") and guard.accepts("0.0.0.0:8765")
+    assert not guard.accepts("192.168.1.20:8766")
+    assert not guard.accepts("evil.example:8765") and not guard.accepts("localhost.evil.example:8765")
+    assert not Guard("192.168.1.20", 8765).accepts("10.0.0.1:8765")

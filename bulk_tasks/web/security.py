@@ -9,6 +9,7 @@ ever sent, and every response forbids framing and loading anything from another 
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ COOKIE = "bulk_tasks_session"
 CSRF_HEADER = "X-Bulk-Tasks-CSRF"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+WILDCARDS = ("0.0.0.0", "::")
 FORBIDDEN = ("This page needs the address bulk-tasks serve printed (with its token): open that link "
              "again, or restart bulk-tasks serve for a new one.")
 BAD_HOST = ("Refused: the request names another host than the one bulk-tasks serve listens on; "
@@ -46,6 +48,20 @@ class Guard:
         host = f"[{self.host}]" if ":" in self.host else self.host
         names = {host, *LOOPBACK_NAMES} if host in LOOPBACK_NAMES else {host}
         return {f"{name}:{self.port}" for name in names}
+
+    def accepts(self, host_header: str) -> bool:
+        """Whether a Host header names this server. Bound to every address (0.0.0.0, ::), any IP address
+        with the right port is accepted: DNS rebinding needs a host name, never an IP literal."""
+        if host_header in self.allowed_hosts():
+            return True
+        if self.host not in WILDCARDS:
+            return False
+        name, _, port = host_header.rpartition(":")
+        try:
+            ipaddress.ip_address(name.removeprefix("[").removesuffix("]"))
+        except ValueError:
+            return False
+        return port == str(self.port)
 
     def url(self) -> str:
         """The address to open, with the token."""
@@ -75,7 +91,7 @@ def guard_middleware(guard: Guard) -> Any:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.host not in guard.allowed_hosts():
+        if not guard.accepts(request.host):
             return _refuse(BAD_HOST)
         offered = request.query.get("token")
         if offered is not None and request.method in SAFE_METHODS:
