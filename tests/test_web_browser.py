@@ -21,18 +21,17 @@ from bulk_tasks.templates import write_template
 from servepage import served
 from webpage import MISTAKES, fixed_mistakes
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROMIUM = Path(os.environ.get("BULK_TASKS_CHROMIUM", "/usr/bin/chromium"))
+CHROMEDRIVER = Path(os.environ.get("BULK_TASKS_CHROMEDRIVER", "/usr/bin/chromedriver"))
+SKIP_REASON = ("the browser tests need Chromium and its driver: install the Debian packages with "
+               "'apt-get install -y chromium chromium-driver' (/usr/bin/chromium, /usr/bin/chromedriver)")
 DOCS_SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--window-size=1280,800")
 WAIT = 120
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="the browser tests need Chromium and its driver: install the Debian packages with "
-           "'apt-get install -y chromium chromium-driver' (/usr/bin/chromium, /usr/bin/chromedriver)")
+pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason=SKIP_REASON)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -12,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from http.cookiejar import CookieJar
+from pathlib import Path
 
 import openpyxl
 
@@ -100,3 +102,13 @@ def test_open_starts_the_default_browser_on_the_printed_address(tmp_path):
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0
     assert opened.read_text() == url
+
+
+def test_without_chromium_the_browser_tests_are_skipped_with_what_to_install(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+                           str(Path(__file__).with_name("test_web_browser.py"))],
+                          capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent,
+                          env={**os.environ, "BULK_TASKS_CHROMIUM": str(tmp_path / "no-chromium")})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "skipped" in done.stdout and "passed" not in done.stdout
+    assert "apt-get install -y chromium chromium-driver" in done.stdout
