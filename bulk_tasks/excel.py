@@ -21,6 +21,8 @@ from .errors import SheetNotFoundError, UnreadableFileError
 from .numformats import padding_format, render
 
 MAX_CELLS_NAMED = 5
+#: The most characters one Excel cell holds.
+EXCEL_CELL_LIMIT = 32767
 _ENTITY_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _ERROR_CELL = re.compile(rb"""\st=["']e["']""")

@@ -2,7 +2,7 @@
 
 One JSON object per line, beside the results file. The first line says which provider and base URL
 the journal belongs to; then an ``intent`` line is written (and flushed) before each request and an
-``outcome`` line after it. A row is known by its identity (``row_identity``). Reading takes the last
+``outcome`` line after it. A row is known by its identity (``identity.row_identity``). Reading takes the last
 word on each identity: an intent with no outcome after it means the request may have gone out, so
 the row is ``uncertain``.
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import hashlib
 import json
 import os
 import time
@@ -42,15 +41,6 @@ UNKNOWN_OUTCOME = ("sent by an earlier run whose outcome was never recorded; the
 def journal_path(results_path: Path) -> Path:
     """``<results stem>.journal.jsonl`` beside the results file (the same for .csv and .xlsx)."""
     return results_path.with_name(f"{results_path.stem}.journal.jsonl")
-
-
-def row_identity(payload: dict[str, Any]) -> str:
-    """A row's identity: its ``external_ref`` when it has one, else a hash of its payload."""
-    reference = payload.get("external_ref")
-    if isinstance(reference, str) and reference:
-        return "ref:" + reference
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 class Journal:

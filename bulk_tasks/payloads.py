@@ -9,7 +9,6 @@ is built when it is asked for, and the JSON texts of every row are rendered colu
 
 from __future__ import annotations
 
-import hashlib
 import json
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .fieldkinds import KINDS
+from .identity import hashed_identity
 from .providers import Field, Provider
 from .values import ValueReader, map_unique
 
@@ -105,7 +105,7 @@ class Payloads(Mapping[int, dict[str, Any]]):
         return [dump(payload) for payload in self.dicts()]
 
     def identities(self) -> list[str]:
-        """Each row's ``journal.row_identity``: ``ref:`` and its ``external_ref``, else a hash of its
+        """Each row's ``identity.row_identity``: ``ref:`` and its ``external_ref``, else a hash of its
         canonical JSON."""
         references = (self.columns[self.paths.index(("external_ref",))] if ("external_ref",) in self.paths
                       else [None] * len(self.rows))
@@ -113,7 +113,7 @@ class Payloads(Mapping[int, dict[str, Any]]):
         if all(named):
             return ["ref:" + reference for reference in references]
         canonical = self.texts(COMPACT_SEPARATORS, sort_keys=True)
-        return ["ref:" + reference if has_reference else _hashed(text)
+        return ["ref:" + reference if has_reference else hashed_identity(text)
                 for reference, has_reference, text in zip(references, named, canonical)]
 
     def subset(self, keep: list[bool]) -> Payloads:
@@ -168,10 +168,6 @@ class _Values(ValuesView):  # type: ignore[type-arg]
 class _Items(ItemsView):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
         return zip(self._mapping.rows, self._mapping.dicts())  # type: ignore[attr-defined]
-
-
-def _hashed(canonical: str) -> str:
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _entries(paths: list[tuple[str, ...]], *, sort: bool) -> list[Entry] | None:

@@ -14,14 +14,14 @@ from typing import Any
 import pandas as pd
 
 from .columns import ColumnMatch, is_results_column, load_mapping, match_columns
+from .formulas import restore_neutralized
 from .payloads import Payloads, RowValues, build_payloads
 from .provenance import SANDBOX, SENT_TO_COLUMN, same_place
 from .providers import Provider, get_provider
 from .reading import Table, read_table
-from .results import restore_neutralized
+from .readings import ZONE_FALLBACK, ZONE_GIVEN, ZONE_LOCAL, Reading
 from .statuses import RowStatus
 from .validation import RowError, date_order_warnings, field_frame, validate
-from .readings import ZONE_FALLBACK, ZONE_GIVEN, ZONE_LOCAL, Reading
 from .values import ValueReader, check_phone_region, load_timezone, local_timezone_name
 
 _KEEP_AS_DONE = {RowStatus.CREATED.value, RowStatus.ALREADY_CREATED.value}
@@ -79,7 +79,7 @@ class Prepared:
     payloads: Mapping[int, dict[str, Any]] = field(default_factory=dict)
     #: Warnings about how values were read (a date column that reads both month and day first).
     value_warnings: list[str] = field(default_factory=list)
-    #: Row → identity (``journal.row_identity``; ``#n`` added to the n-th copy of an allowed duplicate).
+    #: Row → identity (``identity.row_identity``; ``#n`` added to the n-th copy of an allowed duplicate).
     identities: Mapping[int, str] = field(default_factory=dict)
 
     @property
@@ -135,7 +135,7 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
             sent_to: str | None = None) -> Prepared:
     """Read, match, validate and build payloads. Raises ``BulkTasksError`` subclasses on unusable input.
 
-    Rows with the same identity (``journal.row_identity``) as an earlier row are invalid unless
+    Rows with the same identity (``identity.row_identity``) as an earlier row are invalid unless
     ``allow_duplicates``. ``sent_to`` (``provenance.sent_to_label``): where the run sends; a row an
     earlier run marked created counts only when it was sent there too.
     """
@@ -162,7 +162,7 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
 
 
 def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) -> None:
-    """Each row's identity (``journal.row_identity``); a row repeating an earlier one is invalid unless
+    """Each row's identity (``identity.row_identity``); a row repeating an earlier one is invalid unless
     ``allow_duplicates``: then the n-th copy of the same task is ``<identity>#n``, whatever its row."""
     identities = payloads.identities()
     first_row: dict[str, int] = {}

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ResultsFileError
+from .formulas import DANGEROUS as _DANGEROUS
 from .statuses import RowStatus
 
 if TYPE_CHECKING:
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
 
 RESULT_COLUMNS = ("_row", "_status", "_task_id", "_request_id", "_http_status", "_attempts", "_error")
 PAYLOAD_COLUMN = "_payload"
-EXCEL_CELL_LIMIT = 32767
-
-_PLAIN_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?"
-_DANGEROUS = re.compile(rf"^(?:[=@]|[+-](?!{_PLAIN_NUMBER}$))", re.DOTALL)
 
 
 def default_results_path(input_path: Path, fmt: str | None = None) -> Path:
@@ -51,11 +48,6 @@ def results_format(path: Path) -> str:
     return "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
 
 
-def is_dangerous(text: str) -> bool:
-    """Whether Excel would read ``text`` as a formula (``=``, ``@``, or ``+``/``-`` not a number)."""
-    return bool(_DANGEROUS.match(text))
-
-
 def neutralize_column(column: pd.Series) -> pd.Series:
     """CSV-safe text: dangerous values get a leading ``'``."""
     if column.dtype != object:
@@ -63,25 +55,6 @@ def neutralize_column(column: pd.Series) -> pd.Series:
     text = column.where(column.notna(), "").astype(str)
     risky = text.str.match(_DANGEROUS)
     return column.where(~risky, "'" + text)
-
-
-def restore_neutralized(frame: pd.DataFrame) -> pd.DataFrame:
-    """The inverse of the CSV neutralizing, for a CSV results file given back as input.
-
-    Only the columns holding a value that starts with ``'`` are looked at (one pass finds them).
-    """
-    cells = frame.to_numpy(dtype=object)
-    quoted = [frame.columns[i] for i in np.flatnonzero([any(isinstance(v, str) and v[:1] == "'" for v in column)
-                                                         for column in cells.T])]
-    if not quoted:
-        return frame
-    restored = frame.copy()
-    for name in quoted:
-        column = frame[name]
-        text = column.where(column.notna(), "").astype(str)
-        undo = text.str.startswith("'") & text.str.slice(1).str.match(_DANGEROUS)
-        restored[name] = column.where(~undo, text.str.slice(1))
-    return restored
 
 
 def _neutralize_cell(value: Any) -> Any:

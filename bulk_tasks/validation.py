@@ -16,9 +16,9 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .columns import ColumnMatch
+from .excel import EXCEL_CELL_LIMIT
 from .fieldkinds import KINDS
 from .providers import Field, Kind, Provider, RowRule
-from .results import EXCEL_CELL_LIMIT
 from .values import (
     ValueReader,
     empty_column,

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-EXCEL_CELL_LIMIT = 32767
+from .excel import EXCEL_CELL_LIMIT
+
 CUT_MARK = " … [cut: over Excel's limit]"
 MAX_ROWS = 1_048_576
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

@@ -24,7 +24,7 @@ import pytest
 from bulk_tasks import api, outcomes, preparing, reading, results, validation
 from bulk_tasks.columns import is_results_column
 from bulk_tasks.errors import EmptyInputError, UnreadableFileError
-from bulk_tasks.journal import row_identity
+from bulk_tasks.identity import row_identity
 from bulk_tasks.payloads import Payloads, normalize_column
 from bulk_tasks.preparing import ReadOptions
 from bulk_tasks.results import PAYLOAD_COLUMN, RESULT_COLUMNS

@@ -8,7 +8,8 @@ import os
 import pytest
 
 from bulk_tasks.errors import JournalError, JournalWriteError, ResumeError
-from bulk_tasks.journal import Journal, journal_path, row_identity
+from bulk_tasks.identity import row_identity
+from bulk_tasks.journal import Journal, journal_path
 from bulk_tasks.statuses import Outcome, RowStatus
 from pathlib import Path
 
