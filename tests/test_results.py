@@ -9,7 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from bulk_tasks.results import default_results_path, is_dangerous, write_results
+from bulk_tasks.formulas import is_dangerous
+from bulk_tasks.results import default_results_path, write_results
 from pathlib import Path
 
 
