@@ -17,7 +17,7 @@ from .providers import Provider, get_provider
 from .errors import ResultsFileError
 from .locking import RunLock
 from .provenance import run_description, sent_to_label
-from .results import check_writable, default_results_path, write_results
+from .results import check_fits_a_sheet, check_writable, default_results_path, write_results
 from .results_guard import check_not_edited
 from .statuses import ExitCode
 
@@ -114,6 +114,7 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
         check_not_edited(target, path, "run", provider.name)
         prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
                            allow_duplicates=send.allow_duplicates, sent_to=sent_to)
+        check_fits_a_sheet(target, len(prepared.table.frame))
         sent = await send_prepared(
             prepared, target, base_url=send.base_url, sandbox=send.sandbox, env=send.env, rate=send.rate,
             concurrency=send.concurrency, max_attempts=send.max_attempts, timeout=send.timeout,

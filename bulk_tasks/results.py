@@ -127,6 +127,7 @@ def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[in
     from .results_layout import column_order
 
     order = column_order([str(name) for name in table.columns])
+    check_fits_a_sheet(path, len(table))
     try:
         with _atomic(path) as temporary:
             if results_format(path) == "xlsx":
@@ -143,6 +144,16 @@ def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[in
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     return path
+
+
+def check_fits_a_sheet(path: Path, rows: int) -> None:
+    """``ResultsFileError`` when ``path`` is an XLSX and ``rows`` data rows and a header would not fit in
+    its sheet."""
+    from .xlsx_writer import MAX_ROWS
+
+    if results_format(path) == "xlsx" and rows + 1 > MAX_ROWS:
+        raise ResultsFileError(f"{path} cannot hold {rows:,} rows: an Excel sheet holds {MAX_ROWS - 1:,} below its "
+                               f"header. Write the results as CSV instead: --results {path.with_suffix('.csv')}")
 
 
 def _write_csv(path: Path, table: pd.DataFrame, order: list[int]) -> None:

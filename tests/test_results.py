@@ -109,3 +109,32 @@ def test_a_results_file_keeps_the_mode_of_the_one_it_replaces_and_a_new_one_foll
         path.chmod(0o664)
         write_results(path, table)
         assert stat.S_IMODE(path.stat().st_mode) == 0o664
+
+
+def test_more_rows_than_an_excel_sheet_holds_is_one_sentence(tmp_path, monkeypatch):
+    from bulk_tasks import xlsx_writer
+    from bulk_tasks.errors import ResultsFileError
+
+    monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 2)
+    with pytest.raises(ResultsFileError, match=r"cannot hold 2 rows: an Excel sheet holds 1 below its header.*"
+                                               r"--results .*r\.csv"):
+        write_results(tmp_path / "r.xlsx", table())
+    assert not (tmp_path / "r.xlsx").exists()
+    assert write_results(tmp_path / "r.csv", table()).exists()
+
+
+def test_a_run_too_big_for_an_xlsx_results_file_sends_nothing(tmp_path, monkeypatch, capsys):
+    from bulk_tasks import xlsx_writer
+    from bulk_tasks.cli import main
+    from bulk_tasks.sandbox import sandbox_in_thread
+
+    monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 2)
+    source = tmp_path / "t.csv"
+    source.write_text("Group External Ref,Title\nP1,a\nP1,b\n", encoding="utf-8")
+    with sandbox_in_thread() as sandbox:
+        for name, value in sandbox.environment().items():
+            monkeypatch.setenv(name, value)
+        code = main(["run", str(source), "-p", "travtus", "--base-url", sandbox.url, "-q",
+                     "--results", str(tmp_path / "t.results.xlsx")])
+        assert code == 2 and not sandbox.state.tasks
+    assert "an Excel sheet holds 1 below its header" in capsys.readouterr().err
