@@ -284,3 +284,13 @@ async def test_the_results_fixed_in_excel_and_dropped_again_send_only_the_rows_n
     counts = events[-1]["summary"]["counts"]
     assert counts == {"created": len(fixes), "already_created": valid, "invalid": invalid - len(fixes)}
     assert "_status" in header
+
+
+async def test_a_rate_limit_pause_reaches_the_progress_snapshot():
+    from bulk_tasks.running import Progress
+    from bulk_tasks.web.runs import Run
+
+    run: Progress = Run("x", asyncio.get_running_loop(), lambda run: None)
+    run.start(10)
+    run.waiting(4.0)
+    assert run.snapshot()["waiting"] == 4.0 and run.snapshot()["total"] == 10

@@ -24,7 +24,8 @@ from ..running import INVALID_ELSEWHERE
 from ..statuses import Outcome, RowStatus
 from . import imports
 from .checking import Grid, results_grid, results_view
-from .imports import CREDENTIALS, GUARD, STATE, State, _check, _error, _import_view, _read_options, _record
+from .imports import (CREDENTIALS, GUARD, STATE, State, check_current, error_response, import_record, import_view,
+                      read_options)
 from .runs import Run
 from .security import Guard, guard_middleware, secure_headers
 from .store import MappingMemory, WorkDir
@@ -34,14 +35,14 @@ KEEPALIVE_SECONDS = 15.0
 
 async def get_import(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
-    record = _record(request)
+    record = import_record(request)
     checked = app_state.checks.get(record.id)
     if checked is None and record.inputs:
         try:
-            checked = await _check(app_state, record)
+            checked = await check_current(app_state, record)
         except BulkTasksError as exc:
-            return _error(str(exc), 422)
-    view = _import_view(app_state, record, checked)
+            return error_response(str(exc), 422)
+    view = import_view(app_state, record, checked)
     if app_state.workdir.results_path(record).exists() and record.sent:
         view["results"] = results_view(await _results(app_state, record.id))
     return web.json_response(view)
@@ -49,27 +50,28 @@ async def get_import(request: web.Request) -> web.Response:
 
 async def check_import(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
-    record = _record(request)
+    record = import_record(request)
     body = await _json(request)
     names = ("sheet", "timezone", "dayfirst", "phone_region")
     options: dict[str, Any] = {key: body.get(key) for key in names if key in body}
     mapping = body.get("mapping")
     if mapping is not None and not (isinstance(mapping, dict) and all(
             isinstance(k, str) and isinstance(v, str) for k, v in mapping.items())):
-        return _error('The mapping must be an object of text to text, like {"Header in my sheet": "api_field"}.')
+        return error_response('The mapping must be an object of text to text, '
+                              'like {"Header in my sheet": "api_field"}.')
     if "mapping" in body:
         options["mapping"] = mapping or None
     record.options = {**record.options, **options}
     try:
-        checked = await _check(app_state, record)
+        checked = await check_current(app_state, record)
     except BulkTasksError as exc:
-        return _error(str(exc), 422)
+        return error_response(str(exc), 422)
     if "mapping" in body and checked.error is None:
         app_state.mappings.remember(record.provider, checked.headers, mapping or {})
         saved = app_state.workdir.folder(record.id) / "mapping.json"
         saved.write_text(json.dumps(mapping or {}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     app_state.workdir.save(record)
-    return web.json_response(_import_view(app_state, record, checked))
+    return web.json_response(import_view(app_state, record, checked))
 
 
 async def _json(request: web.Request) -> dict[str, Any]:
@@ -93,7 +95,7 @@ def _int(request: web.Request, name: str, default: int) -> int:
 
 async def rows(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
-    record = _record(request)
+    record = import_record(request)
     which = request.query.get("of", "check")
     if which == "results":
         grid: Grid | None = await _results(app_state, record.id)
@@ -101,12 +103,12 @@ async def rows(request: web.Request) -> web.Response:
         checked = app_state.checks.get(record.id)
         if checked is None:
             try:
-                checked = await _check(app_state, record)
+                checked = await check_current(app_state, record)
             except BulkTasksError as exc:
-                return _error(str(exc), 422)
+                return error_response(str(exc), 422)
         grid = checked.grid
     if grid is None:
-        return _error("There are no rows to show until every required column is matched.", 409)
+        return error_response("There are no rows to show until every required column is matched.", 409)
     page = grid.page(_int(request, "offset", 0), _int(request, "limit", 100), request.query.get("only") == "problems")
     return web.json_response(page)
 
@@ -121,7 +123,7 @@ async def _results(app_state: State, import_id: str) -> Grid:
 
 
 async def mapping_file(request: web.Request) -> web.StreamResponse:
-    record = _record(request)
+    record = import_record(request)
     checked = request.app[STATE].checks.get(record.id)
     mapping = dict(record.options.get("mapping") or {})
     if checked is not None:
@@ -134,9 +136,9 @@ async def mapping_file(request: web.Request) -> web.StreamResponse:
 async def annotated(request: web.Request) -> web.StreamResponse:
     """The dry run's results workbook: every row with its status, invalid cells highlighted with their rule."""
     app_state = request.app[STATE]
-    record = _record(request)
+    record = import_record(request)
     target = app_state.workdir.folder(record.id) / "checked.xlsx"
-    path, provider, options = app_state.workdir.input_path(record), get_provider(record.provider), _read_options(record)
+    path, provider, options = app_state.workdir.input_path(record), get_provider(record.provider), read_options(record)
 
     def write() -> None:
         prepared = prepare(path, provider, options)
@@ -146,23 +148,23 @@ async def annotated(request: web.Request) -> web.StreamResponse:
     try:
         await asyncio.to_thread(write)
     except BulkTasksError as exc:
-        return _error(str(exc), 422)
-    return imports._download(target, f"{Path(record.current_name).stem or 'tasks'}.checked.xlsx")
+        return error_response(str(exc), 422)
+    return imports.attachment(target, f"{Path(record.current_name).stem or 'tasks'}.checked.xlsx")
 
 
 async def send(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
-    record = _record(request)
+    record = import_record(request)
     body = await _json(request)
     current = app_state.runs.get(record.id)
     if current is not None and current.active:
-        return _error(imports.BUSY, 409)
-    checked = app_state.checks.get(record.id) or await _check(app_state, record)
+        return error_response(imports.BUSY, 409)
+    checked = app_state.checks.get(record.id) or await check_current(app_state, record)
     if checked.error:
-        return _error(checked.error, 422)
+        return error_response(checked.error, 422)
     skip_invalid = bool(body.get("skip_invalid"))
     if checked.invalid and not skip_invalid:
-        return _error(INVALID_ELSEWHERE.format(count=checked.invalid).replace(
+        return error_response(INVALID_ELSEWHERE.format(count=checked.invalid).replace(
             "or use --skip-invalid", "or tick “Send the valid rows only”") + ".", 409)
     sandbox = bool(body.get("sandbox", True))
     given = body.get("credentials") or {}
@@ -173,7 +175,7 @@ async def send(request: web.Request) -> web.Response:
     app_state.runs[record.id] = run
     record.options["sandbox"] = sandbox
     app_state.workdir.save(record)
-    run.begin(app_state.workdir.input_path(record), record.provider, _read_options(record), options,
+    run.begin(app_state.workdir.input_path(record), record.provider, read_options(record), options,
               app_state.workdir.results_path(record))
     return web.json_response(run.snapshot(), status=202)
 
@@ -190,20 +192,20 @@ def _finished(app_state: State, run: Run) -> None:
 
 
 async def stop(request: web.Request) -> web.Response:
-    record = _record(request)
+    record = import_record(request)
     run = request.app[STATE].runs.get(record.id)
     if run is None or not run.active:
-        return _error("Nothing is being sent for this import.", 409)
+        return error_response("Nothing is being sent for this import.", 409)
     run.stop()
     return web.json_response(run.snapshot())
 
 
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events: a snapshot of the run at every change, until it ends."""
-    record = _record(request)
+    record = import_record(request)
     run = request.app[STATE].runs.get(record.id)
     if run is None:
-        return _error("Nothing has been sent for this import yet.", 404)
+        return error_response("Nothing has been sent for this import yet.", 404)
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
     await response.prepare(request)
     seen = -1
@@ -225,17 +227,17 @@ async def events(request: web.Request) -> web.StreamResponse:
 
 async def results_file(request: web.Request) -> web.StreamResponse:
     app_state = request.app[STATE]
-    record = _record(request)
+    record = import_record(request)
     path = app_state.workdir.results_path(record)
     if not path.exists():
-        return _error("This import has no results yet: send it first.", 404)
+        return error_response("This import has no results yet: send it first.", 404)
     stem = Path(record.current_name).stem or "tasks"
     if request.match_info["fmt"] == "xlsx":
-        return imports._download(path, f"{stem}.results.xlsx")
+        return imports.attachment(path, f"{stem}.results.xlsx")
     target = path.with_name("results.csv")
     grid = await _results(app_state, record.id)
     await asyncio.to_thread(_write_csv, target, grid)
-    return imports._download(target, f"{stem}.results.csv")
+    return imports.attachment(target, f"{stem}.results.csv")
 
 
 def _write_csv(target: Path, grid: Grid) -> None:
@@ -246,7 +248,7 @@ async def static(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
     files = resources.files(__package__).joinpath("static")
     if name not in STATIC_TYPES:
-        return _error("Not found.", 404)
+        return error_response("Not found.", 404)
     data = files.joinpath(name).read_bytes()
     return web.Response(body=data, content_type=STATIC_TYPES[name], headers={"Cache-Control": "no-cache"})
 

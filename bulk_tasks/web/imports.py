@@ -60,11 +60,11 @@ STATE = web.AppKey("state", State)
 GUARD = web.AppKey("guard", Guard)
 
 
-def _error(text: str, status: int = 400) -> web.Response:
+def error_response(text: str, status: int = 400) -> web.Response:
     return web.json_response({"error": text}, status=status)
 
 
-def _record(request: web.Request) -> ImportRecord:
+def import_record(request: web.Request) -> ImportRecord:
     try:
         return request.app[STATE].workdir.load(request.match_info["id"])
     except (KeyError, OSError, ValueError):
@@ -119,15 +119,15 @@ async def template(request: web.Request) -> web.StreamResponse:
 
     name, fmt = request.match_info["provider"], request.match_info["fmt"]
     if name not in PROVIDERS or fmt not in ("xlsx", "csv"):
-        return _error("Unknown provider or format.", 404)
+        return error_response("Unknown provider or format.", 404)
     provider = get_provider(name)
     folder = request.app[STATE].workdir.root / "templates"
     folder.mkdir(exist_ok=True)
     path = await asyncio.to_thread(write_template, provider, folder / default_template_name(provider, fmt), fmt)
-    return _download(path, path.name)
+    return attachment(path, path.name)
 
 
-def _download(path: Path, name: str) -> web.FileResponse:
+def attachment(path: Path, name: str) -> web.FileResponse:
     return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -135,17 +135,17 @@ async def create_import(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
     provider = request.query.get("provider", "")
     if provider not in PROVIDERS:
-        return _error(f"Unknown provider {provider!r}: choose one of {', '.join(sorted(PROVIDERS))}.")
+        return error_response(f"Unknown provider {provider!r}: choose one of {', '.join(sorted(PROVIDERS))}.")
     record = app_state.workdir.create(provider)
     response = await _receive(request, record, fresh=True)
     return response
 
 
 async def add_input(request: web.Request) -> web.Response:
-    record = _record(request)
+    record = import_record(request)
     run = request.app[STATE].runs.get(record.id)
     if run is not None and run.active:
-        return _error(BUSY, 409)
+        return error_response(BUSY, 409)
     return await _receive(request, record, fresh=False)
 
 
@@ -162,7 +162,7 @@ async def _receive(request: web.Request, record: ImportRecord, fresh: bool) -> w
         record.inputs.append({"stored": target.name, "name": client_name, "at": time.time()})
         record.options = {**record.options, "sheet": None, "mapping": None, **_options_from_query(request)}
         try:
-            checked = await _check(app_state, record, client_name)
+            checked = await check_current(app_state, record, client_name)
         except BulkTasksError as exc:
             refused = (422, str(exc))
             record.inputs.pop()
@@ -170,9 +170,9 @@ async def _receive(request: web.Request, record: ImportRecord, fresh: bool) -> w
         target.unlink(missing_ok=True)
         if fresh:
             _discard(app_state.workdir, record)
-        return _error(refused[1], refused[0])
+        return error_response(refused[1], refused[0])
     app_state.workdir.save(record)
-    return web.json_response(_import_view(app_state, record, checked))
+    return web.json_response(import_view(app_state, record, checked))
 
 
 async def _stream_to(request: web.Request, target: Path, limit: int) -> bool:
@@ -203,18 +203,18 @@ def _options_from_query(request: web.Request) -> dict[str, Any]:
     return options
 
 
-def _read_options(record: ImportRecord) -> ReadOptions:
+def read_options(record: ImportRecord) -> ReadOptions:
     options = record.options
     return ReadOptions(sheet=options.get("sheet") or None, mapping=options.get("mapping") or None,
                        timezone=options.get("timezone") or "UTC", dayfirst=bool(options.get("dayfirst")),
                        phone_region=options.get("phone_region") or "US")
 
 
-async def _check(app_state: State, record: ImportRecord, client_name: str | None = None) -> Checked:
+async def check_current(app_state: State, record: ImportRecord, client_name: str | None = None) -> Checked:
     """Check the import's latest upload off the event loop; sentences name the client's file."""
     path = app_state.workdir.input_path(record)
     provider = get_provider(record.provider)
-    options = _read_options(record)
+    options = read_options(record)
     recall = None if options.mapping else lambda headers: app_state.mappings.recall(record.provider, headers)
     try:
         checked = await asyncio.to_thread(check, path, provider, options, recall)
@@ -230,7 +230,7 @@ async def _check(app_state: State, record: ImportRecord, client_name: str | None
     return checked
 
 
-def _import_view(app_state: State, record: ImportRecord, checked: Checked | None) -> dict[str, Any]:
+def import_view(app_state: State, record: ImportRecord, checked: Checked | None) -> dict[str, Any]:
     view: dict[str, Any] = {"import": _listing(app_state, record), "options": record.options}
     if checked is not None:
         view.update(headers=checked.headers, matching=checked.matching, sheets=checked.sheets,

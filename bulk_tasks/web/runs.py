@@ -37,6 +37,7 @@ class Run:
         self.counts: Counter[str] = Counter()
         self.started = time.monotonic()
         self.stop_requested = False
+        self.waiting_for: float | None = None
         self.summary: dict[str, Any] | None = None
         self.error: str | None = None
         self.version = 0
@@ -89,6 +90,11 @@ class Run:
         self.counts[outcome.status.value] += 1
         self._notify(force=self.done == self.total)
 
+    def waiting(self, seconds: float) -> None:
+        """Progress protocol: every request waits ``seconds`` for the provider's rate limit (a 429)."""
+        self.waiting_for = seconds
+        self._notify(force=True)
+
     def stop(self) -> None:
         """The first Ctrl-C: start no new request, let those in flight finish."""
         self.stop_requested = True
@@ -113,7 +119,8 @@ class Run:
         eta = (self.total - self.done) / rate if rate else None
         return {"import": self.import_id, "state": self.state, "done": self.done, "total": self.total,
                 "rate": round(rate, 1), "eta": None if eta is None else round(eta, 1),
-                "counts": dict(self.counts), "stopping": self.stop_requested, "summary": self.summary,
+                "counts": dict(self.counts), "stopping": self.stop_requested, "waiting": self.waiting_for,
+                "summary": self.summary,
                 "error": self.error, "version": self.version}
 
     def _notify(self, force: bool = False) -> None:

@@ -296,7 +296,8 @@ function render(run) {
   const eta = run.eta === null || run.eta === undefined ? "" : ` · about ${Math.ceil(run.eta)} s left`;
   const words = {starting: "Starting…", running: run.stopping ? "Stopping: waiting for the requests already sent…" : "Sending…",
     finished: "Finished.", failed: "Stopped."};
-  $("progress-line").textContent = `${words[run.state]} ${run.done} of ${run.total} rows · ${run.rate} rows/s${run.state === "running" ? eta : ""}`;
+  const waiting = run.waiting && run.state === "running" ? ` · waiting ${Math.round(run.waiting)} s (rate limit)` : "";
+  $("progress-line").textContent = `${words[run.state]} ${run.done} of ${run.total} rows · ${run.rate} rows/s${run.state === "running" ? eta : ""}${waiting}`;
   fillList("progress-counts", countsText(run.counts));
   $("stop").hidden = !(run.state === "starting" || run.state === "running");
   $("send").disabled = run.state === "starting" || run.state === "running";
