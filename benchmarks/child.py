@@ -90,7 +90,7 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
     identities = {job.row: row_identity(job.payload) for job in jobs}
 
     async def main() -> dict[str, Any]:
-        auth = StaticAuth(QUO_KEY, secrets=(QUO_KEY,))
+        auth = StaticAuth({"Authorization": QUO_KEY}, secrets=(QUO_KEY,))
         if args.journal == "-":
             sender = Sender(jobs, provider, auth, base_url=args.url, rate=None, concurrency=args.concurrency,
                             max_attempts=5, timeout=30.0)
