@@ -164,7 +164,7 @@ class Journal:
         written = 0
         try:
             while written < len(data):
-                count = os.write(self._descriptor, data[written:])
+                count = os.write(self._descriptor, data if not written else memoryview(data)[written:])
                 if count <= 0:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
                 written += count

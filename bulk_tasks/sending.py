@@ -30,14 +30,14 @@ import aiohttp
 
 from .auth import Auth, check_url_safe
 from .errors import JournalWriteError, SendError
-from .providers.base import Provider, Verdict
+from .policy import MAY_EXIST, Retry, decide
+from .providers.base import Provider, Reply, Verdict
 from .ratelimit import RateLimiter
 from .retry import backoff_delay
 from .statuses import Outcome, RowStatus
 from .transport import Attempt, Failure, post_once, request_timeout
 
 INTERRUPTED = "interrupted: the run was stopped before this row was sent"
-MAY_EXIST = "; the task may have been created: check in the provider before sending this row again"
 CANCELLED_IN_FLIGHT = "interrupted while waiting for the reply" + MAY_EXIST
 #: With ``max_concurrency``, keep this share more requests in flight than rate × reply time.
 GROWTH_HEADROOM = 1.25
@@ -294,50 +294,62 @@ class Sender:
 
     async def _settle(self, index: int, row: _Row, attempt: Attempt, headers: Mapping[str, str],
                       granted: float, before: bool) -> bool:
-        """Act on one attempt; True when the row has its final outcome."""
-        if attempt.failure is not None:
-            return await self._settle_failure(index, row, attempt, before)
-        self._unreachable_streak = self._silent_streak = 0
-        reply = self.provider.interpret(attempt.status or 0, attempt.body)
-        verdict = reply.verdict
-        row.last_status = reply.status
-        if reply.status != 429:
-            self._throttled_since = None
-        if verdict is Verdict.CREATED:
-            self.limiter.note_success(granted)
-            self._finish(index, RowStatus.CREATED, row, task_id=reply.task_id,
-                         request_id=reply.request_id)
-            return True
-        row.last_error = reply.error or f"HTTP {reply.status}"
-        if verdict is Verdict.UNCERTAIN:
-            return await self._settle_ambiguous(index, row)
-        row.maybe_created = before
-        if verdict is Verdict.RETRY:
-            if reply.status == 429:
-                self._throttled(self.limiter.penalize(attempt.retry_after, granted))
-                delay = 0.0
-            else:
-                delay = (attempt.retry_after if attempt.retry_after is not None
-                         else backoff_delay(row.attempts))
-            return await self._retry_or_give_up(index, row, delay)
-        if verdict is Verdict.TOKEN_EXPIRED:
+        """Apply ``policy.decide`` to one attempt; True when the row has its final outcome."""
+        reply = None if attempt.failure is not None else self.provider.interpret(attempt.status or 0, attempt.body)
+        self._note_streaks(attempt, reply)
+        row.last_status = reply.status if reply is not None else None
+        if reply is not None and reply.verdict is Verdict.RETRY and reply.status == 429:
+            self._throttled(self.limiter.penalize(attempt.retry_after, granted))
+        if reply is not None and reply.verdict is Verdict.TOKEN_EXPIRED:
             try:
                 await self.auth.refresh(self._session, headers)  # type: ignore[arg-type]
             except SendError as exc:
                 self._fatal(str(exc))
+                row.maybe_created, row.last_error = before, reply.error or f"HTTP {reply.status}"
                 self._finish(index, self._not_created(row), row, error=row.last_error)
                 return True
-            return await self._retry_or_give_up(index, row, 0.0)
-        self._finish(index, self._not_created(row), row, error=row.last_error)
-        if verdict is Verdict.FATAL_AUTH:
-            self._fatal(f"{self.provider.name.capitalize()} refused the credentials (HTTP {reply.status}: "
-                        f"{row.last_error}); check the API key or token in the environment, "
-                        "then run again.")
-        elif verdict is Verdict.FATAL_QUOTA:
-            self._fatal(f"{self.provider.name.capitalize()} says the account's limit is reached (HTTP "
-                        f"{reply.status}: {row.last_error}); no further row can be created until "
-                        "the limit is raised or tasks are closed.")
+        decision = decide(attempt, reply, attempts=row.attempts, maybe_created=before,
+                          max_attempts=self.max_attempts, retry_uncertain=self.retry_uncertain,
+                          provider=self.provider.name)
+        row.maybe_created = decision.maybe_created
+        if isinstance(decision, Retry):
+            row.last_error = decision.error
+            await self._pause(decision.after if decision.after is not None else backoff_delay(row.attempts))
+            return False
+        if decision.status is RowStatus.CREATED:
+            self.limiter.note_success(granted)
+        else:
+            row.last_error = attempt.error if reply is None else reply.error or f"HTTP {reply.status}"
+        self._finish(index, decision.status, row, task_id=decision.task_id, request_id=decision.request_id,
+                     error=decision.error)
+        if decision.stop is not None:
+            self._fatal(str(decision.stop))
+        if attempt.failure is Failure.NOT_SENT:
+            self._note_unreachable(attempt)
         return True
+
+    def _note_streaks(self, attempt: Attempt, reply: Reply | None) -> None:
+        """Streaks across rows: a reply ends them; silent attempts in a row stop the run."""
+        if reply is not None:
+            self._unreachable_streak = self._silent_streak = 0
+            if reply.status != 429:
+                self._throttled_since = None
+            return
+        if attempt.failure is Failure.AMBIGUOUS:
+            self._unreachable_streak = 0
+            self._silent_streak = self._silent_streak + 1 if attempt.silent else 0
+            if self._silent_streak >= max(3, self.concurrency):
+                self._fatal(f"{self.host} took the requests but answered none of the last {self._silent_streak} "
+                            f"within {self.timeout:g} s; those rows are uncertain (the tasks may exist) and the "
+                            "others were not sent: check the provider's status and --base-url, then run again.")
+
+    def _note_unreachable(self, attempt: Attempt) -> None:
+        """A row given up because nothing could be sent: several in a row stop the run."""
+        self._unreachable_streak += 1
+        if self._unreachable_streak >= max(3, self.concurrency):
+            self._fatal(f"{self.host} could not be reached ({attempt.error}) for "
+                        f"{self._unreachable_streak} rows in a row, {self.max_attempts} attempts "
+                        "each; check the network and --base-url, then run again.")
 
     def _throttled(self, pause: float) -> None:
         """After a 429: stop the run when nothing but 429s would last beyond ``max_wait``."""
@@ -350,48 +362,6 @@ class Sender:
                         "the remaining rows were not sent: run the same command again later.")
         elif self._on_wait is not None and pause > 0:
             self._on_wait(pause)
-
-    async def _settle_failure(self, index: int, row: _Row, attempt: Attempt, before: bool) -> bool:
-        row.last_error = attempt.error
-        row.last_status = None
-        if attempt.failure is Failure.AMBIGUOUS:
-            self._unreachable_streak = 0
-            self._silent_streak = self._silent_streak + 1 if attempt.silent else 0
-            if self._silent_streak >= max(3, self.concurrency):
-                self._fatal(f"{self.host} took the requests but answered none of the last {self._silent_streak} "
-                            f"within {self.timeout:g} s; those rows are uncertain (the tasks may exist) and the "
-                            "others were not sent: check the provider's status and --base-url, then run again.")
-            return await self._settle_ambiguous(index, row)
-        row.maybe_created = before
-        if attempt.failure is Failure.HOPELESS:
-            self._finish(index, self._not_created(row), row, error=row.last_error)
-            self._fatal(f"{attempt.error}.")
-            return True
-        if row.attempts < self.max_attempts:
-            await self._pause(backoff_delay(row.attempts))
-            return False
-        self._finish(index, self._not_created(row), row, error=_gave_up(row))
-        self._unreachable_streak += 1
-        if self._unreachable_streak >= max(3, self.concurrency):
-            self._fatal(f"{self.host} could not be reached ({attempt.error}) for "
-                        f"{self._unreachable_streak} rows in a row, {self.max_attempts} attempts "
-                        "each; check the network and --base-url, then run again.")
-        return True
-
-    async def _settle_ambiguous(self, index: int, row: _Row) -> bool:
-        row.maybe_created = True
-        if self.retry_uncertain:
-            return await self._retry_or_give_up(index, row, backoff_delay(row.attempts))
-        self._finish(index, RowStatus.UNCERTAIN, row, error=(row.last_error or "no usable reply") + MAY_EXIST)
-        return True
-
-    async def _retry_or_give_up(self, index: int, row: _Row, delay: float) -> bool:
-        if row.attempts >= self.max_attempts:
-            error = _gave_up(row) + (MAY_EXIST if row.maybe_created else "")
-            self._finish(index, self._not_created(row), row, error=error)
-            return True
-        await self._pause(delay)
-        return False
 
     async def _pause(self, seconds: float) -> None:
         if seconds <= 0 or self._halt.is_set():
@@ -427,10 +397,6 @@ class Sender:
             except Exception:
                 if not quiet:
                     raise
-
-
-def _gave_up(row: _Row) -> str:
-    return f"{row.last_error} (gave up after {row.attempts} attempts)"
 
 
 def _join(first: str, second: str | None) -> str:
