@@ -107,7 +107,7 @@ def _validation(provider: Any, spec: Field, letter: str) -> Validation:
         return Validation(cells, prompt_title=spec.name[:32], prompt=prompt[:255])
     return Validation(cells, spec.choices, prompt_title=spec.name[:32], prompt=prompt[:255],
                       error_title=f"Not a valid {spec.name}"[:32],
-                      error=f"{spec.name} must be one of: {', '.join(spec.choices)}. Pick one from the list.")
+                      error=f"{spec.name} must be one of: {', '.join(spec.choices)}. Pick one from the list."[:225])
 
 
 def as_date(value: Any) -> tuple[datetime | None, str]:
