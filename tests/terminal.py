@@ -13,6 +13,13 @@ import termios
 import time
 
 
+#: Run in the child (a new session): make the pty its controlling terminal, as a shell would, so that
+#: /dev/tty is the pty and a typed Ctrl-C is a SIGINT; then become ``python -m bulk_tasks`` (same pid).
+#: Done after the fork by the child itself, not with ``preexec_fn``, which may deadlock beside threads.
+_TAKE_THE_TERMINAL = ("import fcntl, os, sys, termios; fcntl.ioctl(1, termios.TIOCSCTTY, 0); "
+                      "os.execv(sys.executable, [sys.executable, '-m', 'bulk_tasks', *sys.argv[1:]])")
+
+
 class TerminalSession:
     """A ``python -m bulk_tasks`` process whose terminal this test types into and reads."""
 
@@ -21,10 +28,9 @@ class TerminalSession:
         self.leader, follower = pty.openpty()
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bulk_tasks", *arguments],
+            [sys.executable, "-c", _TAKE_THE_TERMINAL, *arguments],
             stdin=follower if stdin_is_terminal else subprocess.DEVNULL, stdout=follower, stderr=follower,
-            env={**env, "COLUMNS": str(columns)}, start_new_session=True,
-            preexec_fn=lambda: fcntl.ioctl(1, termios.TIOCSCTTY, 0))
+            env={**env, "COLUMNS": str(columns)}, start_new_session=True)
         os.close(follower)
         self.screen = ""
 
