@@ -57,8 +57,13 @@ class SendResult:
     stopped_reason: str | None = None
     interrupted: bool = False
     sent: int = 0
-    #: The journal could not be written (a full disk): the run stopped for that.
-    journal_failed: bool = False
+    #: Why the journal could not be written (a full disk), if it could not: the run stopped for that.
+    journal_error: str | None = None
+
+    @property
+    def journal_failed(self) -> bool:
+        """Whether some journal record could not be written."""
+        return self.journal_error is not None
 
 
 @dataclass(frozen=True)
@@ -137,8 +142,8 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
             def on_intent(job: Job, attempt: int) -> Awaitable[None]:
                 try:
                     journal.intent(identities[job.row], job.row, attempt)
-                except JournalWriteError:
-                    result.journal_failed = True
+                except JournalWriteError as exc:
+                    result.journal_error = result.journal_error or str(exc)
                     raise
                 return journal.durable()
 
@@ -147,7 +152,7 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
                 try:
                     journal.outcome(identities[outcome.row], outcome)
                 except JournalWriteError as exc:
-                    result.journal_failed = True
+                    result.journal_error = result.journal_error or str(exc)
                     sender.abort(str(exc))
                 if progress is not None:
                     progress.advance(outcome)
@@ -168,5 +173,7 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
     if report is not None:
         result.outcomes.update({outcome.row: outcome for outcome in report.outcomes})
         result.stopped_reason, result.interrupted = report.stopped_reason, report.interrupted
+        if result.stopped_reason is None and result.journal_error is not None:  # e.g. while cancelled
+            result.stopped_reason = result.journal_error
         result.sent = sum(1 for outcome in report.outcomes if outcome.attempts)
     return result

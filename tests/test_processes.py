@@ -157,3 +157,21 @@ def test_sigterm_while_reading_the_input_ends_as_an_interrupt_without_a_tracebac
         out, err = process.communicate(timeout=60)
         sent = len(sandbox.state.tasks)
     assert process.returncode == 130 and "Traceback" not in err and sent == 0
+
+
+def test_a_journal_that_cannot_be_written_while_abandoning_requests_is_reported(tmp_path):
+    path = input_file(tmp_path, "travtus", 200)
+    results = tmp_path / "out" / "travtus.results.csv"
+    results.parent.mkdir()
+    with sandbox_in_thread(SandboxConfig(latency=30.0)) as sandbox:
+        process = launch(path, "travtus", sandbox, "--results", str(results), "--concurrency", "4",
+                         preexec_fn=_limit_file_size(2_000))
+        wait_until(lambda: len(sandbox.state.tasks) >= 4)
+        process.send_signal(signal.SIGTERM)
+        wait_until(lambda: process.stderr.readline().startswith("Stopping"))
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 1, err
+    assert "file-size limit" in err and "has every outcome" not in err and "Traceback" not in err
+    journal = journal_path(results).read_bytes()
+    assert journal.endswith(b"\n") and all(json.loads(line) for line in journal.splitlines())
