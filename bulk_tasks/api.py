@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +15,7 @@ from .providers import Provider, get_provider
 from .errors import ResultsFileError
 from .locking import RunLock
 from .provenance import run_description, sent_to_label
+from .send_options import SendOptions
 from .results import check_fits_a_sheet, check_writable, default_results_path, write_results
 from .results_guard import check_not_edited
 from .statuses import ExitCode
@@ -25,26 +24,6 @@ if TYPE_CHECKING:  # aiohttp and pandas are loaded only by the commands that nee
     import pandas as pd
 
     from .running import BeforeSending, Progress, SendResult
-
-
-@dataclass(frozen=True)
-class SendOptions:
-    """How to send: ``--base-url``, ``--rate``, ``--concurrency``, retries, timeouts."""
-
-    base_url: str | None = None
-    rate: float | None = None
-    #: Requests in flight at most; None: 8, raised (up to 64) while the rate needs more (rate × reply time).
-    concurrency: int | None = None
-    max_attempts: int = 5
-    timeout: float = 30.0
-    skip_invalid: bool = False
-    retry_uncertain: bool = False
-    sandbox: bool = False
-    #: Kept for compatibility: ``ReadOptions.allow_duplicates`` is where it belongs (it changes validation).
-    allow_duplicates: bool = False
-    env: Mapping[str, str] | None = None
-    #: Stop the run when the provider answers nothing but 429 (too many requests) for longer than this.
-    max_wait: float | None = 300.0
 
 
 def _results_path(input_path: Path, results: str | Path | None) -> Path:
@@ -115,11 +94,8 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
         prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
                            allow_duplicates=send.allow_duplicates, sent_to=sent_to)
         check_fits_a_sheet(target, len(prepared.table.frame))
-        sent = await send_prepared(
-            prepared, target, base_url=send.base_url, sandbox=send.sandbox, env=send.env, rate=send.rate,
-            concurrency=send.concurrency, max_attempts=send.max_attempts, timeout=send.timeout,
-            retry_uncertain=send.retry_uncertain, skip_invalid=send.skip_invalid, stop=stop, progress=progress,
-            before_sending=before_sending, max_wait=send.max_wait)
+        sent = await send_prepared(prepared, target, send, stop=stop, progress=progress,
+                                   before_sending=before_sending)
         table = _write_sent(prepared, sent, target, sent_to, _about(prepared, sent_to, when))
     summary = summarize(table, target, validating=False, elapsed=time.monotonic() - started, sent=sent.sent,
                         stopped_reason=sent.stopped_reason, warnings=prepared.warnings, notes=prepared.notes,

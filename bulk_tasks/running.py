@@ -19,6 +19,7 @@ from .errors import JournalWriteError
 from .journal import Journal, journal_path
 from .messages import DECLINED
 from .preparing import Prepared
+from .send_options import SendOptions
 from .readings import check_same_reading
 from .sending import Job, Sender, encode_payload
 from .statuses import Outcome, RowStatus
@@ -114,22 +115,21 @@ def _from_journal(row: int, earlier: Outcome, status: RowStatus) -> Outcome:
                    http_status=earlier.http_status, attempts=earlier.attempts, error=earlier.error)
 
 
-async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str | None, sandbox: bool,
-                        env: Mapping[str, str] | None, rate: float | None, concurrency: int | None, max_attempts: int,
-                        timeout: float, retry_uncertain: bool, skip_invalid: bool,
+async def send_prepared(prepared: Prepared, results_path: Path, send: SendOptions, *,
                         stop: asyncio.Event | None = None, progress: Progress | None = None,
-                        before_sending: BeforeSending | None = None, max_wait: float | None = None) -> SendResult:
+                        before_sending: BeforeSending | None = None) -> SendResult:
     """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes."""
     provider = prepared.provider
-    async with endpoint(prepared, base_url, sandbox, env) as target:
+    async with endpoint(prepared, send.base_url, send.sandbox, send.env) as target:
         auth = provider.make_auth(target.env, target.base_url)
-        auth.set_timeout(timeout)
+        auth.set_timeout(send.timeout)
         with Journal.open(journal_path(results_path), provider.name, target.journal_url,
                           results_path=results_path) as journal:
             if journal.previous:  # rows were sent before: their identities depend on the reading
                 check_same_reading(journal.reading, prepared.reading, journal.path)
             journal.record_reading(prepared.reading.record())
-            jobs, settled = jobs_and_earlier_outcomes(prepared, journal, retry_uncertain, skip_invalid)
+            jobs, settled = jobs_and_earlier_outcomes(prepared, journal, send.retry_uncertain,
+                                                       send.skip_invalid)
             result = SendResult(dict(settled))
             if jobs and before_sending is not None and not await before_sending(len(jobs), target.base_url):
                 result.outcomes.update({job.row: Outcome(job.row, RowStatus.NOT_SENT, error=DECLINED) for job in jobs})
@@ -158,12 +158,13 @@ async def send_prepared(prepared: Prepared, results_path: Path, *, base_url: str
                     progress.advance(outcome)
 
             sender = Sender(jobs, provider, auth, base_url=target.base_url,
-                            rate=provider.default_rate if rate is None else rate,
-                            concurrency=concurrency or DEFAULT_CONCURRENCY,
-                            max_concurrency=MAX_AUTO_CONCURRENCY if concurrency is None else None,
-                            max_attempts=max_attempts, timeout=timeout, retry_uncertain=retry_uncertain,
+                            rate=provider.default_rate if send.rate is None else send.rate,
+                            concurrency=send.concurrency or DEFAULT_CONCURRENCY,
+                            max_concurrency=MAX_AUTO_CONCURRENCY if send.concurrency is None else None,
+                            max_attempts=send.max_attempts, timeout=send.timeout,
+                            retry_uncertain=send.retry_uncertain,
                             on_intent=on_intent,
-                            on_outcome=on_outcome, stop=stop, max_wait=max_wait,
+                            on_outcome=on_outcome, stop=stop, max_wait=send.max_wait,
                             on_wait=getattr(progress, "waiting", None))
             try:
                 report = await sender.run() if jobs else None
