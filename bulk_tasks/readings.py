@@ -8,7 +8,9 @@ journal records the options, and a re-run that would read the same sheet differe
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +52,7 @@ def check_same_reading(earlier: dict[str, Any] | None, reading: Reading, journal
     if not earlier:
         return
     changed = [name for name in OPTIONS if name in reading.used and name not in reading.explicit
-               and name in earlier and earlier[name] != getattr(reading, name)]
+               and name in earlier and not _same(name, earlier[name], getattr(reading, name))]
     if not changed:
         return
     before = " ".join(_flag(name, earlier[name]) for name in changed)
@@ -61,6 +63,27 @@ def check_same_reading(earlier: dict[str, Any] | None, reading: Reading, journal
         f"the sheet with {now}{origin}: rows read before would become different tasks and could be created "
         f"twice. Run again with {before} to read the sheet as before, or give {now} yourself if you mean "
         "the change.")
+
+
+def _same(name: str, before: Any, now: Any) -> bool:
+    if before == now:
+        return True
+    return name == "timezone" and isinstance(before, str) and _zone_data(before) == _zone_data(now) is not None
+
+
+def _zone_data(key: str) -> bytes | None:
+    """The TZif data behind a zone name, where ``zoneinfo`` would find it: two names of one zone
+    (``UTC`` and ``Etc/UTC``, ``US/Eastern`` and ``America/New_York``) read every date alike."""
+    if not key or key.startswith(("/", ".")) or ".." in key:
+        return None
+    for folder in zoneinfo.TZPATH:
+        candidate = Path(folder, key)
+        if candidate.is_file():
+            return candidate.read_bytes()
+    try:
+        return resources.files("tzdata.zoneinfo").joinpath(key).read_bytes()
+    except (ModuleNotFoundError, OSError):
+        return None
 
 
 def _flag(name: str, value: Any) -> str:

@@ -117,6 +117,17 @@ def test_the_user_may_change_the_zone_explicitly(tmp_path, monkeypatch, capsys):
     assert "run before with --timezone Europe/London" in capsys.readouterr().err
 
 
+def test_another_name_of_the_same_zone_is_not_a_change(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("TZ", "America/New_York")
+    path = quo_sheet(tmp_path, "2026-12-01 09:00")
+    assert sandbox_run(path) == 0
+    monkeypatch.setenv("TZ", "US/Eastern")
+    assert sandbox_run(path) == 0
+    assert "1 already_created" in capsys.readouterr().out
+    monkeypatch.setenv("TZ", "US/Central")
+    assert sandbox_run(path) == 2
+
+
 def test_a_sheet_whose_dates_do_not_depend_on_the_zone_is_not_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("TZ", "America/New_York")
     path = quo_sheet(tmp_path, "2026-12-01T09:00:00Z")
