@@ -79,7 +79,8 @@ def baseline(args: argparse.Namespace) -> dict[str, Any]:
 def engine(args: argparse.Namespace) -> dict[str, Any]:
     """The engine alone (``Sender``), with the real ``Journal`` written from its callbacks, or none."""
     from bulk_tasks.auth import StaticAuth
-    from bulk_tasks.journal import Journal, row_identity
+    from bulk_tasks.identity import row_identity
+    from bulk_tasks.journal import Journal
     from bulk_tasks.providers import get_provider
     from bulk_tasks.sending import Job, Sender
     from bulk_tasks.statuses import RowStatus
