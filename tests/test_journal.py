@@ -169,3 +169,21 @@ def test_reading_a_journal_keeps_no_list_of_its_records(tmp_path):
     tracemalloc.stop()
     assert len(previous) == 20_000
     assert peak < 2 * sum(len(line) for line in path.read_bytes().splitlines())
+
+
+def test_intents_are_fsynced_at_every_real_rate_but_not_in_an_unlimited_benchmark():
+    from bulk_tasks.running import fsyncs_intents
+
+    assert all(fsyncs_intents(rate) for rate in (10.0, 100.0, 1000.0))
+    assert not any(fsyncs_intents(rate) for rate in (None, 0.0, 1_000_000.0))
+
+
+async def test_durable_waits_for_one_fsync_covering_every_intent_written(tmp_path):
+    import asyncio
+
+    journal = Journal.open(tmp_path / "j.jsonl", "quo", "https://api.quo.com", sync=True)
+    for number in range(5):
+        journal.intent(f"ref:{number}", number, 1)
+    await asyncio.gather(*(journal.durable() for _ in range(5)))
+    assert journal._synced == journal._size > 0
+    journal.close()
