@@ -9,12 +9,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .outcomes import Summary, cell_errors, input_fields, results_table, summarize
-from .preparing import Prepared, ReadOptions, prepare, without_cycle_collection
-from .providers import Provider, get_provider
 from .errors import ResultsFileError
 from .locking import RunLock
+from .outcomes import Summary, cell_errors, input_fields, results_table, summarize
+from .preparing import Prepared, ReadOptions, prepare, without_cycle_collection
 from .provenance import run_description, sent_to_label
+from .providers import Provider, get_provider
 from .send_options import SendOptions
 from .results import check_fits_a_sheet, check_writable, default_results_path, write_results
 from .results_guard import check_not_edited

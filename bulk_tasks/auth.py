@@ -238,7 +238,7 @@ def _require_safe_transport(url: str) -> tuple[str, str]:
     if not host:
         raise UsageError(f"The base URL {url!r} has no host name, for example https://api.quo.com.")
     try:
-        parts.port
+        _ = parts.port
     except ValueError:
         raise UsageError(f"The base URL {url!r} has an invalid port number.") from None
     if scheme == "http" and not is_loopback_host(host):

@@ -71,7 +71,8 @@ def _input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dayfirst", action=argparse.BooleanOptionalAction,
                         help="read 1/2/2026 as 1 February (--no-dayfirst: as January 2, the default)")
     parser.add_argument("--phone-region", help="country of phone numbers without +code (default US)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="list every problem and row; show details of internal errors")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list every problem and row; show details of internal errors")
 
 
 def _run_arguments(parser: argparse.ArgumentParser) -> None:

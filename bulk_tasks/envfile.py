@@ -17,7 +17,10 @@ _LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*")
 
 
 def read_env_file(path: str | Path) -> dict[str, str]:
-    """The variables set in ``path``. A ``UsageError`` naming the line (never its content) if one is not ``NAME=value``."""
+    """The variables set in ``path``.
+
+    A ``UsageError`` naming the line (never its content) if one is not ``NAME=value``.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()

@@ -2,7 +2,8 @@
 
 What calamine does not tell, the workbook's XML does, read here with defusedxml: which part holds
 the chosen sheet, which cells are Excel errors (calamine reads them as empty), which formulas
-never had their result saved, and which numbers Excel shows zero-padded (``000123``, see numformats). Any part declaring XML entities is refused before anything is parsed.
+never had their result saved, and which numbers Excel shows zero-padded (``000123``, see numformats).
+Any part declaring XML entities is refused before anything is parsed.
 """
 
 from __future__ import annotations
@@ -232,11 +233,11 @@ def _padding_styles(archive: zipfile.ZipFile) -> dict[int, tuple[str | None, ...
     parts = {child.tag.rpartition("}")[2]: child for child in fromstring(archive.read(STYLES_PART))}
     formats = {int(fmt.get("numFmtId", "-1")): padding_format(fmt.get("formatCode", ""))
                for fmt in parts.get("numFmts", ())}
-    formats = {number: tokens for number, tokens in formats.items() if tokens}
-    if not formats:
+    padding = {number: tokens for number, tokens in formats.items() if tokens}
+    if not padding:
         return {}
-    return {index: formats[int(xf.get("numFmtId", "0"))] for index, xf in enumerate(parts.get("cellXfs", ()))
-            if int(xf.get("numFmtId", "0")) in formats}
+    return {index: padding[int(xf.get("numFmtId", "0"))] for index, xf in enumerate(parts.get("cellXfs", ()))
+            if int(xf.get("numFmtId", "0")) in padding}
 
 
 def _padded_numbers(archive: zipfile.ZipFile, part: str,

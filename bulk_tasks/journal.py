@@ -27,7 +27,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .errors import JournalError, JournalWriteError, ResumeError, UnreadableFileError
 from .statuses import Outcome, RowStatus
@@ -295,18 +295,18 @@ def _take(last: dict[str, Outcome], record: dict[str, Any]) -> None:
     if record.get("type") == "intent":
         earlier = last.get(identity)
         if earlier is None or earlier.status is not RowStatus.CREATED:
-            last[identity] = Outcome(record.get("row"), RowStatus.UNCERTAIN, error=UNKNOWN_OUTCOME)
+            last[identity] = Outcome(cast(int, record.get("row")), RowStatus.UNCERTAIN, error=UNKNOWN_OUTCOME)
     elif record.get("type") == "outcome":
         last[identity] = _recorded(record, last.get(identity))
 
 
 def _recorded(record: dict[str, Any], earlier: Outcome | None) -> Outcome:
     try:
-        status = RowStatus(record.get("status"))
+        status = RowStatus(cast(str, record.get("status")))
     except ValueError:
         status = RowStatus.UNCERTAIN
     if earlier is not None and earlier.status is RowStatus.CREATED and status is not RowStatus.CREATED:
         return earlier
-    return Outcome(record.get("row"), status, task_id=record.get("task_id"),
+    return Outcome(cast(int, record.get("row")), status, task_id=record.get("task_id"),
                     request_id=record.get("request_id"), http_status=record.get("http_status"),
                     attempts=int(record.get("attempts") or 0), error=record.get("error"))

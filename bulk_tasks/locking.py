@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover - Windows
 try:
     import msvcrt  # type: ignore[import-not-found]
 except ImportError:
-    msvcrt = None
+    msvcrt = None  # type: ignore[assignment]
 
 
 def lock_path(results_path: Path) -> Path:

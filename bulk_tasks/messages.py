@@ -129,7 +129,8 @@ def _explained(summary: Summary, status: str, reason: str) -> bool:
     """A group of rows whose reason the stop sentence or the advice already gives."""
     if status == RowStatus.NOT_SENT.value:
         return reason.startswith(_HALTED) or blocked(summary)
-    return bool(summary.stopped_reason) and status == RowStatus.FAILED.value and reason in summary.stopped_reason
+    stopped = summary.stopped_reason
+    return bool(stopped) and status == RowStatus.FAILED.value and reason in (stopped or "")
 
 
 def blocked(summary: Summary) -> bool:

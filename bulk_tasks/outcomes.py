@@ -15,12 +15,11 @@ from .columns import is_results_column
 from .messages import plural
 from .payloads import Payloads
 from .preparing import Prepared
-from .providers.base import Field
 from .provenance import SENT_TO_COLUMN
+from .providers.base import Field
 from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
 from .statuses import DONE_STATUSES, ExitCode, Outcome, RowStatus
 from .validation import RowError
-
 
 #: ``json.dumps(payload, ensure_ascii=False)`` without building an encoder per row.
 _payload_json = json.JSONEncoder(ensure_ascii=False).encode

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from itertools import compress
 from json.encoder import encode_basestring
-from typing import Any, ItemsView, ValuesView
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -111,9 +111,9 @@ class Payloads(Mapping[int, dict[str, Any]]):
                       else [None] * len(self.rows))
         named = [isinstance(reference, str) and bool(reference) for reference in references]
         if all(named):
-            return ["ref:" + reference for reference in references]
+            return [f"ref:{reference}" for reference in references]
         canonical = self.texts(COMPACT_SEPARATORS, sort_keys=True)
-        return ["ref:" + reference if has_reference else hashed_identity(text)
+        return [f"ref:{reference}" if has_reference else hashed_identity(text)
                 for reference, has_reference, text in zip(references, named, canonical)]
 
     def subset(self, keep: list[bool]) -> Payloads:
@@ -230,7 +230,7 @@ def _encoded(values: list[Any]) -> list[str | None]:
     else:
         parts = encode_basestring(joined)[1:-1].split("\\u0000") if present else []
     if len(parts) == len(values):
-        return parts
+        return cast("list[str | None]", parts)
     filled = iter(parts)
     return [None if value is None else next(filled) for value in values]
 

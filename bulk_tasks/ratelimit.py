@@ -16,7 +16,7 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from .retry import MAX_RETRY_AFTER, backoff_delay
 
@@ -50,7 +50,7 @@ class RateLimiter:
 
     def __init__(self, rate: float | None, *, burst: int = 1, max_pause: float = MAX_RETRY_AFTER,
                  clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], object] = asyncio.sleep,
+                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
                  rand: Callable[[], float] = random.random) -> None:
         if rate is not None and rate < 0:
             raise ValueError("rate must not be negative")

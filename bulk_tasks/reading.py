@@ -111,7 +111,7 @@ def _build_table(path: Path, kind: str, headers: list[str], records: pd.DataFram
 def _refuse_header_below_row_1(path: Path, headers: list[str], records: pd.DataFrame) -> None:
     """Row 1 is a title (or blank) while a row below it holds the column names: say so."""
     top = records.head(HEADER_SEARCH_ROWS).to_numpy(dtype=object).tolist()
-    found = find_header_row([headers, *top])
+    found = find_header_row([list[str | None](headers), *top])
     if found is None:
         return
     row, names = found

@@ -14,11 +14,21 @@ from typing import Any
 
 import pandas as pd
 
-from .results_layout import DATE_FORMATS, ColumnLook, as_date, column_looks, row_height, summary_rows
 from .results_guard import FINGERPRINT_PROPERTY, xlsx_fingerprint
+from .results_layout import DATE_FORMATS, ColumnLook, as_date, column_looks, row_height, summary_rows
 from .statuses import RowStatus
-from .xlsx_writer import (Sheet, Styles, cell, cell_body, column_letter, escape_column, number_cells, prepared_cells,
-                          text_cells, write_workbook)
+from .xlsx_writer import (
+    Sheet,
+    Styles,
+    cell,
+    cell_body,
+    column_letter,
+    escape_column,
+    number_cells,
+    prepared_cells,
+    text_cells,
+    write_workbook,
+)
 
 STATUS_COLOURS = {
     RowStatus.CREATED: "C6EFCE", RowStatus.ALREADY_CREATED: "DDEBF7", RowStatus.DRY_RUN: "DDEBF7",

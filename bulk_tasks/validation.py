@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -21,13 +22,12 @@ from .fieldkinds import KINDS
 from .providers import Field, Kind, Provider, RowRule
 from .values import (
     ValueReader,
-    empty_column,
+    enum_key,
     excel_error,
     is_date_out_of_range,
     is_email,
     is_in_dst_gap,
     looks_scientific,
-    enum_key,
     map_unique,
     parse_enum,
     parse_phone,
@@ -206,8 +206,8 @@ def hinted_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReade
         if present.empty:
             continue
         rule = field_rule(spec, reader.dayfirst)
-        hint = (lambda text: _near_choice(text, spec, rule)) if spec.kind is Kind.ENUM \
-            else (lambda text: _wrong_id(text, spec, provider, reader))
+        hint = (partial(_near_choice, spec=spec, rule=rule) if spec.kind is Kind.ENUM
+                else partial(_wrong_id, spec=spec, provider=provider, reader=reader))
         for row, text in map_unique(present, hint).dropna().items():
             problems[(row, spec.name)] = text
     return problems

@@ -396,7 +396,8 @@ def _content_types(sheets: Sequence[Sheet], custom: bool) -> str:
     overrides = [('/xl/workbook.xml', f"{main}.sheet.main+xml"), ('/xl/styles.xml', f"{main}.styles+xml"),
                  ('/docProps/app.xml', "application/vnd.openxmlformats-officedocument.extended-properties+xml")]
     if custom:
-        overrides.append(('/docProps/custom.xml', "application/vnd.openxmlformats-officedocument.custom-properties+xml"))
+        overrides.append(("/docProps/custom.xml",
+                          "application/vnd.openxmlformats-officedocument.custom-properties+xml"))
     for number, sheet in enumerate(sheets, start=1):
         overrides.append((f"/xl/worksheets/sheet{number}.xml", f"{main}.worksheet+xml"))
         if sheet.comments:

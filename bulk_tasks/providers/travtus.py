@@ -41,7 +41,8 @@ def _person_rule(role: str) -> RowRule:
 
     return RowRule(
         name=f"{role}_identified",
-        rule=(f"{'an' if role[0] in 'aeiou' else 'a'} {role} needs an identifier or external_ref, or else an email address or phone "
+        rule=(f"{'an' if role[0] in 'aeiou' else 'a'} {role} needs an identifier or external_ref, "
+              "or else an email address or phone "
               "number together with a first or last name"),
         fields=tuple(f"{role}.{key}" for key in ("identifier", "external_ref", "email_address",
                                                   "phone_number", "first_name", "last_name")),
@@ -70,7 +71,8 @@ class Travtus(Provider):
               aliases=("group ref", "group reference", "group", "property", "property ref")),
         Field("external_ref", Kind.ID, "Your own reference for this task; lets a re-run recognise it.",
               "MAINT-2026-12-0001", aliases=("task ref", "task reference", "task external ref", "reference")),
-        Field("title", Kind.TEXT, "Title of the task.", "Replace HVAC filter", aliases=("task", "task title", "subject")),
+        Field("title", Kind.TEXT, "Title of the task.", "Replace HVAC filter",
+              aliases=("task", "task title", "subject")),
         Field("description", Kind.TEXT, "Description of the task.",
               "Replace the return-air filter (20x25x1) and note the date on the unit.",
               aliases=("details",)),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 import asyncio
 from enum import Enum
-
+from typing import TYPE_CHECKING
 
 from .state import SandboxState
 

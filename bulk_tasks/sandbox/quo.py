@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import uuid
-import argparse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from typing import Any, TYPE_CHECKING
-
+from typing import TYPE_CHECKING, Any
 
 from .emulation import Emulation, Handler, rate_option
 from .endpoint import TaskEndpoint, bytes_response, json_response

@@ -10,6 +10,7 @@ from typing import Any
 
 from .config import SandboxConfig
 from .emulation import Emulation, emulations
+
 #: Stats label of a request whose credentials the sandbox does not know (never echoed back).
 INVALID_KEY = "<invalid>"
 #: Stats status of a request answered by closing the connection.

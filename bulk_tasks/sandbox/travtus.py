@@ -9,8 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TYPE_CHECKING
-
+from typing import TYPE_CHECKING, Any
 
 from .emulation import Emulation, Handler, non_negative, rate_option
 from .endpoint import TaskEndpoint, bytes_response, json_response
@@ -94,7 +93,8 @@ def is_travtus_datetime(value: str) -> bool:
     if match is None:
         return False
     try:
-        datetime(*map(int, match.groups()))
+        year, month, day, hour, minute, second = map(int, match.groups())
+        datetime(year, month, day, hour, minute, second)
     except ValueError:
         return False
     return True

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 
 from ..columns import header_key, is_results_column, match_columns
-from ..messages import confirmation_question, next_steps, problem_lines, rows_text
 from ..errors import EmptyInputError, MissingColumnsError, SheetNotFoundError
+from ..messages import confirmation_question, next_steps, problem_lines, rows_text
 from ..outcomes import cell_errors, results_table, summarize
 from ..preparing import Prepared, ReadOptions, prepare
 from ..providers import Provider
