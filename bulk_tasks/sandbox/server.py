@@ -96,7 +96,18 @@ def sandbox_in_thread(
             failure.append(error)
             ready.set()
 
-    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    async def settle() -> None:
+        """Cancel the handlers still waiting out a long latency, so the loop closes with no task pending."""
+        pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    def serve_then_settle() -> None:
+        loop.run_until_complete(main())
+        loop.run_until_complete(settle())
+
+    thread = threading.Thread(target=serve_then_settle, daemon=True)
     thread.start()
     ready.wait()
     try:
