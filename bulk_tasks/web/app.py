@@ -24,8 +24,17 @@ from ..running import INVALID_ELSEWHERE
 from ..statuses import Outcome, RowStatus
 from . import imports
 from .checking import Grid, results_grid, results_view
-from .imports import (CREDENTIALS, GUARD, STATE, State, check_current, error_response, import_record, import_view,
-                      read_options)
+from .imports import (
+    CREDENTIALS,
+    GUARD,
+    STATE,
+    State,
+    check_current,
+    error_response,
+    import_record,
+    import_view,
+    read_options,
+)
 from .runs import Run
 from .security import Guard, guard_middleware, secure_headers
 from .store import MappingMemory, WorkDir
