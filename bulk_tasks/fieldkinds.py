@@ -74,7 +74,7 @@ KINDS: dict[Kind, KindBehaviour] = {
         reader=lambda spec, provider, values: None),
     Kind.ID: KindBehaviour(
         hint=lambda spec: f"an ID starting with {spec.prefix}" if spec.prefix else "text",
-        rule=lambda spec, dayfirst: (f"must start with {spec.prefix} (a Quo ID such as {spec.prefix}123abc)"
+        rule=lambda spec, dayfirst: (f"must start with {spec.prefix} (an ID such as {spec.prefix}123abc)"
                                      if spec.prefix else None),
         reader=_id_reader),
     Kind.ENUM: KindBehaviour(

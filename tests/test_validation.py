@@ -183,7 +183,7 @@ def test_a_quo_id_column_holding_a_phone_or_email_says_what_quo_wants(tmp_path, 
 def test_a_quo_id_column_holding_other_text_keeps_the_plain_rule(tmp_path):
     path = write_csv(tmp_path / "q.csv", ["title", "description", "phoneNumberId"], [["Call", "Pricing", "main line"]])
     [error] = prepare(path, "quo", ReadOptions(timezone="UTC")).errors
-    assert error.rule == "must start with PN (a Quo ID such as PN123abc)"
+    assert error.rule == "must start with PN (an ID such as PN123abc)"
 
 
 class SameWords(Travtus):
