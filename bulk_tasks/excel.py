@@ -36,6 +36,15 @@ _ZIP_DAMAGE = (KeyError, zipfile.BadZipFile, zlib.error, OSError, ValueError, EO
                RuntimeError)
 
 
+def column_letter(index: int) -> str:
+    """``0`` → ``A``, ``26`` → ``AA``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
 def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
     """The chosen sheet's cells as text or ``None`` (a formula's saved result), and the sheet's title."""
     data = path.read_bytes()

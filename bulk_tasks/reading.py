@@ -18,7 +18,7 @@ import pandas as pd
 
 from .columns import find_header_row
 from .errors import EmptyInputError, UnreadableFileError
-from .excel import read_xlsx_rows
+from .excel import column_letter, read_xlsx_rows
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -130,7 +130,7 @@ def _name_columns(path: Path, headers: list[str], records: pd.DataFrame) -> tupl
         if header:
             named[position] = header
         elif records[position].notna().any():
-            letter = _letter(position)
+            letter = column_letter(position)
             named[position] = f"(column {letter})"
             warnings.append(f"Column {letter} has data but no name in row 1 (a blank header cell, or one merged "
                             f"with its neighbour): its values are not sent; they are kept in the results under "
@@ -147,17 +147,8 @@ def _refuse_duplicates(path: Path, named: dict[int, str]) -> None:
         first = seen.setdefault(header.casefold(), position)
         if first != position:
             raise UnreadableFileError(
-                f"{path.name}: columns {_letter(first)} and {_letter(position)} are both headed {header!r}: "
-                "rename or remove one of them.")
-
-
-def _letter(position: int) -> str:
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+                f"{path.name}: columns {column_letter(first)} and {column_letter(position)} are both headed "
+                f"{header!r}: rename or remove one of them.")
 
 
 def _clean_cell(value: Any) -> str | None:

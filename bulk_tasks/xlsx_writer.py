@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from .excel import EXCEL_CELL_LIMIT
+from .excel import EXCEL_CELL_LIMIT, column_letter
 
 CUT_MARK = " … [cut: over Excel's limit]"
 MAX_ROWS = 1_048_576
@@ -37,16 +37,6 @@ _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-
-
-def column_letter(index: int) -> str:
-    """``0`` → ``A``, ``26`` → ``AA``."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def escape_text(text: str) -> str:
