@@ -67,7 +67,7 @@ class Summary:
         path = self.results_path
         if path is None or path.suffix.lower() != ".csv":
             return ""
-        return f" For a highlighted Excel workbook, add --results {path.with_suffix('.xlsx')}"
+        return f" (for a highlighted Excel workbook, add --results {path.with_suffix('.xlsx')})"
 
 
 def exit_code_for(counts: Mapping[str, int], *, validating: bool) -> ExitCode:

@@ -112,7 +112,8 @@ def test_a_csv_input_gets_a_csv_result_and_is_told_how_to_get_the_workbook(tmp_p
     assert main(["validate", str(source), "-p", "travtus"]) == 1
     out = capsys.readouterr().out
     assert (tmp_path / "tasks.results.csv").exists() and not (tmp_path / "tasks.results.xlsx").exists()
-    assert f"add --results {tmp_path / 'tasks.results.xlsx'}" in out
+    assert (f"Results: {tmp_path / 'tasks.results.csv'} (for a highlighted Excel workbook, "
+            f"add --results {tmp_path / 'tasks.results.xlsx'})") in out
     assert main(["validate", str(source), "-p", "travtus", "--results", str(tmp_path / "tasks.results.xlsx")]) == 1
     assert "add --results" not in capsys.readouterr().out
     assert openpyxl.load_workbook(tmp_path / "tasks.results.xlsx")["Results"]["B3"].value == "invalid"
