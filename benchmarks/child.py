@@ -106,7 +106,7 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
                                 max_attempts=5, timeout=30.0, on_intent=on_intent,
                                 on_outcome=lambda outcome: journal.outcome(identities[outcome.row], outcome))
                 report = await sender.run()
-        created = sum(outcome.status is RowStatus.CREATED for outcome in report.outcomes)
+        created = sum(outcome.status is RowStatus.CREATED for outcome in report.outcomes.values())
         return {"rows": len(jobs), "sent": len(jobs), "created": created}
 
     return _measure(lambda: asyncio.run(main()))

@@ -10,7 +10,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -21,7 +21,7 @@ from .messages import DECLINED
 from .preparing import Prepared
 from .send_options import SendOptions
 from .readings import check_same_reading
-from .sending import Job, Sender, encode_payload
+from .sending import Job, Sender, SendResult, encode_payload
 from .statuses import Outcome, RowStatus
 
 SANDBOX_JOURNAL_URL = "sandbox:in-process"
@@ -48,23 +48,6 @@ class Progress(Protocol):
 
     def waiting(self, seconds: float) -> None:
         """Every request waits ``seconds`` because the provider said 429 (too many requests)."""
-
-
-@dataclass
-class SendResult:
-    """Outcomes by row, and why the run stopped early, if it did."""
-
-    outcomes: dict[int, Outcome] = field(default_factory=dict)
-    stopped_reason: str | None = None
-    interrupted: bool = False
-    sent: int = 0
-    #: Why the journal could not be written (a full disk), if it could not: the run stopped for that.
-    journal_error: str | None = None
-
-    @property
-    def journal_failed(self) -> bool:
-        """Whether some journal record could not be written."""
-        return self.journal_error is not None
 
 
 @dataclass(frozen=True)
@@ -181,12 +164,22 @@ async def send_prepared(prepared: Prepared, results_path: Path, send: SendOption
             try:
                 report = await sender.run() if jobs else None
             except asyncio.CancelledError:
+                # A cancelled run still ends with a results file (exit 130): every row has its outcome
+                # (on_outcome recorded each), so the cancellation is acknowledged here, not lost.
+                _acknowledge_cancellation()
                 report = sender.report()
                 report.interrupted = True
     if report is not None:
-        result.outcomes.update({outcome.row: outcome for outcome in report.outcomes})
+        result.outcomes.update(report.outcomes)
         result.stopped_reason, result.interrupted = report.stopped_reason, report.interrupted
         if result.stopped_reason is None and result.journal_error is not None:  # e.g. while cancelled
             result.stopped_reason = result.journal_error
-        result.sent = sum(1 for outcome in report.outcomes if outcome.attempts)
+        result.sent = report.sent
     return result
+
+
+def _acknowledge_cancellation() -> None:
+    """Take back the cancellation request the run turned into ``interrupted`` (``Task.uncancel``)."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()

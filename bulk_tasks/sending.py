@@ -22,7 +22,7 @@ import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -53,12 +53,21 @@ class Job:
 
 
 @dataclass
-class SendReport:
-    """Every job's outcome in job order, and why the run stopped early (None: it did not)."""
+class SendResult:
+    """Outcomes by row (in job order), and why the run stopped early (None: it did not)."""
 
-    outcomes: list[Outcome]
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
     stopped_reason: str | None = None
     interrupted: bool = False
+    #: Rows for which at least one request was written.
+    sent: int = 0
+    #: Why the journal could not be written (a full disk), if it could not: the run stopped for that.
+    journal_error: str | None = None
+
+    @property
+    def journal_failed(self) -> bool:
+        """Whether some journal record could not be written."""
+        return self.journal_error is not None
 
 
 def encode_payload(payload: dict[str, Any]) -> bytes:
@@ -120,6 +129,8 @@ class Sender:
         self.concurrency = concurrency
         self.max_concurrency = max(concurrency, max_concurrency or concurrency)
         self._workers: list[asyncio.Task[None]] = []
+        self._group: asyncio.TaskGroup | None = None
+        self._error: Exception | None = None
         self._reply_time = 0.0
         self.max_attempts = max_attempts
         self.timeout = timeout
@@ -142,7 +153,7 @@ class Sender:
         self._on_wait = on_wait
         self._throttled_since: float | None = None
 
-    async def run(self) -> SendReport:
+    async def run(self) -> SendResult:
         """Send every job and return the report.
 
         If the calling task is cancelled, in-flight jobs become ``uncertain`` and unstarted ones
@@ -151,22 +162,19 @@ class Sender:
         """
         if self._session is None:
             self._session = new_session(self.max_concurrency)
-        workers = self._workers
         watcher = asyncio.create_task(self._watch_stop()) if self._stop is not None else None
         self._halted()
         try:
             await self._warm_up()
-            workers += [asyncio.create_task(self._worker())
-                        for _ in range(min(self.concurrency, len(self.jobs)))]
-            while not all(worker.done() for worker in workers):
-                await _wait_all([worker for worker in workers if not worker.done()])
+            async with asyncio.TaskGroup() as self._group:
+                for _ in range(min(self.concurrency, len(self.jobs))):
+                    self._workers.append(self._group.create_task(self._worker()))
+            if self._error is not None:
+                raise self._error
         except BaseException as exc:
             if isinstance(exc, asyncio.CancelledError) and self._stopped_reason is None:
                 self._interrupted = True
             self._halt.set()
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
             self._finish_rest(quiet=True)
             raise
         finally:
@@ -185,12 +193,13 @@ class Sender:
             except SendError as exc:
                 self._fatal(str(exc))
 
-    def report(self) -> SendReport:
+    def report(self) -> SendResult:
         """Every job's outcome so far, in job order (``not_sent`` for jobs not yet decided)."""
         outcomes = [o if o is not None else Outcome(self.jobs[i].row, RowStatus.NOT_SENT,
                                                      error=INTERRUPTED)
                     for i, o in enumerate(self._outcomes)]
-        return SendReport(outcomes, self._stopped_reason, self._interrupted)
+        return SendResult({outcome.row: outcome for outcome in outcomes}, self._stopped_reason,
+                          self._interrupted, sent=sum(1 for outcome in outcomes if outcome.attempts))
 
     async def _watch_stop(self) -> None:
         """Wake the workers that wait (on the bucket, before a retry) as soon as ``stop`` is set."""
@@ -235,6 +244,22 @@ class Sender:
             self._finish(index, RowStatus.NOT_SENT, _Row(), error=self._halt_reason(), quiet=quiet)
 
     async def _worker(self) -> None:
+        """Send jobs until none is left; the first error (``on_outcome`` failing…) ends every worker.
+
+        The error is kept for ``run`` to raise rather than raised through the task group, whose abort
+        leaves the run's task marked as being cancelled on Python 3.11.
+        """
+        try:
+            await self._work()
+        except Exception as exc:
+            if self._error is None:
+                self._error = exc
+            self._halt.set()
+            for worker in self._workers:
+                if worker is not asyncio.current_task():
+                    worker.cancel()
+
+    async def _work(self) -> None:
         for index in self._next:
             if self._halted():
                 self._finish(index, RowStatus.NOT_SENT, _Row(), error=self._halt_reason())
@@ -289,8 +314,9 @@ class Sender:
         if rate is None or self._halt.is_set():
             return
         wanted = min(self.max_concurrency, math.ceil(rate * self._reply_time * GROWTH_HEADROOM))
+        assert self._group is not None
         for _ in range(wanted - len(self._workers)):
-            self._workers.append(asyncio.create_task(self._worker()))
+            self._workers.append(self._group.create_task(self._worker()))
 
     async def _settle(self, index: int, row: _Row, attempt: Attempt, headers: Mapping[str, str],
                       granted: float, before: bool) -> bool:
@@ -403,16 +429,6 @@ def _join(first: str, second: str | None) -> str:
     return first if not second else f"{first} (last error: {second})"
 
 
-async def _wait_all(tasks: list[asyncio.Task[None]]) -> None:
-    """Wait for every task; on the first failure, raise it (the caller cancels the rest)."""
-    if not tasks:
-        return
-    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    for task in done:
-        if not task.cancelled() and task.exception() is not None:
-            raise task.exception()  # type: ignore[misc]
-
-
 def new_session(concurrency: int) -> aiohttp.ClientSession:
     """A session for ``concurrency`` workers (plus one connection for token requests); TLS verified."""
     connector = aiohttp.TCPConnector(limit=concurrency + 1, limit_per_host=concurrency + 1, ssl=True)
@@ -425,7 +441,7 @@ async def send_all(jobs: Sequence[Job], provider: Provider, auth: Auth, *, base_
                    on_intent: Callable[[Job, int], None] | None = None,
                    on_outcome: Callable[[Outcome], None] | None = None,
                    stop: asyncio.Event | None = None,
-                   session: aiohttp.ClientSession | None = None) -> SendReport:
+                   session: aiohttp.ClientSession | None = None) -> SendResult:
     """Create one task per job; return every job's outcome in job order.
 
     See ``Sender`` for the parameters' meaning. If the calling task is cancelled, ``on_outcome``

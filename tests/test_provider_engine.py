@@ -20,7 +20,7 @@ from bulk_tasks import ReadOptions, prepare
 from bulk_tasks.auth import Auth
 from bulk_tasks.providers import PROVIDERS, Kind, Provider, get_provider
 from bulk_tasks.sandbox import RunningSandbox, SandboxConfig, emulations, start_sandbox
-from bulk_tasks.sending import Job, SendReport, send_all
+from bulk_tasks.sending import Job, SendResult, send_all
 from bulk_tasks.statuses import RowStatus
 from bulk_tasks.templates import write_template
 from helpers import write_csv
@@ -65,7 +65,7 @@ def auth_for(provider: Provider, sb: RunningSandbox) -> Auth:
 
 
 async def send(provider: Provider, sb: RunningSandbox, jobs: list[Job], auth: Auth | None = None,
-               **overrides: Any) -> SendReport:
+               **overrides: Any) -> SendResult:
     return await send_all(jobs, provider, auth or auth_for(provider, sb), base_url=sb.url, **{**FAST, **overrides})
 
 
@@ -80,12 +80,12 @@ def test_every_provider_has_a_sandbox_emulation() -> None:
 async def test_every_job_is_created_exactly_once_in_order(tmp_path, sb, provider) -> None:
     jobs = jobs_for(provider, 60, tmp_path)
     report = await send(provider, sb, jobs)
-    assert [o.row for o in report.outcomes] == [j.row for j in jobs]
-    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
-    assert all(o.task_id and o.attempts == 1 for o in report.outcomes)
+    assert [o.row for o in list(report.outcomes.values())] == [j.row for j in jobs]
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
+    assert all(o.task_id and o.attempts == 1 for o in list(report.outcomes.values()))
     assert held(provider, sb) == Counter(j.row for j in jobs)
     ids = {task.task_id for task in sb.state.tasks_of(provider.name)}
-    assert {o.task_id for o in report.outcomes} == ids
+    assert {o.task_id for o in list(report.outcomes.values())} == ids
 
 
 async def test_503s_and_429s_are_retried_until_created_once(tmp_path, sb, provider) -> None:
@@ -93,8 +93,8 @@ async def test_503s_and_429s_are_retried_until_created_once(tmp_path, sb, provid
     sb.config.fault_429_rate = 0.15
     jobs = jobs_for(provider, 60, tmp_path)
     report = await send(provider, sb, jobs, rate=400, max_attempts=12)
-    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
-    assert max(o.attempts for o in report.outcomes) > 1
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
+    assert max(o.attempts for o in list(report.outcomes.values())) > 1
     assert held(provider, sb) == Counter(j.row for j in jobs)
     by_status = sb.state.stats.providers[provider.name].by_status
     assert by_status["503"] > 0 and by_status["429"] > 0
@@ -105,8 +105,8 @@ async def test_an_ambiguous_reply_is_uncertain_and_never_sent_again(tmp_path, sb
     setattr(sb.config, fault, 1.0)
     jobs = jobs_for(provider, 6, tmp_path)
     report = await send(provider, sb, jobs)
-    assert {o.status for o in report.outcomes} == {RowStatus.UNCERTAIN}
-    assert all(o.attempts == 1 and "may have been created" in (o.error or "") for o in report.outcomes)
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.UNCERTAIN}
+    assert all(o.attempts == 1 and "may have been created" in (o.error or "") for o in list(report.outcomes.values()))
     assert held(provider, sb) == Counter(j.row for j in jobs)
 
 
@@ -114,9 +114,9 @@ async def test_a_refused_row_fails_alone_and_the_others_are_created(tmp_path, sb
     jobs = jobs_for(provider, 4, tmp_path)
     jobs[1] = Job(row=jobs[1].row, payload={})
     report = await send(provider, sb, jobs)
-    statuses = [o.status for o in report.outcomes]
+    statuses = [o.status for o in list(report.outcomes.values())]
     assert statuses == [RowStatus.CREATED, RowStatus.FAILED, RowStatus.CREATED, RowStatus.CREATED]
-    failed = report.outcomes[1]
+    failed = list(report.outcomes.values())[1]
     assert failed.attempts == 1 and failed.http_status and 400 <= failed.http_status < 500 and failed.error
     assert report.stopped_reason is None
 
@@ -128,7 +128,7 @@ async def test_wrong_credentials_stop_the_run_and_no_secret_is_shown(tmp_path, s
     report = await send(provider, sb, jobs, auth=auth, concurrency=2)
     assert report.stopped_reason and "environment" in report.stopped_reason
     assert not sb.state.tasks_of(provider.name)
-    assert Counter(o.status for o in report.outcomes)[RowStatus.NOT_SENT] >= 8
+    assert Counter(o.status for o in list(report.outcomes.values()))[RowStatus.NOT_SENT] >= 8
     shown = repr(report)
     assert not [value for value in wrong.values() if value in shown]
     assert set(auth.secrets) & set(wrong.values())
@@ -140,7 +140,7 @@ async def test_a_secret_echoed_in_an_error_is_redacted(tmp_path, sb, provider) -
     jobs = [Job(row=2, payload={numbered_field(provider): secret})]
     sb.config.fault_503_rate = 1.0
     report = await send(provider, sb, jobs, auth=auth, max_attempts=1)
-    outcome = report.outcomes[0]
+    outcome = list(report.outcomes.values())[0]
     assert outcome.status is RowStatus.FAILED and secret not in repr(report)
 
 

@@ -23,7 +23,7 @@ from bulk_tasks.sandbox import (
     start_sandbox,
 )
 from bulk_tasks.ratelimit import RateLimiter
-from bulk_tasks.sending import Job, Outcome, Sender, SendReport, send_all
+from bulk_tasks.sending import Job, Outcome, Sender, SendResult, send_all
 from bulk_tasks.statuses import RowStatus
 
 PROVIDERS = ("quo", "travtus")
@@ -52,16 +52,16 @@ def created_per_row(sb: RunningSandbox, provider: str) -> Counter[int]:
     return Counter(row_of(task) for task in sb.state.tasks_of(provider))
 
 
-def assert_clean(report: SendReport, jobs: list[Job], auth: Auth) -> None:
+def assert_clean(report: SendResult, jobs: list[Job], auth: Auth) -> None:
     """One outcome per job, in job order, and no secret anywhere."""
-    assert [o.row for o in report.outcomes] == [j.row for j in jobs]
+    assert [o.row for o in list(report.outcomes.values())] == [j.row for j in jobs]
     text = repr(report)
     for secret in auth.secrets:
         assert secret not in text
 
 
-def exactly_once(report: SendReport, sb: RunningSandbox, provider: str) -> None:
-    created = {o.row: o.task_id for o in report.outcomes if o.status is RowStatus.CREATED}
+def exactly_once(report: SendResult, sb: RunningSandbox, provider: str) -> None:
+    created = {o.row: o.task_id for o in list(report.outcomes.values()) if o.status is RowStatus.CREATED}
     held = {task.task_id: row_of(task) for task in sb.state.tasks_of(provider)}
     assert sorted(held.values()) == sorted(created)
     assert {tid: row for row, tid in created.items()} == held
@@ -83,13 +83,13 @@ async def test_every_job_is_created_exactly_once(sb: RunningSandbox, provider: s
                             on_intent=lambda job, attempt: intents.append((job.row, attempt)),
                             on_outcome=outcomes.append)
     assert_clean(report, jobs, auth)
-    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
-    assert all(o.task_id and o.attempts == 1 and o.http_status in (200, 201) for o in report.outcomes)
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
+    assert all(o.task_id and o.attempts == 1 and o.http_status in (200, 201) for o in list(report.outcomes.values()))
     if provider == "travtus":
-        assert all(o.request_id for o in report.outcomes)
+        assert all(o.request_id for o in list(report.outcomes.values()))
     exactly_once(report, sb, provider)
     assert [row for row, _ in intents] == [j.row for j in jobs]
-    assert sorted(outcomes, key=lambda o: o.row) == report.outcomes
+    assert sorted(outcomes, key=lambda o: o.row) == list(report.outcomes.values())
     assert report.stopped_reason is None and not report.interrupted
 
 
@@ -102,8 +102,8 @@ async def test_503s_and_429s_are_retried_until_created_once(sb: RunningSandbox, 
     report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url,
                             rate=400, concurrency=8, max_attempts=10, timeout=5)
     assert_clean(report, jobs, auth)
-    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
-    assert max(o.attempts for o in report.outcomes) > 1
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
+    assert max(o.attempts for o in list(report.outcomes.values())) > 1
     exactly_once(report, sb, provider)
     by_status = sb.state.stats.providers[provider].by_status
     assert by_status["503"] > 0 and by_status["429"] > 0
@@ -115,7 +115,7 @@ async def test_retries_run_out_as_failed_with_the_last_error(sb: RunningSandbox)
     auth = auth_for("quo", sb)
     report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None,
                             concurrency=3, max_attempts=3, timeout=5)
-    for outcome in report.outcomes:
+    for outcome in list(report.outcomes.values()):
         assert outcome.status is RowStatus.FAILED and outcome.attempts == 3
         assert outcome.http_status == 503 and "gave up after 3 attempts" in (outcome.error or "")
     assert not sb.state.tasks
@@ -130,7 +130,7 @@ async def test_the_rate_limit_holds_in_every_second() -> None:
         report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=10,
                                 concurrency=8, max_attempts=3, timeout=5)
         elapsed = time.monotonic() - started
-    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     stats = sb.state.stats
     assert stats.max_per_second("quo", next(iter(sb.config.quo_api_keys))) <= 10
     assert stats.providers["quo"].by_status["429"] == 0
@@ -146,7 +146,7 @@ async def test_a_short_token_lifetime_is_survived() -> None:
         report = await send_all(jobs, get_provider("travtus"), auth, base_url=sb.url, rate=40,
                                 concurrency=8, max_attempts=3, timeout=5)
     assert_clean(report, jobs, auth)
-    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     exactly_once(report, sb, "travtus")
     assert 3 <= sb.state.stats.token_requests <= 6
 
@@ -162,10 +162,10 @@ async def test_expired_tokens_are_refreshed_once_for_all_workers() -> None:
         report = await send_all(jobs, get_provider("travtus"), auth, base_url=sb.url, rate=100,
                                 concurrency=10, max_attempts=3, timeout=5)
         elapsed = time.monotonic() - started
-    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     exactly_once(report, sb, "travtus")
     assert sb.state.stats.providers["travtus"].by_status["401"] >= 2
-    assert any(o.attempts == 2 for o in report.outcomes)
+    assert any(o.attempts == 2 for o in list(report.outcomes.values()))
     assert sb.state.stats.token_requests <= math.ceil(elapsed / 0.4) + 2
 
 
@@ -179,11 +179,11 @@ async def test_bad_credentials_stop_the_run(sb: RunningSandbox, provider: str) -
                             concurrency=4, max_attempts=5, timeout=5)
     assert_clean(report, jobs, auth)
     assert sb.state.stats.providers[provider].task_requests <= 4
-    statuses = Counter(o.status for o in report.outcomes)
+    statuses = Counter(o.status for o in list(report.outcomes.values()))
     assert statuses[RowStatus.FAILED] == sb.state.stats.providers[provider].task_requests
     assert statuses[RowStatus.NOT_SENT] == 60 - statuses[RowStatus.FAILED]
     assert report.stopped_reason and "refused the credentials" in report.stopped_reason
-    not_sent = [o for o in report.outcomes if o.status is RowStatus.NOT_SENT]
+    not_sent = [o for o in list(report.outcomes.values()) if o.status is RowStatus.NOT_SENT]
     assert all(report.stopped_reason in (o.error or "") for o in not_sent)
     assert not sb.state.tasks
 
@@ -194,7 +194,7 @@ async def test_a_wrong_client_secret_stops_before_any_task_request(sb: RunningSa
     jobs = jobs_for("travtus", 20)
     report = await send_all(jobs, get_provider("travtus"), auth, base_url=sb.url, **FAST)
     assert_clean(report, jobs, auth)
-    assert {o.status for o in report.outcomes} == {RowStatus.NOT_SENT}
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.NOT_SENT}
     assert sb.state.stats.token_requests == 1
     assert sb.state.stats.providers["travtus"].task_requests == 0
     assert report.stopped_reason and secret not in report.stopped_reason
@@ -207,12 +207,12 @@ async def test_quo_open_task_cap_stops_the_run(sb: RunningSandbox) -> None:
     report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None,
                             concurrency=4, max_attempts=3, timeout=5)
     assert_clean(report, jobs, auth)
-    statuses = Counter(o.status for o in report.outcomes)
+    statuses = Counter(o.status for o in list(report.outcomes.values()))
     assert statuses[RowStatus.CREATED] == 10
     assert 1 <= statuses[RowStatus.FAILED] <= 4
     assert statuses[RowStatus.NOT_SENT] == 50 - 10 - statuses[RowStatus.FAILED]
     assert report.stopped_reason and "limit" in report.stopped_reason.lower()
-    assert all(o.http_status == 402 for o in report.outcomes if o.status is RowStatus.FAILED)
+    assert all(o.http_status == 402 for o in list(report.outcomes.values()) if o.status is RowStatus.FAILED)
     exactly_once(report, sb, "quo")
 
 
@@ -222,7 +222,7 @@ async def test_500_after_create_is_uncertain_and_not_resent(sb: RunningSandbox, 
     jobs = jobs_for(provider, 60)
     auth = auth_for(provider, sb)
     report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, **FAST)
-    uncertain = [o for o in report.outcomes if o.status is RowStatus.UNCERTAIN]
+    uncertain = [o for o in list(report.outcomes.values()) if o.status is RowStatus.UNCERTAIN]
     assert uncertain and all(o.attempts == 1 and o.http_status == 500 for o in uncertain)
     assert all("may have been created" in (o.error or "") for o in uncertain)
     assert created_per_row(sb, provider) == Counter({j.row: 1 for j in jobs})
@@ -236,9 +236,9 @@ async def test_retry_uncertain_resends_them(sb: RunningSandbox, provider: str) -
     report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, rate=None,
                             concurrency=8, max_attempts=4, timeout=5, retry_uncertain=True)
     per_row = created_per_row(sb, provider)
-    assert per_row == Counter({o.row: o.attempts for o in report.outcomes})
+    assert per_row == Counter({o.row: o.attempts for o in list(report.outcomes.values())})
     assert max(per_row.values()) > 1
-    for outcome in report.outcomes:
+    for outcome in list(report.outcomes.values()):
         expected = RowStatus.CREATED if outcome.http_status in (200, 201) else RowStatus.UNCERTAIN
         assert outcome.status is expected
 
@@ -248,7 +248,7 @@ async def test_dropped_connections_and_timeouts_are_uncertain(sb: RunningSandbox
     jobs = jobs_for("quo", 40)
     auth = auth_for("quo", sb)
     report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, **FAST)
-    lost = [o for o in report.outcomes if o.status is RowStatus.UNCERTAIN]
+    lost = [o for o in list(report.outcomes.values()) if o.status is RowStatus.UNCERTAIN]
     assert lost and all("connection was lost" in (o.error or "") for o in lost)
     assert created_per_row(sb, "quo") == Counter({j.row: 1 for j in jobs})
 
@@ -257,8 +257,8 @@ async def test_dropped_connections_and_timeouts_are_uncertain(sb: RunningSandbox
     sb.config.latency = 0.6
     report = await send_all(jobs[:3], get_provider("quo"), auth, base_url=sb.url, rate=None,
                             concurrency=3, max_attempts=3, timeout=0.2)
-    assert all(o.status is RowStatus.UNCERTAIN and o.attempts == 1 for o in report.outcomes)
-    assert all("no reply within 0.2 s" in (o.error or "") for o in report.outcomes)
+    assert all(o.status is RowStatus.UNCERTAIN and o.attempts == 1 for o in list(report.outcomes.values()))
+    assert all("no reply within 0.2 s" in (o.error or "") for o in list(report.outcomes.values()))
 
 
 async def test_connection_refused_is_retried_then_failed() -> None:
@@ -270,13 +270,13 @@ async def test_connection_refused_is_retried_then_failed() -> None:
     report = await send_all(jobs, get_provider("quo"), auth, base_url=f"http://127.0.0.1:{port}",
                             rate=None, concurrency=2, max_attempts=3, timeout=2)
     assert_clean(report, jobs, auth)
-    failed = [o for o in report.outcomes if o.status is RowStatus.FAILED]
+    failed = [o for o in list(report.outcomes.values()) if o.status is RowStatus.FAILED]
     assert 3 <= len(failed) <= 4
     for outcome in failed:
         assert outcome.attempts == 3 and outcome.http_status is None
         assert f"could not connect to 127.0.0.1:{port}" in (outcome.error or "")
         assert "gave up after 3 attempts" in (outcome.error or "")
-    assert Counter(o.status for o in report.outcomes)[RowStatus.NOT_SENT] == 10 - len(failed)
+    assert Counter(o.status for o in list(report.outcomes.values()))[RowStatus.NOT_SENT] == 10 - len(failed)
     assert report.stopped_reason and "could not be reached" in report.stopped_reason
 
 
@@ -295,10 +295,10 @@ async def test_stop_event_finishes_in_flight_and_leaves_the_rest_not_sent(sb: Ru
     report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None,
                             concurrency=4, max_attempts=3, timeout=5, stop=stop, on_outcome=on_outcome)
     assert report.interrupted and report.stopped_reason is None
-    statuses = Counter(o.status for o in report.outcomes)
+    statuses = Counter(o.status for o in list(report.outcomes.values()))
     assert set(statuses) == {RowStatus.CREATED, RowStatus.NOT_SENT}
     assert 20 <= statuses[RowStatus.CREATED] <= 20 + 4 - 1, "a request started after stop was set"
-    assert all("interrupted" in (o.error or "") for o in report.outcomes if o.status is RowStatus.NOT_SENT)
+    assert all("interrupted" in (o.error or "") for o in list(report.outcomes.values()) if o.status is RowStatus.NOT_SENT)
     assert len(done) == 200
     exactly_once(report, sb, "quo")
 
@@ -324,7 +324,7 @@ async def test_cancellation_still_gives_every_job_an_outcome(sb: RunningSandbox)
     with pytest.raises(asyncio.CancelledError):
         await task
     report = sender.report()
-    statuses = Counter(o.status for o in report.outcomes)
+    statuses = Counter(o.status for o in list(report.outcomes.values()))
     assert statuses == {RowStatus.UNCERTAIN: 4, RowStatus.NOT_SENT: 26}
     assert report.interrupted
     assert sorted(o.row for o in seen) == [j.row for j in jobs]
@@ -343,7 +343,7 @@ async def test_a_journal_failure_stops_everything_before_the_request() -> None:
         with pytest.raises(OSError):
             await sender.run()
         assert len(sb.state.tasks) == 10
-    statuses = [o.status for o in sender.report().outcomes]
+    statuses = [o.status for o in list(sender.report().outcomes.values())]
     assert statuses == [RowStatus.CREATED] * 10 + [RowStatus.NOT_SENT] * 20
 
 
@@ -358,10 +358,10 @@ async def test_a_tls_failure_stops_the_run_without_retrying(sb: RunningSandbox) 
     jobs = jobs_for("quo", 10)
     report = await send_all(jobs, get_provider("quo"), auth_for("quo", sb), base_url=url,
                             rate=None, concurrency=2, max_attempts=5, timeout=2)
-    failed = [o for o in report.outcomes if o.status is RowStatus.FAILED]
+    failed = [o for o in list(report.outcomes.values()) if o.status is RowStatus.FAILED]
     assert 1 <= len(failed) <= 2 and all(o.attempts == 1 for o in failed)
     assert report.stopped_reason and "secure connection" in report.stopped_reason
-    assert Counter(o.status for o in report.outcomes)[RowStatus.NOT_SENT] == 10 - len(failed)
+    assert Counter(o.status for o in list(report.outcomes.values()))[RowStatus.NOT_SENT] == 10 - len(failed)
 
 
 async def test_a_429_pauses_every_worker_for_its_retry_after(sb: RunningSandbox) -> None:
@@ -374,7 +374,7 @@ async def test_a_429_pauses_every_worker_for_its_retry_after(sb: RunningSandbox)
     started = time.monotonic()
     report = await sender.run()
     elapsed = time.monotonic() - started
-    assert {o.status for o in report.outcomes} == {RowStatus.CREATED}
+    assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     exactly_once(report, sb, "quo")
     assert limiter.penalties >= 1 and elapsed >= 1.0
     times = sorted(task.created_at for task in sb.state.tasks_of("quo"))
@@ -389,7 +389,7 @@ async def test_workers_are_added_while_the_rate_needs_more_requests_in_flight(ma
         sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb), base_url=sb.url, rate=50.0,
                         concurrency=4, max_attempts=5, timeout=5.0, max_concurrency=max_concurrency)
         report = await sender.run()
-    assert [o.status for o in report.outcomes] == [RowStatus.CREATED] * 40
+    assert [o.status for o in list(report.outcomes.values())] == [RowStatus.CREATED] * 40
     # 50/s with 0.2 s replies needs about 10 in flight (13 with the headroom), never more than the cap
     assert (len(sender._workers) > 4) is grows
     assert len(sender._workers) <= (max_concurrency or 4)
