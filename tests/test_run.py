@@ -227,3 +227,23 @@ def test_a_second_sigint_abandons_requests_in_flight_and_still_writes_the_result
     assert (report["_status"] == "uncertain").sum() == 4
     assert (report["_status"] == "not_sent").sum() == 16
     assert "Traceback" not in err and "Ctrl-C again" in err
+
+
+async def test_cancelling_the_run_writes_every_row_and_leaves_the_task_not_cancelling(tmp_path):
+    import asyncio
+
+    from bulk_tasks.statuses import ExitCode
+
+    path = input_file(tmp_path, "quo", 12)
+    async with start_sandbox(SandboxConfig(seed=3, latency=30.0).without_rate_limits()) as sb:
+        task = asyncio.create_task(run(path, "quo", sb, concurrency=3))
+        deadline = time.monotonic() + 30
+        while len(sb.state.tasks) < 3:
+            assert time.monotonic() < deadline, "the requests never reached the sandbox"
+            await asyncio.sleep(0.01)
+        task.cancel()
+        summary = await task
+    assert summary.exit_code == ExitCode.INTERRUPTED
+    assert summary.counts == {"uncertain": 3, "not_sent": 9}
+    assert sorted(results_of(tmp_path / "quo.results.csv")["_status"]) == ["not_sent"] * 9 + ["uncertain"] * 3
+    assert task.cancelling() == 0  # the cancellation was turned into "interrupted", not left pending
