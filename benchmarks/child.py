@@ -82,6 +82,7 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
     from bulk_tasks.identity import row_identity
     from bulk_tasks.journal import Journal
     from bulk_tasks.providers import get_provider
+    from bulk_tasks.send_options import EngineSettings
     from bulk_tasks.sending import Job, Sender
     from bulk_tasks.statuses import RowStatus
 
@@ -93,8 +94,8 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
     async def main() -> dict[str, Any]:
         auth = StaticAuth({"Authorization": QUO_KEY}, secrets=(QUO_KEY,))
         if args.journal == "-":
-            sender = Sender(jobs, provider, auth, base_url=args.url, rate=None, concurrency=args.concurrency,
-                            max_attempts=5, timeout=30.0)
+            sender = Sender(jobs, provider, auth,
+                            EngineSettings(base_url=args.url, rate=None, concurrency=args.concurrency, max_attempts=5, timeout=30.0))
             report = await sender.run()
         else:
             with Journal.open(Path(args.journal), "quo", args.url, sync=args.sync) as journal:
@@ -102,8 +103,9 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
                     journal.intent(identities[job.row], job.row, attempt)
                     return journal.durable()
 
-                sender = Sender(jobs, provider, auth, base_url=args.url, rate=None, concurrency=args.concurrency,
-                                max_attempts=5, timeout=30.0, on_intent=on_intent,
+                sender = Sender(jobs, provider, auth,
+                                EngineSettings(base_url=args.url, rate=None, concurrency=args.concurrency, max_attempts=5, timeout=30.0),
+                                on_intent=on_intent,
                                 on_outcome=lambda outcome: journal.outcome(identities[outcome.row], outcome))
                 report = await sender.run()
         created = sum(outcome.status is RowStatus.CREATED for outcome in report.outcomes.values())

@@ -19,7 +19,7 @@ from .errors import JournalWriteError
 from .journal import Journal, journal_path
 from .messages import DECLINED
 from .preparing import Prepared
-from .send_options import SendOptions
+from .send_options import EngineSettings, SendOptions
 from .readings import check_same_reading
 from .sending import Job, Sender, SendResult, encode_payload
 from .statuses import Outcome, RowStatus
@@ -82,6 +82,14 @@ FSYNC_MAX_RATE = 1000.0
 def fsyncs_intents(rate: float | None) -> bool:
     """Whether a run at ``rate`` requests/s (None or 0: unlimited) ``fsync``-s its intents."""
     return bool(rate) and rate <= FSYNC_MAX_RATE  # type: ignore[operator]
+
+
+def engine_settings(send: SendOptions, base_url: str, rate: float | None) -> EngineSettings:
+    """``send`` as the engine takes it, for ``base_url`` at ``rate`` (the provider's unless given)."""
+    return EngineSettings(base_url=base_url, rate=rate, concurrency=send.concurrency or DEFAULT_CONCURRENCY,
+                          max_concurrency=MAX_AUTO_CONCURRENCY if send.concurrency is None else None,
+                          max_attempts=send.max_attempts, timeout=send.timeout,
+                          retry_uncertain=send.retry_uncertain, max_wait=send.max_wait)
 
 
 def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncertain: bool,
@@ -152,14 +160,8 @@ async def send_prepared(prepared: Prepared, results_path: Path, send: SendOption
                 if progress is not None:
                     progress.advance(outcome)
 
-            sender = Sender(jobs, provider, auth, base_url=target.base_url,
-                            rate=rate,
-                            concurrency=send.concurrency or DEFAULT_CONCURRENCY,
-                            max_concurrency=MAX_AUTO_CONCURRENCY if send.concurrency is None else None,
-                            max_attempts=send.max_attempts, timeout=send.timeout,
-                            retry_uncertain=send.retry_uncertain,
-                            on_intent=on_intent,
-                            on_outcome=on_outcome, stop=stop, max_wait=send.max_wait,
+            sender = Sender(jobs, provider, auth, engine_settings(send, target.base_url, rate),
+                            on_intent=on_intent, on_outcome=on_outcome, stop=stop,
                             on_wait=getattr(progress, "waiting", None))
             try:
                 report = await sender.run() if jobs else None

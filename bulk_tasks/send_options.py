@@ -1,4 +1,7 @@
-"""``SendOptions``: how a run sends, one object from the library API down to the engine."""
+"""``SendOptions``: how a run sends, one object from the library API down to the engine.
+
+``EngineSettings`` is what the engine (``sending.Sender``) takes of it, resolved for one run: the
+endpoint, the provider's rate when none is given, the concurrency to start with and to grow to."""
 
 from __future__ import annotations
 
@@ -24,3 +27,34 @@ class SendOptions:
     env: Mapping[str, str] | None = None
     #: Stop the run when the provider answers nothing but 429 (too many requests) for longer than this.
     max_wait: float | None = 300.0
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How the engine sends one run: ``SendOptions`` resolved for its endpoint and provider.
+
+    ``rate``: requests/s for the shared bucket (None or 0: unlimited). ``concurrency``: requests in
+    flight at most. ``max_concurrency`` (above ``concurrency``): start with ``concurrency`` requests
+    in flight and add workers, up to this many, while the rate needs more (rate × observed reply
+    time). ``max_attempts``: attempts per row, retries included. ``timeout``: seconds to connect,
+    and to wait for the reply. ``retry_uncertain``: resend ambiguous attempts too (may duplicate).
+    ``max_wait``: stop the run once the provider has answered nothing but 429 for longer than this
+    many seconds (pauses it asks for included).
+    """
+
+    base_url: str
+    rate: float | None
+    concurrency: int
+    max_attempts: int
+    timeout: float
+    retry_uncertain: bool = False
+    max_concurrency: int | None = None
+    max_wait: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if self.timeout <= 0:
+            raise ValueError("timeout must be positive")

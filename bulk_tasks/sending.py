@@ -8,7 +8,7 @@ anything ambiguous is ``uncertain``. A response that dooms every other row stops
 ``send_all`` is the one call most callers need. ``Sender`` is the same engine as an object, for a
 caller that must read the outcomes even when its task is cancelled (a second Ctrl-C)::
 
-    sender = Sender(jobs, provider, auth, base_url=..., ...)
+    sender = Sender(jobs, provider, auth, EngineSettings(base_url=..., ...), on_outcome=...)
     try:
         report = await sender.run()
     except asyncio.CancelledError:
@@ -34,6 +34,7 @@ from .policy import MAY_EXIST, Retry, decide
 from .providers.base import Provider, Reply, Verdict
 from .ratelimit import RateLimiter
 from .retry import backoff_delay
+from .send_options import EngineSettings
 from .statuses import Outcome, RowStatus
 from .transport import Attempt, Failure, post_once, request_timeout
 
@@ -88,54 +89,39 @@ class _Row:
 class Sender:
     """The engine behind ``send_all``; see the module docstring for when to use it directly.
 
-    ``rate``: requests/s for the shared bucket (None or 0: unlimited), or pass ``limiter`` to share
-    one bucket between senders using the same key. ``concurrency``: requests in flight at most.
-    ``max_concurrency`` (above ``concurrency``): start with ``concurrency`` requests in flight and
-    add workers, up to this many, while the rate needs more (rate × observed reply time).
-    ``max_attempts``: attempts per row, retries included. ``timeout``: seconds to connect, and to
-    wait for the reply. ``retry_uncertain``: resend ambiguous attempts too (may duplicate).
+    ``settings``: how to send (``EngineSettings``); pass ``limiter`` to share one rate bucket
+    between senders using the same key.
     ``on_intent(job, attempt)`` runs just before each request is written (when it returns an awaitable,
     the request waits for it; ``JournalWriteError`` from either stops the run before this request is
     sent); ``on_outcome(outcome)``
     once per job when its outcome is final (``not_sent`` ones included). ``stop``, once set, lets
     in-flight requests finish and starts no new one. A ``session`` passed in is used and left open.
-    ``max_wait``: stop the run once the provider has answered nothing but 429 for longer than this
-    many seconds (pauses it asks for included); ``on_wait(seconds)`` is told of each such pause.
+    ``on_wait(seconds)`` is told of each pause the provider asks for with a 429.
     """
 
-    def __init__(self, jobs: Sequence[Job], provider: Provider, auth: Auth, *, base_url: str,
-                 rate: float | None, concurrency: int, max_attempts: int, timeout: float,
-                 retry_uncertain: bool = False,
+    def __init__(self, jobs: Sequence[Job], provider: Provider, auth: Auth, settings: EngineSettings, *,
                  on_intent: Callable[[Job, int], Awaitable[None] | None] | None = None,
                  on_outcome: Callable[[Outcome], None] | None = None,
                  stop: asyncio.Event | None = None,
                  session: aiohttp.ClientSession | None = None,
                  limiter: RateLimiter | None = None,
-                 max_concurrency: int | None = None,
-                 max_wait: float | None = None,
                  on_wait: Callable[[float], None] | None = None) -> None:
-        if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        if timeout <= 0:
-            raise ValueError("timeout must be positive")
         self.jobs = jobs
         self.provider = provider
         self.auth = auth
-        self.url = provider.task_url(check_url_safe(base_url))
+        self.url = provider.task_url(check_url_safe(settings.base_url))
         self.host = urlsplit(self.url).netloc
-        self.limiter = limiter or RateLimiter(rate)
-        self.concurrency = concurrency
-        self.max_concurrency = max(concurrency, max_concurrency or concurrency)
+        self.limiter = limiter or RateLimiter(settings.rate)
+        self.concurrency = settings.concurrency
+        self.max_concurrency = max(self.concurrency, settings.max_concurrency or self.concurrency)
         self._workers: list[asyncio.Task[None]] = []
         self._group: asyncio.TaskGroup | None = None
         self._error: Exception | None = None
         self._reply_time = 0.0
-        self.max_attempts = max_attempts
-        self.timeout = timeout
-        self.retry_uncertain = retry_uncertain
-        self._request_timeout = request_timeout(timeout)
+        self.max_attempts = settings.max_attempts
+        self.timeout = settings.timeout
+        self.retry_uncertain = settings.retry_uncertain
+        self._request_timeout = request_timeout(self.timeout)
         self._on_intent = on_intent
         self._on_outcome = on_outcome
         self._stop = stop
@@ -149,7 +135,7 @@ class Sender:
         self._interrupted = False
         self._unreachable_streak = 0
         self._silent_streak = 0
-        self.max_wait = max_wait
+        self.max_wait = settings.max_wait
         self._on_wait = on_wait
         self._throttled_since: float | None = None
 
@@ -435,9 +421,7 @@ def new_session(concurrency: int) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=connector, raise_for_status=False)
 
 
-async def send_all(jobs: Sequence[Job], provider: Provider, auth: Auth, *, base_url: str,
-                   rate: float | None, concurrency: int, max_attempts: int, timeout: float,
-                   retry_uncertain: bool = False,
+async def send_all(jobs: Sequence[Job], provider: Provider, auth: Auth, settings: EngineSettings, *,
                    on_intent: Callable[[Job, int], None] | None = None,
                    on_outcome: Callable[[Outcome], None] | None = None,
                    stop: asyncio.Event | None = None,
@@ -448,7 +432,6 @@ async def send_all(jobs: Sequence[Job], provider: Provider, auth: Auth, *, base_
     is still called for every job without an outcome (in flight: ``uncertain``; not started:
     ``not_sent``) before ``CancelledError`` propagates.
     """
-    sender = Sender(jobs, provider, auth, base_url=base_url, rate=rate, concurrency=concurrency,
-                    max_attempts=max_attempts, timeout=timeout, retry_uncertain=retry_uncertain,
-                    on_intent=on_intent, on_outcome=on_outcome, stop=stop, session=session)
+    sender = Sender(jobs, provider, auth, settings, on_intent=on_intent, on_outcome=on_outcome, stop=stop,
+                    session=session)
     return await sender.run()

@@ -20,6 +20,7 @@ from bulk_tasks import ReadOptions, prepare
 from bulk_tasks.auth import Auth
 from bulk_tasks.providers import PROVIDERS, Kind, Provider, get_provider
 from bulk_tasks.sandbox import RunningSandbox, SandboxConfig, emulations, start_sandbox
+from bulk_tasks.send_options import EngineSettings
 from bulk_tasks.sending import Job, SendResult, send_all
 from bulk_tasks.statuses import RowStatus
 from bulk_tasks.templates import write_template
@@ -66,7 +67,8 @@ def auth_for(provider: Provider, sb: RunningSandbox) -> Auth:
 
 async def send(provider: Provider, sb: RunningSandbox, jobs: list[Job], auth: Auth | None = None,
                **overrides: Any) -> SendResult:
-    return await send_all(jobs, provider, auth or auth_for(provider, sb), base_url=sb.url, **{**FAST, **overrides})
+    return await send_all(jobs, provider, auth or auth_for(provider, sb),
+                          EngineSettings(base_url=sb.url, **{**FAST, **overrides}))
 
 
 def held(provider: Provider, sb: RunningSandbox) -> Counter[int]:

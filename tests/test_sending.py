@@ -23,6 +23,7 @@ from bulk_tasks.sandbox import (
     start_sandbox,
 )
 from bulk_tasks.ratelimit import RateLimiter
+from bulk_tasks.send_options import EngineSettings
 from bulk_tasks.sending import Job, Outcome, Sender, SendResult, send_all
 from bulk_tasks.statuses import RowStatus
 
@@ -79,7 +80,7 @@ async def test_every_job_is_created_exactly_once(sb: RunningSandbox, provider: s
     auth = auth_for(provider, sb)
     intents: list[tuple[int, int]] = []
     outcomes: list[Outcome] = []
-    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, **FAST,
+    report = await send_all(jobs, get_provider(provider), auth, EngineSettings(base_url=sb.url, **FAST),
                             on_intent=lambda job, attempt: intents.append((job.row, attempt)),
                             on_outcome=outcomes.append)
     assert_clean(report, jobs, auth)
@@ -99,8 +100,8 @@ async def test_503s_and_429s_are_retried_until_created_once(sb: RunningSandbox, 
     sb.config.fault_429_rate = 0.03
     jobs = jobs_for(provider, 80)
     auth = auth_for(provider, sb)
-    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url,
-                            rate=400, concurrency=8, max_attempts=10, timeout=5)
+    report = await send_all(jobs, get_provider(provider), auth,
+                            EngineSettings(base_url=sb.url, rate=400, concurrency=8, max_attempts=10, timeout=5))
     assert_clean(report, jobs, auth)
     assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     assert max(o.attempts for o in list(report.outcomes.values())) > 1
@@ -113,8 +114,8 @@ async def test_retries_run_out_as_failed_with_the_last_error(sb: RunningSandbox)
     sb.config.fault_503_rate = 1.0
     jobs = jobs_for("quo", 3)
     auth = auth_for("quo", sb)
-    report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None,
-                            concurrency=3, max_attempts=3, timeout=5)
+    report = await send_all(jobs, get_provider("quo"), auth,
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=3, max_attempts=3, timeout=5))
     for outcome in list(report.outcomes.values()):
         assert outcome.status is RowStatus.FAILED and outcome.attempts == 3
         assert outcome.http_status == 503 and "gave up after 3 attempts" in (outcome.error or "")
@@ -127,8 +128,8 @@ async def test_the_rate_limit_holds_in_every_second() -> None:
         jobs = jobs_for("quo", 25)
         auth = auth_for("quo", sb)
         started = time.monotonic()
-        report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=10,
-                                concurrency=8, max_attempts=3, timeout=5)
+        report = await send_all(jobs, get_provider("quo"), auth,
+                                EngineSettings(base_url=sb.url, rate=10, concurrency=8, max_attempts=3, timeout=5))
         elapsed = time.monotonic() - started
     assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     stats = sb.state.stats
@@ -143,8 +144,8 @@ async def test_a_short_token_lifetime_is_survived() -> None:
         jobs = jobs_for("travtus", 100)
         auth = auth_for("travtus", sb)
         assert isinstance(auth, ClientCredentialsAuth)
-        report = await send_all(jobs, get_provider("travtus"), auth, base_url=sb.url, rate=40,
-                                concurrency=8, max_attempts=3, timeout=5)
+        report = await send_all(jobs, get_provider("travtus"), auth,
+                                EngineSettings(base_url=sb.url, rate=40, concurrency=8, max_attempts=3, timeout=5))
     assert_clean(report, jobs, auth)
     assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     exactly_once(report, sb, "travtus")
@@ -159,8 +160,8 @@ async def test_expired_tokens_are_refreshed_once_for_all_workers() -> None:
         auth = ClientCredentialsAuth(sb.url + "/oauth2/token", SANDBOX_TRAVTUS_CLIENT_ID,
                                      SANDBOX_TRAVTUS_CLIENT_SECRET, clock=frozen)
         started = time.monotonic()
-        report = await send_all(jobs, get_provider("travtus"), auth, base_url=sb.url, rate=100,
-                                concurrency=10, max_attempts=3, timeout=5)
+        report = await send_all(jobs, get_provider("travtus"), auth,
+                                EngineSettings(base_url=sb.url, rate=100, concurrency=10, max_attempts=3, timeout=5))
         elapsed = time.monotonic() - started
     assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     exactly_once(report, sb, "travtus")
@@ -175,8 +176,8 @@ async def test_bad_credentials_stop_the_run(sb: RunningSandbox, provider: str) -
     auth: Auth = StaticAuth({"Authorization": secret if provider == "quo" else "Bearer " + secret},
                             secrets=(secret,))
     jobs = jobs_for(provider, 60)
-    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, rate=None,
-                            concurrency=4, max_attempts=5, timeout=5)
+    report = await send_all(jobs, get_provider(provider), auth,
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=5, timeout=5))
     assert_clean(report, jobs, auth)
     assert sb.state.stats.providers[provider].task_requests <= 4
     statuses = Counter(o.status for o in list(report.outcomes.values()))
@@ -192,7 +193,7 @@ async def test_a_wrong_client_secret_stops_before_any_task_request(sb: RunningSa
     secret = "not-the-secret-5521"
     auth = ClientCredentialsAuth(sb.url + "/oauth2/token", SANDBOX_TRAVTUS_CLIENT_ID, secret)
     jobs = jobs_for("travtus", 20)
-    report = await send_all(jobs, get_provider("travtus"), auth, base_url=sb.url, **FAST)
+    report = await send_all(jobs, get_provider("travtus"), auth, EngineSettings(base_url=sb.url, **FAST))
     assert_clean(report, jobs, auth)
     assert {o.status for o in list(report.outcomes.values())} == {RowStatus.NOT_SENT}
     assert sb.state.stats.token_requests == 1
@@ -204,8 +205,8 @@ async def test_quo_open_task_cap_stops_the_run(sb: RunningSandbox) -> None:
     sb.config.quo_open_task_limit = 10
     jobs = jobs_for("quo", 50)
     auth = auth_for("quo", sb)
-    report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None,
-                            concurrency=4, max_attempts=3, timeout=5)
+    report = await send_all(jobs, get_provider("quo"), auth,
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=3, timeout=5))
     assert_clean(report, jobs, auth)
     statuses = Counter(o.status for o in list(report.outcomes.values()))
     assert statuses[RowStatus.CREATED] == 10
@@ -221,7 +222,7 @@ async def test_500_after_create_is_uncertain_and_not_resent(sb: RunningSandbox, 
     sb.config.fault_500_after_create_rate = 0.3
     jobs = jobs_for(provider, 60)
     auth = auth_for(provider, sb)
-    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, **FAST)
+    report = await send_all(jobs, get_provider(provider), auth, EngineSettings(base_url=sb.url, **FAST))
     uncertain = [o for o in list(report.outcomes.values()) if o.status is RowStatus.UNCERTAIN]
     assert uncertain and all(o.attempts == 1 and o.http_status == 500 for o in uncertain)
     assert all("may have been created" in (o.error or "") for o in uncertain)
@@ -233,8 +234,8 @@ async def test_retry_uncertain_resends_them(sb: RunningSandbox, provider: str) -
     sb.config.fault_500_after_create_rate = 0.3
     jobs = jobs_for(provider, 60)
     auth = auth_for(provider, sb)
-    report = await send_all(jobs, get_provider(provider), auth, base_url=sb.url, rate=None,
-                            concurrency=8, max_attempts=4, timeout=5, retry_uncertain=True)
+    report = await send_all(jobs, get_provider(provider), auth,
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=8, max_attempts=4, timeout=5, retry_uncertain=True))
     per_row = created_per_row(sb, provider)
     assert per_row == Counter({o.row: o.attempts for o in list(report.outcomes.values())})
     assert max(per_row.values()) > 1
@@ -247,7 +248,7 @@ async def test_dropped_connections_and_timeouts_are_uncertain(sb: RunningSandbox
     sb.config.drop_after_create_rate = 0.2
     jobs = jobs_for("quo", 40)
     auth = auth_for("quo", sb)
-    report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, **FAST)
+    report = await send_all(jobs, get_provider("quo"), auth, EngineSettings(base_url=sb.url, **FAST))
     lost = [o for o in list(report.outcomes.values()) if o.status is RowStatus.UNCERTAIN]
     assert lost and all("connection was lost" in (o.error or "") for o in lost)
     assert created_per_row(sb, "quo") == Counter({j.row: 1 for j in jobs})
@@ -255,8 +256,8 @@ async def test_dropped_connections_and_timeouts_are_uncertain(sb: RunningSandbox
     sb.state.reset()
     sb.config.drop_after_create_rate = 0.0
     sb.config.latency = 0.6
-    report = await send_all(jobs[:3], get_provider("quo"), auth, base_url=sb.url, rate=None,
-                            concurrency=3, max_attempts=3, timeout=0.2)
+    report = await send_all(jobs[:3], get_provider("quo"), auth,
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=3, max_attempts=3, timeout=0.2))
     assert all(o.status is RowStatus.UNCERTAIN and o.attempts == 1 for o in list(report.outcomes.values()))
     assert all("no reply within 0.2 s" in (o.error or "") for o in list(report.outcomes.values()))
 
@@ -267,8 +268,8 @@ async def test_connection_refused_is_retried_then_failed() -> None:
         port = probe.getsockname()[1]
     jobs = jobs_for("quo", 10)
     auth = StaticAuth({"Authorization": "some-key"}, secrets=("some-key",))
-    report = await send_all(jobs, get_provider("quo"), auth, base_url=f"http://127.0.0.1:{port}",
-                            rate=None, concurrency=2, max_attempts=3, timeout=2)
+    report = await send_all(jobs, get_provider("quo"), auth,
+                            EngineSettings(base_url=f"http://127.0.0.1:{port}", rate=None, concurrency=2, max_attempts=3, timeout=2))
     assert_clean(report, jobs, auth)
     failed = [o for o in list(report.outcomes.values()) if o.status is RowStatus.FAILED]
     assert 3 <= len(failed) <= 4
@@ -292,8 +293,9 @@ async def test_stop_event_finishes_in_flight_and_leaves_the_rest_not_sent(sb: Ru
         if len(done) == 20:
             stop.set()
 
-    report = await send_all(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None,
-                            concurrency=4, max_attempts=3, timeout=5, stop=stop, on_outcome=on_outcome)
+    report = await send_all(jobs, get_provider("quo"), auth,
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=3, timeout=5),
+                            stop=stop, on_outcome=on_outcome)
     assert report.interrupted and report.stopped_reason is None
     statuses = Counter(o.status for o in list(report.outcomes.values()))
     assert set(statuses) == {RowStatus.CREATED, RowStatus.NOT_SENT}
@@ -316,8 +318,9 @@ async def test_cancellation_still_gives_every_job_an_outcome(sb: RunningSandbox)
     jobs = jobs_for("quo", 30)
     auth = auth_for("quo", sb)
     seen: list[Outcome] = []
-    sender = Sender(jobs, get_provider("quo"), auth, base_url=sb.url, rate=None, concurrency=4,
-                    max_attempts=3, timeout=5, on_outcome=seen.append)
+    sender = Sender(jobs, get_provider("quo"), auth,
+                    EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=3, timeout=5),
+                    on_outcome=seen.append)
     task = asyncio.create_task(sender.run())
     await until(lambda: len(sb.state.tasks) == 4)
     task.cancel()
@@ -338,8 +341,9 @@ async def test_a_journal_failure_stops_everything_before_the_request() -> None:
             if job.row == 12:
                 raise OSError("disk full")
 
-        sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb), base_url=sb.url, rate=None,
-                        concurrency=1, max_attempts=3, timeout=5, on_intent=on_intent)
+        sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb),
+                        EngineSettings(base_url=sb.url, rate=None, concurrency=1, max_attempts=3, timeout=5),
+                        on_intent=on_intent)
         with pytest.raises(OSError):
             await sender.run()
         assert len(sb.state.tasks) == 10
@@ -350,14 +354,14 @@ async def test_a_journal_failure_stops_everything_before_the_request() -> None:
 async def test_credentials_are_never_sent_over_plain_http_to_a_remote_host() -> None:
     with pytest.raises(CredentialsError):
         await send_all(jobs_for("quo", 1), get_provider("quo"), StaticAuth({"Authorization": "k"}),
-                       base_url="http://api.quo.com", **FAST)
+                       EngineSettings(base_url="http://api.quo.com", **FAST))
 
 
 async def test_a_tls_failure_stops_the_run_without_retrying(sb: RunningSandbox) -> None:
     url = sb.url.replace("http://", "https://")
     jobs = jobs_for("quo", 10)
-    report = await send_all(jobs, get_provider("quo"), auth_for("quo", sb), base_url=url,
-                            rate=None, concurrency=2, max_attempts=5, timeout=2)
+    report = await send_all(jobs, get_provider("quo"), auth_for("quo", sb),
+                            EngineSettings(base_url=url, rate=None, concurrency=2, max_attempts=5, timeout=2))
     failed = [o for o in list(report.outcomes.values()) if o.status is RowStatus.FAILED]
     assert 1 <= len(failed) <= 2 and all(o.attempts == 1 for o in failed)
     assert report.stopped_reason and "secure connection" in report.stopped_reason
@@ -369,8 +373,9 @@ async def test_a_429_pauses_every_worker_for_its_retry_after(sb: RunningSandbox)
     sb.config.fault_429_retry_after = 1
     jobs = jobs_for("quo", 40)
     limiter = RateLimiter(None)
-    sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb), base_url=sb.url, rate=None,
-                    concurrency=8, max_attempts=10, timeout=5, limiter=limiter)
+    sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb),
+                    EngineSettings(base_url=sb.url, rate=None, concurrency=8, max_attempts=10, timeout=5),
+                    limiter=limiter)
     started = time.monotonic()
     report = await sender.run()
     elapsed = time.monotonic() - started
@@ -386,8 +391,8 @@ async def test_workers_are_added_while_the_rate_needs_more_requests_in_flight(ma
     config = SandboxConfig(latency=0.2).without_rate_limits()
     async with start_sandbox(config) as sb:
         jobs = jobs_for("quo", 40)
-        sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb), base_url=sb.url, rate=50.0,
-                        concurrency=4, max_attempts=5, timeout=5.0, max_concurrency=max_concurrency)
+        sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb),
+                        EngineSettings(base_url=sb.url, rate=50.0, concurrency=4, max_attempts=5, timeout=5.0, max_concurrency=max_concurrency))
         report = await sender.run()
     assert [o.status for o in list(report.outcomes.values())] == [RowStatus.CREATED] * 40
     # 50/s with 0.2 s replies needs about 10 in flight (13 with the headroom), never more than the cap
