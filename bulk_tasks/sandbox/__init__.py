@@ -12,8 +12,7 @@ Inspection routes: ``GET /_sandbox/tasks``, ``GET /_sandbox/stats``, ``DELETE /_
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ..lazy import lazy_getattr
 
 #: Where each name lives: imported on first use, so that ``bulk-tasks --help`` does not load aiohttp.
 _HOMES = {
@@ -46,13 +45,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{home}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _HOMES, globals())
 
 
 __all__ = sorted(_HOMES)
