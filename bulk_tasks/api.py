@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 
 from .errors import ResultsFileError
 from .locking import RunLock
-from .outcomes import Summary, cell_errors, input_fields, results_table, summarize
+from .outcomes import Summary, cell_errors, input_fields, payload_column, results_table, summarize
 from .preparing import Prepared, ReadOptions, prepare, without_cycle_collection
 from .provenance import run_description, sent_to_label
 from .providers import Provider, get_provider
 from .send_options import SendOptions
-from .results import check_fits_a_sheet, check_writable, default_results_path, write_results
+from .results import PAYLOAD_COLUMN, check_fits_a_sheet, check_writable, default_results_path, write_results
 from .results_guard import check_not_edited
 from .statuses import ExitCode
 
@@ -48,9 +48,10 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
     with RunLock(target):
         check_not_edited(target, path, "validate", provider if isinstance(provider, str) else provider.name)
         prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
-        table = results_table(prepared, {}, dry_run=True)
+        table = results_table(prepared, {}, dry_run=True, lazy_payloads=True)
         write_results(target, table, cell_errors(prepared), _about(prepared, None, datetime.now(timezone.utc)),
-                      fields=input_fields(prepared), provider=prepared.provider)
+                      fields=input_fields(prepared), provider=prepared.provider,
+                      lazy={PAYLOAD_COLUMN: payload_column(prepared)})
     return summarize(table, target, validating=True, elapsed=time.monotonic() - started,
                      warnings=prepared.warnings, notes=prepared.notes, timezone=prepared.reading.timezone,
                      errors=prepared.errors)

@@ -17,7 +17,7 @@ from .payloads import Payloads
 from .preparing import Prepared
 from .provenance import SENT_TO_COLUMN
 from .providers.base import Field
-from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
+from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, _csv_field, status_counts
 from .statuses import DONE_STATUSES, ExitCode, Outcome, RowStatus
 from .validation import RowError
 
@@ -82,10 +82,12 @@ def error_text(errors: list[RowError]) -> str:
 
 
 def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_run: bool,
-                  sent_to: str | None = None) -> pd.DataFrame:
+                  sent_to: str | None = None, lazy_payloads: bool = False) -> pd.DataFrame:
     """The results table: results columns, then the input's own columns, one line per data row.
 
-    In a dry run every row with a payload is ``dry_run`` unless ``outcomes`` says otherwise.
+    In a dry run every row with a payload is ``dry_run`` unless ``outcomes`` says otherwise, and its JSON
+    is in ``_payload``; with ``lazy_payloads`` that column is left out, for ``payload_column`` to render
+    while the file is written.
     ``sent_to`` (``provenance.sent_to_label``): where this run sends, written in ``_sent_to`` of
     every row it sent or found in the journal; earlier rows keep their own.
     """
@@ -105,6 +107,7 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
     if dry_run:
         at = rows.get_indexer(list(payloads))
         columns["_status"][at] = RowStatus.DRY_RUN.value
+    if dry_run and not lazy_payloads:
         payload = np.full(len(rows), None, dtype=object)
         payload[at] = _objects(payloads.texts() if isinstance(payloads, Payloads)
                                else list(map(_payload_json, payloads.values())))
@@ -115,10 +118,40 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
     table = {"_row": pd.Series(rows, index=rows),
              **{name: pd.Series(values, index=rows, dtype=object, copy=False) for name, values in columns.items()}}
     table = {name: table[name] for name in order}
-    if dry_run:
+    if dry_run and not lazy_payloads:
         table[PAYLOAD_COLUMN] = pd.Series(payload, index=rows, dtype=object, copy=False)
     own = [name for name in frame.columns if not is_results_column(name)]
     return pd.concat([pd.DataFrame(table), frame[own]], axis=1)
+
+
+class PayloadColumn:
+    """A dry run's ``_payload`` column, rendered a slice of rows at a time (``results.LazyColumn``):
+    a million JSON texts are never held at once."""
+
+    def __init__(self, prepared: Prepared) -> None:
+        payloads = prepared.payloads
+        self._payloads = payloads if isinstance(payloads, Payloads) else None
+        self._texts: list[str] = [] if self._payloads is not None else list(map(_payload_json, payloads.values()))
+        self._positions = prepared.table.frame.index.get_indexer(list(payloads))
+
+    def values(self, start: int, stop: int, *, csv: bool = False) -> list[Any]:
+        """The texts of table rows ``start`` to ``stop`` (``None``, or ``""`` in CSV, where a row has none)."""
+        first, last = np.searchsorted(self._positions, [start, stop]).tolist()
+        if self._payloads is not None:
+            texts = self._payloads.texts_between(first, last, csv=csv)
+        else:
+            texts = [_csv_field(text) if csv else text for text in self._texts[first:last]]
+        if len(texts) == stop - start:
+            return texts
+        cells: list[Any] = ["" if csv else None] * (stop - start)
+        for at, text in zip((self._positions[first:last] - start).tolist(), texts):
+            cells[at] = text
+        return cells
+
+
+def payload_column(prepared: Prepared) -> PayloadColumn:
+    """The ``_payload`` column of ``prepared``'s dry run, for ``results_table(..., lazy_payloads=True)``."""
+    return PayloadColumn(prepared)
 
 
 def _objects(values: list[Any]) -> np.ndarray:

@@ -93,16 +93,27 @@ class Payloads(Mapping[int, dict[str, Any]]):
     def texts(self, separators: tuple[str, str] = RESULTS_SEPARATORS, *, sort_keys: bool = False) -> list[str]:
         """Every payload as ``json.dumps(payload, ensure_ascii=False, separators=…, sort_keys=…)`` would
         write it, rendered column by column."""
+        texts: list[str] = []
+        for start in range(0, len(self.rows), RENDER_CHUNK):
+            texts += self.texts_between(start, start + RENDER_CHUNK, separators, sort_keys=sort_keys)
+        return texts
+
+    def texts_between(self, start: int, stop: int, separators: tuple[str, str] = RESULTS_SEPARATORS, *,
+                      sort_keys: bool = False, csv: bool = False) -> list[str]:
+        """``texts()[start:stop]``; with ``csv``, each as a quoted CSV field (quotes doubled)."""
+        stop = min(stop, len(self.rows))
         if not self.columns:
-            return ["{}"] * len(self.rows)
+            return [_csv_quoted("{}") if csv else "{}"] * max(stop - start, 0)
         entries = _entries(self.paths, sort=sort_keys)
         if entries is not None:
             try:
-                return _render(self.columns, entries, *separators)
+                return _render([column[start:stop] for column in self.columns], entries, *separators, csv=csv)
             except TypeError:  # a value that is not text: let json encode it
                 pass
         dump = json.JSONEncoder(ensure_ascii=False, separators=separators, sort_keys=sort_keys).encode
-        return [dump(payload) for payload in self.dicts()]
+        picked = Payloads(self.rows[start:stop], self.paths, [column[start:stop] for column in self.columns])
+        texts = [dump(payload) for payload in picked.dicts()]
+        return [_csv_quoted(text) for text in texts] if csv else texts
 
     def identities(self) -> list[str]:
         """Each row's ``identity.row_identity``: ``ref:`` and its ``external_ref``, else a hash of its
@@ -190,36 +201,40 @@ def _entries(paths: list[tuple[str, ...]], *, sort: bool) -> list[Entry] | None:
     return [entry for _, group in keyed for entry in group]
 
 
-def _render(columns: list[list[Any]], entries: list[Entry], item_separator: str, key_separator: str) -> list[str]:
-    """Each row's JSON text, ``RENDER_CHUNK`` rows at a time: each column chunk encoded in one call,
-    then one format string per pattern of present values fills every row that has that pattern."""
+def _render(columns: list[list[Any]], entries: list[Entry], item_separator: str, key_separator: str, *,
+            csv: bool = False) -> list[str]:
+    """Each row's JSON text (with ``csv``, as a quoted CSV field): each column encoded in one call, then
+    one format string per pattern of present values fills every row that has that pattern."""
     order = [at for _, pairs in entries for _, at in pairs]
-    texts: list[str] = []
-    for start in range(0, len(columns[0]), RENDER_CHUNK):
-        encoded = [_encoded(columns[at][start:start + RENDER_CHUNK]) for at in order]
-        patterns = np.zeros(len(encoded[0]), dtype=np.int64)
-        for bit, column in enumerate(encoded):
-            patterns |= (np.array(column, dtype=object) != None).astype(np.int64) << bit  # noqa: E711
-        chunk = np.empty(len(patterns), dtype=object)
-        for pattern in np.unique(patterns).tolist():
-            template = _template(entries, pattern, item_separator, key_separator)
-            present = [column for bit, column in enumerate(encoded) if pattern >> bit & 1]
-            if len(patterns) and (patterns[0] == pattern) and (patterns == pattern).all():
-                chunk[:] = list(map(template.format, *present)) if present else [template.format()] * len(chunk)
-                continue
-            rows = np.flatnonzero(patterns == pattern).tolist()
-            picked = [[column[row] for row in rows] for column in present]
-            chunk[rows] = list(map(template.format, *picked)) if picked else [template.format()] * len(rows)
-        texts += chunk.tolist()
-    return texts
+    encoded = [_encoded(columns[at], csv) for at in order]
+    patterns = np.zeros(len(encoded[0]), dtype=np.int64)
+    for bit, column in enumerate(encoded):
+        patterns |= (np.array(column, dtype=object) != None).astype(np.int64) << bit  # noqa: E711
+    chunk = np.empty(len(patterns), dtype=object)
+    for pattern in np.unique(patterns).tolist():
+        template = _template(entries, pattern, item_separator, key_separator)
+        if csv:
+            template = _csv_quoted(template)
+        present = [column for bit, column in enumerate(encoded) if pattern >> bit & 1]
+        if len(patterns) and (patterns[0] == pattern) and (patterns == pattern).all():
+            return list(map(template.format, *present)) if present else [template.format()] * len(patterns)
+        rows = np.flatnonzero(patterns == pattern).tolist()
+        picked = [[column[row] for row in rows] for column in present]
+        chunk[rows] = list(map(template.format, *picked)) if picked else [template.format()] * len(rows)
+    return chunk.tolist()  # type: ignore[no-any-return]
 
 
 #: Rows rendered at a time: bounds the encoded copies of the columns held at once.
 RENDER_CHUNK = 50_000
 
 
-def _encoded(values: list[Any]) -> list[str | None]:
-    """Each value JSON-encoded without its quotes (``None`` stays ``None``), in one call when it can be.
+def _csv_quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _encoded(values: list[Any], csv: bool = False) -> list[str | None]:
+    """Each value JSON-encoded without its quotes (``None`` stays ``None``), in one call when it can be;
+    with ``csv``, quotes doubled as a quoted CSV field needs.
 
     ``TypeError`` for a value that is not text.
     """
@@ -227,8 +242,11 @@ def _encoded(values: list[Any]) -> list[str | None]:
     joined = "\x00".join(present)
     if "\\" in joined or joined.count("\x00") != max(len(present) - 1, 0):
         parts = [encode_basestring(value)[1:-1] for value in present]
+        if csv:
+            parts = [part.replace('"', '""') for part in parts]
     else:
-        parts = encode_basestring(joined)[1:-1].split("\\u0000") if present else []
+        body = encode_basestring(joined)[1:-1]
+        parts = (body.replace('"', '""') if csv else body).split("\\u0000") if present else []
     if len(parts) == len(values):
         return cast("list[str | None]", parts)
     filled = iter(parts)

@@ -172,7 +172,7 @@ def _frame(columns: list[list[Any]]) -> tuple[list[str], pd.DataFrame]:
     headers = [column[0] or "" for column in cleaned]
     rows = len(cleaned[0]) - 1 if cleaned else 0
     data = {at: np.array(column[1:], dtype=object) for at, column in enumerate(cleaned)}
-    return headers, pd.DataFrame(data, index=pd.RangeIndex(rows), dtype=object)
+    return headers, pd.DataFrame(data, index=pd.RangeIndex(rows), dtype=object, copy=False)
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -245,48 +245,77 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
-    source = _utf8(path, path.read_bytes())
-    if not source.strip():
-        raise EmptyInputError(f"{path.name} is empty: put the column names in row 1 and one task per row below.")
-    if b"\x00" in source:
-        row = source.count(b"\n", 0, source.index(b"\x00")) + 1
-        raise UnreadableFileError(f"{path.name} contains a NUL character (an invisible control character) on line "
-                                  f"{row}: delete it, or export the file again from Excel as CSV UTF-8.")
-    delimiter = sniff_delimiter(source[: 4 * 65536].decode("utf-8", "ignore"))
+    scan = _scan_csv(path)
+    source: Path | io.BytesIO = path if scan.recoded is None else io.BytesIO(scan.recoded)
     try:
-        raw = pd.read_csv(io.BytesIO(source), sep=delimiter, header=None, dtype=object, keep_default_na=False,
+        raw = pd.read_csv(source, sep=scan.delimiter, header=None, dtype=object, keep_default_na=False,
                           na_filter=False, skip_blank_lines=False, engine="c", encoding="utf-8")
     except pd.errors.ParserError as exc:
         raise UnreadableFileError(f"{path.name} is not a well-formed CSV file ({_parser_detail(exc)}): "
                                   "check for a stray quote or an unquoted delimiter on that line.") from None
     except pd.errors.EmptyDataError:  # the first line is blank
-        content = source.lstrip(b"\r\n")
-        first = len(source[: len(source) - len(content)].splitlines()) + 1
+        text = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        first = len(text[: len(text) - len(text.lstrip(b"\r\n"))].splitlines()) + 1
         raise EmptyInputError(f"{path.name} has no column names in row 1 (row {first} looks like the header): "
                               "delete the blank rows above it, so that the column names are in row 1.") from None
-    del source
-    cells = raw.to_numpy(dtype=object)
-    del raw
-    return _frame([column.tolist() for column in cells.T])
+    del source, scan
+    return _frame([raw.iloc[:, at].tolist() for at in range(raw.shape[1])])
 
 
-def _utf8(path: Path, data: bytes) -> bytes:
-    """The file's text as UTF-8 bytes without a BOM (what the CSV parser reads): a UTF-8 file as it is,
-    checked without decoding it into a second copy; any other encoding ``decode`` reads, re-encoded."""
-    if _utf16_codec(data) is None and not _looks_binary(data[:4096]):
-        body = data.removeprefix(b"\xef\xbb\xbf")
-        checker = codecs.getincrementaldecoder("utf-8")()
-        view = memoryview(body)
+@dataclass(frozen=True)
+class _CsvScan:
+    delimiter: str
+    #: None for a UTF-8 file (BOM or not), which the parser reads itself with no copy of it in memory;
+    #: else the file's text, decoded (``decode``) and encoded as UTF-8.
+    recoded: bytes | None = None
+
+
+def _scan_csv(path: Path) -> _CsvScan:
+    """One streamed pass over the file: empty, binary or NUL-bearing files refused with a sentence; its
+    encoding checked (UTF-8 or not) and its delimiter sniffed, without holding the file in memory."""
+    checker = codecs.getincrementaldecoder("utf-8")()
+    utf8, content, lines, start = True, False, 0, None
+    buffer = bytearray(_CHECK_CHUNK)  # one buffer for every chunk: nothing left behind in the heap
+    with path.open("rb") as handle:
+        while size := handle.readinto(buffer):
+            chunk = buffer if size == len(buffer) else buffer[:size]
+            if start is None:
+                start = bytes(chunk[:4 * 65536]).removeprefix(b"\xef\xbb\xbf")
+                if _utf16_codec(start) is not None or _looks_binary(start[:4096]):
+                    return _whole_file_scan(path)
+            if b"\x00" in chunk:
+                row = lines + chunk.count(b"\n", 0, chunk.index(b"\x00")) + 1
+                raise UnreadableFileError(f"{path.name} contains a NUL character (an invisible control character) on "
+                                          f"line {row}: delete it, or export the file again from Excel as CSV UTF-8.")
+            lines += chunk.count(b"\n")
+            content = content or bool(chunk.strip(b" \t\n\r\x0b\x0c\xef\xbb\xbf"))
+            if utf8 and not (chunk.isascii() and not checker.getstate()[0]):
+                try:
+                    checker.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
         try:
-            for start in range(0, len(body), _CHECK_CHUNK):
-                checker.decode(view[start:start + _CHECK_CHUNK])
             checker.decode(b"", final=True)
-            return body
         except UnicodeDecodeError:
-            pass
-        finally:
-            view.release()
-    return decode(path, data).encode("utf-8")
+            utf8 = False
+    if not utf8:
+        return _whole_file_scan(path)
+    if not content:
+        raise EmptyInputError(f"{path.name} is empty: put the column names in row 1 and one task per row below.")
+    return _CsvScan(sniff_delimiter((start or b"").decode("utf-8", "ignore")))
+
+
+def _whole_file_scan(path: Path) -> _CsvScan:
+    """The scan of a file that is not UTF-8: decoded whole (``decode``), which says what is wrong with it."""
+    text = decode(path, path.read_bytes())
+    if not text.strip():
+        raise EmptyInputError(f"{path.name} is empty: put the column names in row 1 and one task per row below.")
+    if "\x00" in text:
+        row = text.count("\n", 0, text.index("\x00")) + 1
+        raise UnreadableFileError(f"{path.name} contains a NUL character (an invisible control character) on line "
+                                  f"{row}: delete it, or export the file again from Excel as CSV UTF-8.")
+    return _CsvScan(sniff_delimiter(text[: 4 * 65536]), text.encode("utf-8"))
 
 
 _CHECK_CHUNK = 1 << 20

@@ -8,6 +8,7 @@ Values that Excel would run as formulas are neutralized (CSV: a leading ``'``; X
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import tempfile
@@ -15,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,15 @@ from .statuses import RowStatus
 if TYPE_CHECKING:
     from .providers import Provider
     from .providers.base import Field
+
+class LazyColumn(Protocol):
+    """A results column rendered a slice of rows at a time while the file is written, never held whole
+    (a dry run's ``_payload``)."""
+
+    def values(self, start: int, stop: int, *, csv: bool = False) -> list[Any]:
+        """The cells of table rows ``start`` to ``stop``; with ``csv``, each as its finished CSV field."""
+        ...
+
 
 RESULT_COLUMNS = ("_row", "_status", "_task_id", "_request_id", "_http_status", "_attempts", "_error")
 PAYLOAD_COLUMN = "_payload"
@@ -117,8 +127,9 @@ def _cannot_write(path: Path, exc: OSError) -> ResultsFileError:
 
 def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[int, str], str] | None = None,
                   about: Sequence[tuple[str, Any]] = (), *, fields: Mapping[str, Field] | None = None,
-                  provider: Provider | None = None) -> Path:
-    """Write ``table`` (one line per row) to ``path`` atomically, its columns in ``column_order``.
+                  provider: Provider | None = None, lazy: Mapping[str, LazyColumn] | None = None) -> Path:
+    """Write ``table`` (one line per row) and the ``lazy`` columns to ``path`` atomically, the columns in
+    ``column_order``.
 
     ``cell_errors`` maps (spreadsheet row, input header) to the broken rule, for XLSX highlights;
     ``about`` (``provenance.run_description``) heads the XLSX Summary sheet;
@@ -126,7 +137,7 @@ def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[in
     """
     from .results_layout import column_order
 
-    order = column_order([str(name) for name in table.columns])
+    lazy = dict(lazy or {})
     check_fits_a_sheet(path, len(table))
     try:
         with _atomic(path) as temporary:
@@ -134,13 +145,15 @@ def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[in
                 from .results_layout import column_looks
                 from .results_xlsx import write_results_xlsx
 
+                table = table.assign(**{name: column.values(0, len(table)) for name, column in lazy.items()})
+                order = column_order([str(name) for name in table.columns])
                 looks = column_looks(table, order, fields, provider)
                 write_results_xlsx(temporary, table, order, cell_errors or {}, looks, about=about)
             else:
                 from .results_guard import record_csv
 
-                _write_csv(temporary, table, order)
-                record_csv(path, temporary)
+                order = column_order([*map(str, table.columns), *lazy])
+                record_csv(path, _write_csv(temporary, table, order, lazy))
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     return path
@@ -156,15 +169,29 @@ def check_fits_a_sheet(path: Path, rows: int) -> None:
                                f"header. Write the results as CSV instead: --results {path.with_suffix('.csv')}")
 
 
-def _write_csv(path: Path, table: pd.DataFrame, order: list[int]) -> None:
+def _write_csv(path: Path, table: pd.DataFrame, order: list[int], lazy: Mapping[str, LazyColumn] | None = None) -> str:
     """As ``neutralize_frame(table[order]).to_csv(...)`` would, byte for byte, ``CSV_CHUNK_ROWS`` rows at a
-    time, so that a million rows never exist twice in memory."""
-    columns = [table.iloc[:, at].to_numpy() for at in order]
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        handle.write(",".join(_csv_field(str(table.columns[at])) for at in order) + "\r\n")
+    time, so that a million rows never exist twice in memory; positions past the table's columns in
+    ``order`` are the ``lazy`` columns. Returns the file's SHA-256."""
+    lazy = lazy or {}
+    width, extra = table.shape[1], list(lazy.values())
+    names = [*map(str, table.columns), *lazy]
+    columns = [table.iloc[:, at].to_numpy() if at < width else extra[at - width] for at in order]
+    digest = hashlib.sha256()
+    with path.open("wb") as handle:
+        header = ("\ufeff" + ",".join(_csv_field(names[at]) for at in order) + "\r\n").encode()
         for start in range(0, len(table), CSV_CHUNK_ROWS):
-            fields = [_csv_column(column[start:start + CSV_CHUNK_ROWS].tolist()) for column in columns]
-            handle.write("\r\n".join(map(",".join, zip(*fields))) + "\r\n")
+            stop = start + CSV_CHUNK_ROWS
+            fields = [_csv_column(column[start:stop].tolist()) if isinstance(column, np.ndarray)
+                      else column.values(start, min(stop, len(table)), csv=True) for column in columns]
+            data = header + "\r\n".join(map(",".join, zip(*fields))).encode() + b"\r\n"
+            header = b""
+            digest.update(data)
+            handle.write(data)
+        if header:
+            digest.update(header)
+            handle.write(header)
+    return digest.hexdigest()
 
 
 CSV_CHUNK_ROWS = 20_000

@@ -37,10 +37,10 @@ def sidecar_path(csv_path: Path) -> Path:
     return csv_path.with_name(csv_path.name + ".written")
 
 
-def record_csv(final: Path, written: Path) -> None:
-    """Keep the SHA-256 of ``written`` (the file about to become ``final``) beside ``final``."""
+def record_csv(final: Path, digest: str) -> None:
+    """Keep ``digest``, the SHA-256 of the file about to become ``final``, beside ``final``."""
     sidecar_path(final).write_text(
-        f"{_file_digest(written)}\nThe SHA-256 of {final.name} as bulk-tasks wrote it: bulk-tasks compares it "
+        f"{digest}\nThe SHA-256 of {final.name} as bulk-tasks wrote it: bulk-tasks compares it "
         "before replacing that file, so that changes made in it are never overwritten.\n", encoding="utf-8")
 
 

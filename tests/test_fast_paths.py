@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 from bulk_tasks import api, outcomes, preparing, reading, results, validation
+from bulk_tasks import payloads as payloads_module
 from bulk_tasks.columns import is_results_column
 from bulk_tasks.errors import EmptyInputError, UnreadableFileError
 from bulk_tasks.identity import row_identity
@@ -133,7 +134,10 @@ def old_identify(prepared, payloads: dict[int, dict[str, Any]], allow_duplicates
     prepared.errors.sort()
 
 
-def old_results_table(prepared, outcome_of: Mapping[int, Outcome], *, dry_run: bool) -> pd.DataFrame:
+def old_results_table(prepared, outcome_of: Mapping[int, Outcome], *, dry_run: bool,
+                      lazy_payloads: bool = False) -> pd.DataFrame:
+    """The old table; ``lazy_payloads`` (new) leaves ``_payload`` to ``outcomes.payload_column``, which
+    for the old dict of payloads is ``json.dumps`` of each, as here."""
     if dry_run and not outcome_of:  # the old dry run passed one Outcome per payload
         outcome_of = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
     frame = prepared.table.frame
@@ -155,7 +159,7 @@ def old_results_table(prepared, outcome_of: Mapping[int, Outcome], *, dry_run: b
         columns["_http_status"].loc[at] = [o.http_status for o in values]
         columns["_attempts"].loc[at] = [o.attempts or None for o in values]
         columns["_error"].loc[at] = [o.error for o in values]
-    if dry_run:
+    if dry_run and not lazy_payloads:
         payload = empty_column(rows)
         payload.loc[list(prepared.payloads)] = [json.dumps(p, ensure_ascii=False) for p in prepared.payloads.values()]
         columns[PAYLOAD_COLUMN] = payload
@@ -236,6 +240,45 @@ def test_old_and_new_code_paths_write_the_same_results(tmp_path, monkeypatch, fm
         assert b"dry_run" in new.read_bytes() and b"invalid" in new.read_bytes()
     else:
         assert cells(new) == cells(old)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_results_written_in_small_chunks_are_the_same(tmp_path, monkeypatch, fmt):
+    """The CSV writer and the lazy ``_payload`` column work a slice of rows at a time: slices that cut
+    through runs of invalid rows (no payload) and of valid ones give the same file as the old code."""
+    writer = write_csv if fmt == "csv" else write_xlsx
+    source = writer(tmp_path / f"tasks.{fmt}", HEADER, awkward_rows(120, seed=29))
+    old = validate_with(OLD, source, tmp_path / f"old.results.{fmt}", False, monkeypatch)
+    monkeypatch.setattr(results, "CSV_CHUNK_ROWS", 7)
+    monkeypatch.setattr(payloads_module, "RENDER_CHUNK", 5)
+    new = validate_with([], source, tmp_path / f"new.results.{fmt}", False, monkeypatch)
+    if fmt == "csv":
+        assert new.read_bytes() == old.read_bytes()
+    else:
+        assert cells(new) == cells(old)
+
+
+def test_a_dry_run_never_holds_every_payload_text(tmp_path, monkeypatch):
+    """A dry run's ``_payload`` texts are rendered while the file is written, a slice at a time: the
+    results table has no such column and no slice asked for is larger than a chunk."""
+    source = write_csv(tmp_path / "tasks.csv", HEADER, awkward_rows(60, seed=3))
+    monkeypatch.setattr(results, "CSV_CHUNK_ROWS", 8)
+    asked: list[int] = []
+    tables: list[pd.DataFrame] = []
+    real_values, real_table = outcomes.PayloadColumn.values, api.results_table
+
+    def values(self, start, stop, *, csv=False):
+        asked.append(stop - start)
+        return real_values(self, start, stop, csv=csv)
+
+    monkeypatch.setattr(outcomes.PayloadColumn, "values", values)
+    monkeypatch.setattr(api, "results_table", lambda *a, **k: tables.append(real_table(*a, **k)) or tables[-1])
+    api.validate_file(source, "travtus", ReadOptions(timezone="UTC"), results=tmp_path / "r.csv")
+    assert PAYLOAD_COLUMN not in tables[0]
+    assert asked and max(asked) <= 8 and sum(asked) == len(tables[0])
+    written = pd.read_csv(tmp_path / "r.csv", dtype=str)
+    assert written[PAYLOAD_COLUMN].notna().tolist() == (written["_status"] == "dry_run").tolist()
+    assert (written["_status"] == "dry_run").sum() > 0
 
 
 def test_the_old_paths_are_really_patched_in(tmp_path, monkeypatch):
