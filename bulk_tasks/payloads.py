@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import ItemsView, Iterator, Mapping, ValuesView
-from itertools import compress
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, ValuesView
+from itertools import compress, repeat
+from operator import is_not
 from json.encoder import encode_basestring
 from typing import Any, cast
 
@@ -204,32 +205,44 @@ def _entries(paths: list[tuple[str, ...]], *, sort: bool) -> list[Entry] | None:
 def _render(columns: list[list[Any]], entries: list[Entry], item_separator: str, key_separator: str, *,
             csv: bool = False) -> list[str]:
     """Each row's JSON text (with ``csv``, as a quoted CSV field): each column encoded in one call, then
-    one format string per pattern of present values fills every row that has that pattern."""
-    order = [at for _, pairs in entries for _, at in pairs]
-    encoded = [_encoded(columns[at], csv) for at in order]
-    patterns = np.zeros(len(encoded[0]), dtype=np.int64)
+    the rows that have the same fields present are joined with the same constant text between values."""
+    count = len(columns[0]) if columns else 0
+    encoded = [_encoded(columns[at], csv) for _, pairs in entries for _, at in pairs]
+    patterns = np.zeros(count, dtype=np.int64)
     for bit, column in enumerate(encoded):
-        patterns |= (np.array(column, dtype=object) != None).astype(np.int64) << bit  # noqa: E711
-    chunk = np.empty(len(patterns), dtype=object)
-    for pattern in np.unique(patterns).tolist():
-        template = _template(entries, pattern, item_separator, key_separator)
-        if csv:
-            template = _csv_quoted(template)
-        present = [column for bit, column in enumerate(encoded) if pattern >> bit & 1]
-        if len(patterns) and (patterns[0] == pattern) and (patterns == pattern).all():
-            return list(map(template.format, *present)) if present else [template.format()] * len(patterns)
+        if None in column:
+            patterns |= np.fromiter(map(is_not, column, repeat(None)), dtype=bool, count=count).astype(np.int64) << bit
+        else:
+            patterns |= 1 << bit
+    distinct = np.unique(patterns).tolist()
+    if len(distinct) == 1:
+        return _joined(_pieces(entries, distinct[0], item_separator, key_separator, csv),
+                       [column for bit, column in enumerate(encoded) if distinct[0] >> bit & 1], count)
+    texts = np.empty(count, dtype=object)
+    for pattern in distinct:
         rows = np.flatnonzero(patterns == pattern).tolist()
-        picked = [[column[row] for row in rows] for column in present]
-        chunk[rows] = list(map(template.format, *picked)) if picked else [template.format()] * len(rows)
-    return chunk.tolist()  # type: ignore[no-any-return]
+        present = [[column[row] for row in rows] for bit, column in enumerate(encoded) if pattern >> bit & 1]
+        texts[rows] = _joined(_pieces(entries, pattern, item_separator, key_separator, csv), present, len(rows))
+    return texts.tolist()  # type: ignore[no-any-return]
 
 
 #: Rows rendered at a time: bounds the encoded copies of the columns held at once.
 RENDER_CHUNK = 50_000
 
 
+def _joined(pieces: list[str], columns: list[list[str]], count: int) -> list[str]:
+    """Each row's text: ``pieces`` with the row's value of each column between them."""
+    args: list[Iterable[str]] = [repeat(pieces[0], count)]
+    for piece, column in zip(pieces[1:], columns):
+        args += (column, repeat(piece))
+    return list(map("".join, zip(*args)))
+
+
 def _csv_quoted(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+    """``text`` as a CSV field: quoted (its quotes doubled) when it holds a quote, comma or line break."""
+    if '"' in text or "," in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def _encoded(values: list[Any], csv: bool = False) -> list[str | None]:
@@ -238,7 +251,10 @@ def _encoded(values: list[Any], csv: bool = False) -> list[str | None]:
 
     ``TypeError`` for a value that is not text.
     """
-    present = [value for value in values if value is not None]
+    present = [value for value in values if value is not None] if None in values else values
+    whole = "".join(present)
+    if whole.isprintable() and '"' not in whole and "\\" not in whole:  # JSON would write each as it is
+        return values
     joined = "\x00".join(present)
     if "\\" in joined or joined.count("\x00") != max(len(present) - 1, 0):
         parts = [encode_basestring(value)[1:-1] for value in present]
@@ -253,25 +269,28 @@ def _encoded(values: list[Any], csv: bool = False) -> list[str | None]:
     return [None if value is None else next(filled) for value in values]
 
 
-def _template(entries: list[Entry], pattern: int, item_separator: str, key_separator: str) -> str:
-    """The ``str.format`` template of a payload whose present columns are the set bits of ``pattern``."""
+def _pieces(entries: list[Entry], pattern: int, item_separator: str, key_separator: str, csv: bool) -> list[str]:
+    """The constant text before, between and after the values of a payload whose present columns are the
+    set bits of ``pattern`` (with ``csv``, quoted as a CSV field)."""
     parts: list[str] = []
     bit = 0
     for parent, pairs in entries:
         inner = []
         for key, _ in pairs:
             if pattern >> bit & 1:
-                inner.append(_braces(encode_basestring(key)) + key_separator + '"{}"')
+                inner.append(encode_basestring(key) + key_separator + '"\x00"')  # \x00: a value goes here
             bit += 1
         if parent is None:
             parts += inner
         elif inner:
-            parts.append(_braces(encode_basestring(parent)) + key_separator + "{{" + item_separator.join(inner) + "}}")
-    return "{{" + item_separator.join(parts) + "}}"
-
-
-def _braces(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
+            parts.append(encode_basestring(parent) + key_separator + "{" + item_separator.join(inner) + "}")
+    pieces = ("{" + item_separator.join(parts) + "}").split("\x00")
+    if csv and len(pieces) == 1:
+        return [_csv_quoted(pieces[0])]
+    if csv:  # a value's quotes make it a quoted field
+        pieces = [piece.replace('"', '""') for piece in pieces]
+        pieces[0], pieces[-1] = '"' + pieces[0], pieces[-1] + '"'
+    return pieces
 
 
 def _nested(paths: list[tuple[str, ...]], values: tuple[Any, ...]) -> dict[str, Any]:

@@ -110,7 +110,7 @@ def is_in_dst_gap(text: str, tz: tzinfo, dayfirst: bool = False) -> bool:
 def slashed_order(text: str) -> str | None:
     """How a ``D/D/YYYY`` date reads: ``"both"`` (month first and day first, differently: 1/2/2026),
     ``"month"`` or ``"day"`` (only that way: 2/13/2026, 13/2/2026), ``None`` otherwise."""
-    month_first, day_first = _parse_slashed(text, False), _parse_slashed(text, True)
+    month_first, day_first = _slashed_readings(text, False)
     if month_first is not None and day_first is not None:
         return "both" if month_first != day_first else None
     if month_first is not None:
@@ -132,7 +132,11 @@ def _parse_any(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
     """``text`` as an aware datetime; a local time skipped by a DST change is ``None``, a repeated
     one is its first occurrence (``fold=0``). A date alone whose midnight is skipped (clocks that
     spring forward at midnight) is the first moment of that day."""
-    moment = _parse_naive(text, dayfirst)
+    return _localized(_parse_naive(text, dayfirst), text, tz)
+
+
+def _localized(moment: datetime | None, text: str, tz: tzinfo) -> datetime | None:
+    """``_parse_any`` of a value already parsed (``moment``, naive or aware) from ``text``."""
     if moment is None or moment.tzinfo is not None:
         return moment
     local = moment.replace(tzinfo=tz)
@@ -171,19 +175,28 @@ def _parse_iso(text: str) -> datetime | None:
 
 
 def _parse_slashed(text: str, dayfirst: bool) -> datetime | None:
+    return _slashed_readings(text, dayfirst)[0]
+
+
+def _slashed_readings(text: str, dayfirst: bool) -> tuple[datetime | None, datetime | None]:
+    """A ``D/D/YYYY`` date read as ``dayfirst`` says, and read the other way round."""
     match = _SLASH_DATE.fullmatch(text)
     if match is None:
-        return None
-    month, day = int(match["a"]), int(match["b"])
-    if dayfirst:
-        month, day = day, month
-    hour, minute, second = (int(match[key] or 0) for key in ("hour", "minute", "second"))
+        return None, None
+    first, second, year = int(match["a"]), int(match["b"]), int(match["year"])
+    hour, minute, second_ = (int(match[key] or 0) for key in ("hour", "minute", "second"))
     if match["ampm"]:
         if not 1 <= hour <= 12:
-            return None
+            return None, None
         hour = hour % 12 + (12 if match["ampm"].lower() == "pm" else 0)
+    month_first = _moment(year, first, second, hour, minute, second_)
+    day_first = _moment(year, second, first, hour, minute, second_)
+    return (day_first, month_first) if dayfirst else (month_first, day_first)
+
+
+def _moment(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime | None:
     try:
-        return datetime.combine(datetime(int(match["year"]), month, day).date(), time(hour, minute, second))
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 
@@ -240,17 +253,21 @@ class ValueReader:
     used: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
-        self.datetime = lru_cache(maxsize=1 << 16)(self._datetime)
+        self.datetime = lru_cache(maxsize=1 << 18)(self._datetime)
         self.phone = lru_cache(maxsize=1 << 16)(self._phone)
 
     def _datetime(self, text: str) -> datetime | None:
-        moment = parse_datetime(text, self.timezone, self.dayfirst)
-        if moment is not None:
-            naive = _parse_naive(text, self.dayfirst)
-            if naive is not None and naive.tzinfo is None:
-                self.used.add("timezone")
-            if slashed_order(text) == "both":
-                self.used.add("dayfirst")
+        """``parse_datetime``, noting in ``used`` whether the time zone or the day/month order mattered."""
+        naive, other = _parse_iso(text), None
+        if naive is None:
+            naive, other = _slashed_readings(text, self.dayfirst)
+        moment = _localized(naive, text, self.timezone)
+        if moment is None or not _in_range(moment, self.timezone):
+            return None
+        if naive is not None and naive.tzinfo is None:
+            self.used.add("timezone")
+        if other is not None and other != naive:
+            self.used.add("dayfirst")
         return moment
 
     def _phone(self, text: str) -> str | None:

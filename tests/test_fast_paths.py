@@ -294,8 +294,10 @@ def test_the_old_paths_are_really_patched_in(tmp_path, monkeypatch):
 
 def test_payload_texts_are_json_dumps_of_the_dicts():
     rng = random.Random(7)
-    alphabet = ["a", "é", '"', "\\", "\x00", "\n", "{", "}", "u0000", " ", "\x1f", "😀", "\\u0000"]
-    for _ in range(200):
+    awkward = ["a", "é", '"', "\\", "\x00", "\n", "{", "}", "u0000", " ", "\x1f", "😀", "\\u0000", "\x7f", "\u2028", "\xa0"]
+    plain = ["a", "é", "{", "}", " ", "😀", "%s", "{}"]  # nothing JSON escapes: the columns' fast path
+    for attempt in range(400):
+        alphabet = awkward if attempt % 2 else plain
         paths = [("a",), ("b",), ("p", "x"), ("p", "y"), ("c",), ("q", "z")][: rng.randint(1, 6)]
         count = rng.randint(0, 30)
         columns = [[None if rng.random() < 0.3 else "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5)))
@@ -306,4 +308,7 @@ def test_payload_texts_are_json_dumps_of_the_dicts():
                 expected = [json.dumps(d, ensure_ascii=False, separators=separators, sort_keys=sort_keys)
                             for d in payloads.dicts()]
                 assert payloads.texts(separators, sort_keys=sort_keys) == expected
+        as_csv = [results._csv_field(json.dumps(d, ensure_ascii=False)) for d in payloads.dicts()]
+        assert payloads.texts_between(0, count, csv=True) == as_csv
+        assert payloads.texts_between(1, 4, csv=True) == as_csv[1:4]
         assert payloads.identities() == [row_identity(d) for d in payloads.dicts()]
