@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left
-from collections.abc import ItemsView, Iterable, Iterator, Mapping, ValuesView
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence, ValuesView
 from itertools import compress, repeat
 from operator import is_not
 from json.encoder import encode_basestring
@@ -230,9 +230,9 @@ def _render(columns: list[list[Any]], entries: list[Entry], item_separator: str,
 RENDER_CHUNK = 50_000
 
 
-def _joined(pieces: list[str], columns: list[list[str]], count: int) -> list[str]:
+def _joined(pieces: list[str], columns: Sequence[Sequence[str | None]], count: int) -> list[str]:
     """Each row's text: ``pieces`` with the row's value of each column between them."""
-    args: list[Iterable[str]] = [repeat(pieces[0], count)]
+    args: list[Iterable[str | None]] = [repeat(pieces[0], count)]
     for piece, column in zip(pieces[1:], columns):
         args += (column, repeat(piece))
     return list(map("".join, zip(*args)))
