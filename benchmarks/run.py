@@ -47,12 +47,18 @@ class Process:
     output: str
 
 
+#: Measured processes run as a user's install: without the test extra's hypothesis (see its stub there).
+USER_INSTALL = {"PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent / "user_install"),
+                                                            os.environ.get("PYTHONPATH")]))}
+
+
 def run_child(command: list[str], env: dict[str, str] | None = None, timeout: float = CHILD_TIMEOUT) -> Process:
-    """Run ``command``; wall time, user+system CPU and peak RSS of that process alone."""
+    """Run ``command`` as a user's install would (``USER_INSTALL``); wall time, user+system CPU and peak
+    RSS of that process alone."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                 env={**os.environ, **(env or {})})
+                                 env={**os.environ, **USER_INSTALL, **(env or {})})
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import json
+from json.encoder import encode_basestring
 import os
 import time
 from pathlib import Path
@@ -34,6 +35,11 @@ from .statuses import Outcome, RowStatus
 
 VERSION = 1
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _text(value: Any) -> str:
+    """``_encode(value)``, quicker for text."""
+    return encode_basestring(value) if type(value) is str else _encode(value)
 UNKNOWN_OUTCOME = ("sent by an earlier run whose outcome was never recorded; the task may exist: "
                    "check in the provider, then re-run with --retry-uncertain to send it again")
 
@@ -123,10 +129,7 @@ class Journal:
         if self._descriptor is None and not self._exists:
             return
         self._open()
-        record = {"type": "outcome", "id": identity, "status": outcome.status.value, "row": outcome.row,
-                  "task_id": outcome.task_id, "request_id": outcome.request_id,
-                  "http_status": outcome.http_status, "attempts": outcome.attempts, "error": outcome.error}
-        self._append((_encode({key: value for key, value in record.items() if value is not None}) + "\n").encode())
+        self._append(_outcome_line(identity, outcome))
 
     def close(self) -> None:
         """Close the file (every record is already written: one ``write`` call each, unbuffered)."""
@@ -173,6 +176,23 @@ class Journal:
                 _undo(self._descriptor, self._size)
             raise JournalWriteError(write_failure(self.path, exc)) from None
         self._size += written
+
+
+def _outcome_line(identity: str, outcome: Outcome) -> bytes:
+    """The journal line of an outcome, as ``_encode`` writes its record (fields that are None left out)."""
+    status, row = _text(outcome.status.value), _encode(outcome.row)
+    line = f'{{"type":"outcome","id":{_text(identity)},"status":{status},"row":{row}'
+    if outcome.task_id is not None:
+        line += f',"task_id":{_text(outcome.task_id)}'
+    if outcome.request_id is not None:
+        line += f',"request_id":{_text(outcome.request_id)}'
+    if outcome.http_status is not None:
+        line += f',"http_status":{_encode(outcome.http_status)}'
+    if outcome.attempts is not None:
+        line += f',"attempts":{_encode(outcome.attempts)}'
+    if outcome.error is not None:
+        line += f',"error":{_text(outcome.error)}'
+    return (line + "}\n").encode()
 
 
 def write_failure(path: Path, exc: OSError) -> str:

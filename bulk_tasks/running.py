@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .auth import check_url_safe
 from .errors import JournalWriteError
 from .journal import Journal, journal_path
 from .messages import DECLINED
+from .payloads import COMPACT_SEPARATORS, RENDER_CHUNK, Payloads
 from .preparing import Prepared
 from .send_options import EngineSettings, SendOptions
 from .readings import check_same_reading
@@ -98,7 +99,7 @@ def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncert
     settled: dict[int, Outcome] = {}
     jobs: list[Job] = []
     blocked = bool(prepared.errors) and not skip_invalid
-    for row, payload in prepared.payloads.items():
+    for (row, payload), body in zip(prepared.payloads.items(), _bodies(prepared.payloads)):
         earlier = journal.previous.get(prepared.identities[row])
         if earlier is not None and earlier.status in (RowStatus.CREATED, RowStatus.ALREADY_CREATED):
             settled[row] = _from_journal(row, earlier, RowStatus.ALREADY_CREATED)
@@ -108,8 +109,17 @@ def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncert
             settled[row] = Outcome(row, RowStatus.NOT_SENT,
                                    error=INVALID_ELSEWHERE.format(count=len(prepared.invalid_rows)))
         else:
-            jobs.append(Job(row, payload, encode_payload(payload)))
+            jobs.append(Job(row, payload, body))
     return jobs, settled
+
+
+def _bodies(payloads: Mapping[int, dict[str, Any]]) -> Iterator[bytes]:
+    """Each payload's request body (``sending.encode_payload``), rendered column by column a chunk at a time."""
+    if not isinstance(payloads, Payloads):
+        yield from map(encode_payload, payloads.values())
+        return
+    for start in range(0, len(payloads), RENDER_CHUNK):
+        yield from (text.encode() for text in payloads.texts_between(start, start + RENDER_CHUNK, COMPACT_SEPARATORS))
 
 
 def _from_journal(row: int, earlier: Outcome, status: RowStatus) -> Outcome:

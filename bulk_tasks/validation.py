@@ -150,7 +150,7 @@ def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader)
     rows = fields.index.tolist()
     for spec in provider.fields:
         values = fields[spec.name].tolist()
-        present = [text for text in values if text is not None]
+        present = [text for text in values if text is not None] if None in values else values
         try:
             joined = "\x00".join(present)
         except TypeError:  # NaN or other non-text: not a cell's text
@@ -181,16 +181,12 @@ def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader)
 def _mark(problems: dict[tuple[int, str], str], name: str, rows: list[int], values: list[str | None],
           rule_of: Callable[[str], str | None]) -> None:
     """The rule ``rule_of`` gives each cell of ``values`` (None: no problem), asked once per distinct value."""
-    rules: dict[str, str | None] = {}
+    rules = {text: rule for text in set(values) if text is not None and (rule := rule_of(text)) is not None}
+    if not rules:
+        return
     for row, text in zip(rows, values):
-        if text is None:
-            continue
         if text in rules:
-            rule = rules[text]
-        else:
-            rule = rules[text] = rule_of(text)
-        if rule is not None:
-            problems.setdefault((row, name), rule)
+            problems.setdefault((row, name), rules[text])
 
 
 def hinted_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> dict[tuple[int, str], str]:

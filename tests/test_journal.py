@@ -187,3 +187,25 @@ async def test_durable_waits_for_one_fsync_covering_every_intent_written(tmp_pat
     await asyncio.gather(*(journal.durable() for _ in range(5)))
     assert journal._synced == journal._size > 0
     journal.close()
+
+
+@pytest.mark.parametrize("outcome", [
+    Outcome(7, RowStatus.CREATED, "T-1", "req-9", 201, 1),
+    Outcome(8, RowStatus.FAILED, None, None, 422, 2, 'title: "é" is\ttoo long\n\x00 😀 \\'),
+    Outcome(9, RowStatus.UNCERTAIN, error="no reply"),
+    Outcome(10, RowStatus.NOT_SENT),
+])
+def test_an_outcome_line_is_the_json_of_its_record(tmp_path, outcome):
+    """Outcome lines are written without building a dict (B1): each must still be the compact JSON of
+    the record, None fields left out, read back to the same outcome."""
+    path = tmp_path / "r.journal.jsonl"
+    with Journal.open(path, "quo", "https://api.openphone.com") as journal:
+        journal.intent("ref:Ä\"1", outcome.row, 1)
+        journal.outcome("ref:Ä\"1", outcome)
+    line = path.read_text(encoding="utf-8").splitlines()[-1]
+    record = {"type": "outcome", "id": 'ref:Ä"1', "status": outcome.status.value, "row": outcome.row,
+              "task_id": outcome.task_id, "request_id": outcome.request_id, "http_status": outcome.http_status,
+              "attempts": outcome.attempts, "error": outcome.error}
+    expected = {key: value for key, value in record.items() if value is not None}
+    assert line == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+    assert Journal.open(path, "quo", "https://api.openphone.com").previous['ref:Ä"1'] == outcome
