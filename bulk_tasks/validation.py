@@ -150,6 +150,8 @@ def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader)
     rows = fields.index.tolist()
     for spec in provider.fields:
         values = fields[spec.name].tolist()
+        if values.count(None) == len(values):
+            continue
         present = [text for text in values if text is not None] if None in values else values
         try:
             joined = "\x00".join(present)
