@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .columns import ColumnMatch, is_results_column, load_mapping, match_columns
@@ -150,15 +151,19 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     if table.format == "csv" and "_status" in table.frame:
         table.frame = restore_neutralized(table.frame)
     earlier = _earlier_results(table.frame, retry_uncertain, sent_to, table.warnings)
-    pending = table.frame.loc[~table.frame.index.isin(earlier.index)]
+    pending = _without(table.frame, earlier.index)
     errors = validate(pending, match, provider, reader)
-    invalid = {error.row for error in errors}
-    valid = pending.loc[~pending.index.isin(invalid)]
+    valid = _without(pending, {error.row for error in errors})
     payloads = build_payloads(field_frame(valid, match, provider), provider, reader)
     prepared = Prepared(table, provider, match, errors, earlier, reading,
                         value_warnings=date_order_warnings(pending, match, provider, reader))
     _identify(prepared, payloads, allow_duplicates or options.allow_duplicates)
     return prepared
+
+
+def _without(frame: pd.DataFrame, rows: Collection[int]) -> pd.DataFrame:
+    """``frame`` without ``rows`` (``frame`` itself, not a copy of a million rows, when there are none)."""
+    return frame.loc[~frame.index.isin(list(rows))] if len(rows) else frame
 
 
 def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) -> None:
@@ -169,7 +174,9 @@ def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) ->
     copies: dict[str, int] = {}
     keep = [True] * len(identities)
     reference_header = prepared.match.header_of.get("external_ref", "(whole row)")
-    for at, (row, identity) in enumerate(zip(payloads.rows, identities)):
+    repeated = pd.Series(identities, dtype=object).duplicated(keep=False).to_numpy()
+    for at in np.flatnonzero(repeated).tolist():  # only rows sharing an identity with another row
+        row, identity = payloads.rows[at], identities[at]
         first = first_row.setdefault(identity, row)
         if first == row:
             continue

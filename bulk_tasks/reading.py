@@ -171,8 +171,15 @@ def _frame(columns: list[list[Any]]) -> tuple[list[str], pd.DataFrame]:
     cleaned = [_clean_column(column) for column in columns]
     headers = [column[0] or "" for column in cleaned]
     rows = len(cleaned[0]) - 1 if cleaned else 0
-    data = {at: np.array(column[1:], dtype=object) for at, column in enumerate(cleaned)}
+    data = {at: _objects(column)[1:] for at, column in enumerate(cleaned)}
     return headers, pd.DataFrame(data, index=pd.RangeIndex(rows), dtype=object, copy=False)
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    """``values`` as a 1-D object array, never a 2-D one, whatever the values are."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 # --- CSV -----------------------------------------------------------------------------------------

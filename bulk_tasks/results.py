@@ -179,22 +179,21 @@ def _write_csv(path: Path, table: pd.DataFrame, order: list[int], lazy: Mapping[
     columns = [table.iloc[:, at].to_numpy() if at < width else extra[at - width] for at in order]
     digest = hashlib.sha256()
     with path.open("wb") as handle:
-        header = ("\ufeff" + ",".join(_csv_field(names[at]) for at in order) + "\r\n").encode()
-        for start in range(0, len(table), CSV_CHUNK_ROWS):
-            stop = start + CSV_CHUNK_ROWS
-            fields = [_csv_column(column[start:stop].tolist()) if isinstance(column, np.ndarray)
-                      else column.values(start, min(stop, len(table)), csv=True) for column in columns]
-            data = header + "\r\n".join(map(",".join, zip(*fields))).encode() + b"\r\n"
-            header = b""
+        def write(data: bytes) -> None:
             digest.update(data)
             handle.write(data)
-        if header:
-            digest.update(header)
-            handle.write(header)
+
+        write(("\ufeff" + ",".join(_csv_field(names[at]) for at in order) + "\r\n").encode())
+        for start in range(0, len(table), CSV_CHUNK_ROWS):
+            stop = min(start + CSV_CHUNK_ROWS, len(table))
+            fields = [_csv_column(column[start:stop].tolist()) if isinstance(column, np.ndarray)
+                      else column.values(start, stop, csv=True) for column in columns]
+            write("\r\n".join(map(",".join, zip(*fields))).encode())
+            write(b"\r\n")
     return digest.hexdigest()
 
 
-CSV_CHUNK_ROWS = 20_000
+CSV_CHUNK_ROWS = 10_000
 _FORMULA_STARTS = ("=", "@", "+", "-")
 _FORMULA_AFTER_SEPARATOR = re.compile("\x00[=@+-]")
 
