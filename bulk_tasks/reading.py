@@ -101,7 +101,8 @@ def _build_table(path: Path, kind: str, headers: list[str], records: pd.DataFram
                                   "and one task per row below, with no blank rows above them.")
         raise EmptyInputError(f"{path.name} is empty: put the column names in row 1 and one task per row below.")
     records = records.set_axis(range(2, len(records) + 2))
-    records = records.dropna(how="all")
+    if all(records[column].hasnans for column in records):  # a blank row leaves a gap in every column
+        records = records.dropna(how="all")
     if records.empty:
         raise EmptyInputError(f"{path.name} has a header row but no data rows: add one task per row below it.")
     headers, records, warnings = _name_columns(path, headers, records)
