@@ -45,6 +45,7 @@ class Process:
     peak_mb: float
     code: int
     output: str
+    system: float = 0.0
 
 
 #: Measured processes run as a user's install: without the test extra's hypothesis (see its stub there).
@@ -78,7 +79,8 @@ def run_child(command: list[str], env: dict[str, str] | None = None, timeout: fl
         if line.startswith("{"):
             report = json.loads(line)
             break
-    return Process(report, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode, output)
+    return Process(report, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode, output,
+                   usage.ru_stime)
 
 
 # --- the sandbox, in its own process -------------------------------------------------------------
@@ -236,10 +238,18 @@ PANDAS_BASELINE = ("import sys, pandas as pd; "
                    "pd.read_csv(sys.argv[1], dtype=str).to_csv(sys.argv[2], index=False)")
 
 
-def b3(workdir: Path, sizes: list[int], xlsx_rows: int, runs: int) -> dict[str, Any]:
+def warm_memory(gib: float) -> None:
+    """Touch ``gib`` GiB of memory in a throw-away process, so that the next process gets pages the
+    host has already backed (see BENCHMARKS.md, "B3: the machine's cost of fresh memory")."""
+    if gib > 0:
+        subprocess.run([PYTHON, "-c", f"import numpy; numpy.ones({int(gib * 2 ** 30)}, numpy.uint8)"], check=True)
+
+
+def b3(workdir: Path, sizes: list[int], xlsx_rows: int, runs: int, warm_gib: float = 0.0) -> dict[str, Any]:
     """B3 scale: ``validate`` and ``run --dry-run`` of both Travtus shapes as whole commands, each beside
     pandas reading the same file as text and writing it back (``read_csv(dtype=str)`` + ``to_csv``),
-    interleaved run by run; then one XLSX, validated with CSV and with XLSX results."""
+    interleaved run by run; then one XLSX, validated with CSV and with XLSX results. With ``warm_gib``,
+    ``warm_memory`` runs before every measured process (the tool's and pandas' alike)."""
     table: list[dict[str, Any]] = []
     for shape in ("travtus", "travtus-varied"):
         for rows in sizes:
@@ -253,6 +263,7 @@ def b3(workdir: Path, sizes: list[int], xlsx_rows: int, runs: int) -> dict[str, 
                     else:
                         verb = ["validate", str(path)] if command == "validate" else ["run", str(path), "--dry-run"]
                         argv = [PYTHON, "-m", "bulk_tasks", *verb, "--provider", "travtus", "--results", str(results)]
+                    warm_memory(warm_gib)
                     proc = run_child(argv)
                     if proc.code != 0 or not results.exists():
                         raise RuntimeError(f"B3 {command} {path.name} failed ({proc.code}):\n{proc.output[-2000:]}")
@@ -265,6 +276,10 @@ def b3(workdir: Path, sizes: list[int], xlsx_rows: int, runs: int) -> dict[str, 
                 pairs = [p.wall / q.wall for p, q in zip(procs, measured["pandas"])]
                 table.append({"input": path.name, "rows": rows, "command": command, "wall_s": wall,
                               "walls": [p.wall for p in procs], "peak_mb": max(p.peak_mb for p in procs),
+                              "user_s": median([p.cpu - p.system for p in procs]),
+                              "system_s": median([p.system for p in procs]),
+                              "user_vs_pandas_run_median": median([(p.cpu - p.system) / (q.cpu - q.system)
+                                                                   for p, q in zip(procs, measured["pandas"])]),
                               "vs_pandas": wall / pandas_wall, "vs_pandas_by_run": pairs,
                               "vs_pandas_run_median": median(pairs)})
     if xlsx_rows:
@@ -273,6 +288,7 @@ def b3(workdir: Path, sizes: list[int], xlsx_rows: int, runs: int) -> dict[str, 
             procs = []
             for _ in range(runs):
                 results = fresh(workdir, f"b3.results.{suffix}")
+                warm_memory(warm_gib)
                 proc = run_child([PYTHON, "-m", "bulk_tasks", "validate", str(path), "--provider", "travtus",
                                   "--results", str(results)])
                 if proc.code != 0 or not results.exists():
@@ -358,12 +374,16 @@ def print_report(results: dict[str, Any]) -> None:
                   f"{', <= one 429' if name == 'quo_10' else ''}: {verdict(ok)})")
     if "B3" in results:
         b = results["B3"]
-        print(f"\nB3 scale (whole command: start-up, read, validate, payloads, results file), median of {b['runs']}")
+        warm = f", {b['warm_gib']:g} GiB touched before each process" if b.get("warm_gib") else ""
+        print(f"\nB3 scale (whole command: start-up, read, validate, payloads, results file), "
+              f"median of {b['runs']}{warm}")
         print(f"  {'input':30s}{'command':>24s}{'rows':>10s}{'wall s':>9s}{'x pandas':>10s}{'per run':>9s}"
-              f"{'peak MiB':>10s}")
+              f"{'user s':>8s}{'sys s':>7s}{'user x':>8s}{'peak MiB':>10s}")
+        nan = float("nan")
         for r in b["table"]:
             print(f"  {r['input']:30s}{r['command']:>24s}{r['rows']:10d}{r['wall_s']:9.1f}{r['vs_pandas']:10.2f}"
-                  f"{r.get('vs_pandas_run_median', float('nan')):9.2f}{r['peak_mb']:10.0f}")
+                  f"{r.get('vs_pandas_run_median', nan):9.2f}{r.get('user_s', nan):8.1f}{r.get('system_s', nan):7.1f}"
+                  f"{r.get('user_vs_pandas_run_median', nan):8.2f}{r['peak_mb']:10.0f}")
     if "B4" in results:
         b = results["B4"]
         print(f"\nB4 cost per row: {b['tool_cpu_us_per_row']:.0f} us CPU per sent row, whole bulk-tasks process "
@@ -384,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated inputs here")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight in B1, B4, B5 (8: the default)")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure to this file")
+    parser.add_argument("--warm-gib", type=float, default=0.0,
+                        help="B3: touch this many GiB in a throw-away process before each measured one")
+    parser.add_argument("--sizes", default=None, help="B3 row counts, comma-separated (default 10000,100000,1000000)")
     args = parser.parse_args(argv)
     only = {name.strip().upper() for name in args.only.split(",")}
     runs = args.runs or (1 if args.quick else 3)
@@ -404,7 +427,10 @@ def main(argv: list[str] | None = None) -> int:
             results["B2"] = b2(workdir, 60 if args.quick else 300, runs)
         if "B3" in only:
             sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
-            results["B3"] = b3(workdir, sizes, 10_000 if args.quick else 100_000, runs)
+            if args.sizes:
+                sizes = [int(size) for size in args.sizes.split(",")]
+            results["B3"] = b3(workdir, sizes, 10_000 if args.quick else 100_000, runs, args.warm_gib)
+            results["B3"]["warm_gib"] = args.warm_gib
         if "B5" in only:
             results["B5"] = b5(workdir, 2_000 if args.quick else 20_000, runs, args.concurrency)
     finally:
