@@ -45,9 +45,15 @@ def normalize_column(spec: Field, column: pd.Series, provider: Provider, reader:
 
 def build_payloads(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> Payloads:
     """One payload per row of ``fields`` (a frame of valid rows under API field names), by row number."""
-    specs = [spec for spec in provider.fields if spec.name in fields and fields[spec.name].notna().any()]
+    specs = [spec for spec in provider.fields if spec.name in fields and _has_values(fields[spec.name])]
     columns = [normalize_column(spec, fields[spec.name], provider, reader).tolist() for spec in specs]
     return Payloads(fields.index.tolist(), [spec.path for spec in specs], columns)
+
+
+def _has_values(column: pd.Series) -> bool:
+    """Whether any cell of ``column`` holds a value (a field no row fills is left out of every payload)."""
+    values = column.to_numpy(dtype=object)
+    return bool(len(values)) and (isinstance(values[0], str) or bool(column.notna().any()))
 
 
 class Payloads(Mapping[int, dict[str, Any]]):
