@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ResultsFileError
 from .locking import RunLock
-from .outcomes import Summary, cell_errors, input_fields, payload_column, results_table, summarize
+from .outcomes import PayloadColumn, Summary, cell_errors, input_fields, results_table, summarize
 from .preparing import Prepared, ReadOptions, prepare, without_cycle_collection
 from .provenance import run_description, sent_to_label
 from .providers import Provider, get_provider
@@ -51,7 +51,7 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
         table = results_table(prepared, {}, dry_run=True, lazy_payloads=True)
         write_results(target, table, cell_errors(prepared), _about(prepared, None, datetime.now(timezone.utc)),
                       fields=input_fields(prepared), provider=prepared.provider,
-                      lazy={PAYLOAD_COLUMN: payload_column(prepared)})
+                      lazy={PAYLOAD_COLUMN: PayloadColumn(prepared)})
     return summarize(table, target, validating=True, elapsed=time.monotonic() - started,
                      warnings=prepared.warnings, notes=prepared.notes, timezone=prepared.reading.timezone,
                      errors=prepared.errors)

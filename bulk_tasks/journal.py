@@ -24,9 +24,9 @@ from __future__ import annotations
 import asyncio
 import errno
 import json
-from json.encoder import encode_basestring
 import os
 import time
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, cast
 
@@ -35,11 +35,6 @@ from .statuses import Outcome, RowStatus
 
 VERSION = 1
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _text(value: Any) -> str:
-    """``_encode(value)``, quicker for text."""
-    return encode_basestring(value) if type(value) is str else _encode(value)
 UNKNOWN_OUTCOME = ("sent by an earlier run whose outcome was never recorded; the task may exist: "
                    "check in the provider, then re-run with --retry-uncertain to send it again")
 
@@ -176,6 +171,11 @@ class Journal:
                 _undo(self._descriptor, self._size)
             raise JournalWriteError(write_failure(self.path, exc)) from None
         self._size += written
+
+
+def _text(value: Any) -> str:
+    """``_encode(value)``, quicker for text."""
+    return encode_basestring(value) if type(value) is str else _encode(value)
 
 
 def _outcome_line(identity: str, outcome: Outcome) -> bytes:

@@ -17,9 +17,10 @@ from .payloads import Payloads
 from .preparing import Prepared
 from .provenance import SENT_TO_COLUMN
 from .providers.base import Field
-from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, _csv_field, status_counts
+from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, csv_field, status_counts
 from .statuses import DONE_STATUSES, ExitCode, Outcome, RowStatus
 from .validation import RowError
+from .values import object_array
 
 #: ``json.dumps(payload, ensure_ascii=False)`` without building an encoder per row.
 _payload_json = json.JSONEncoder(ensure_ascii=False).encode
@@ -86,7 +87,7 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
     """The results table: results columns, then the input's own columns, one line per data row.
 
     In a dry run every row with a payload is ``dry_run`` unless ``outcomes`` says otherwise, and its JSON
-    is in ``_payload``; with ``lazy_payloads`` that column is left out, for ``payload_column`` to render
+    is in ``_payload``; with ``lazy_payloads`` that column is left out, for ``PayloadColumn`` to render
     while the file is written.
     ``sent_to`` (``provenance.sent_to_label``): where this run sends, written in ``_sent_to`` of
     every row it sent or found in the journal; earlier rows keep their own.
@@ -102,14 +103,14 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
     errors = prepared.errors_by_row()
     invalid = rows.get_indexer(list(errors))
     columns["_status"][invalid] = RowStatus.INVALID.value
-    columns["_error"][invalid] = _objects([error_text(row_errors) for row_errors in errors.values()])
+    columns["_error"][invalid] = object_array([error_text(row_errors) for row_errors in errors.values()])
     payloads = prepared.payloads
     if dry_run:
         at = rows.get_indexer(list(payloads))
         columns["_status"][at] = RowStatus.DRY_RUN.value
     if dry_run and not lazy_payloads:
         payload = np.full(len(rows), None, dtype=object)
-        payload[at] = _objects(payloads.texts() if isinstance(payloads, Payloads)
+        payload[at] = object_array(payloads.texts() if isinstance(payloads, Payloads)
                                else list(map(_payload_json, payloads.values())))
     _fill_outcomes(columns, rows, outcomes)
     if sent_to is not None:
@@ -140,25 +141,13 @@ class PayloadColumn:
         if self._payloads is not None:
             texts = self._payloads.texts_between(first, last, csv=csv)
         else:
-            texts = [_csv_field(text) if csv else text for text in self._texts[first:last]]
+            texts = [csv_field(text) if csv else text for text in self._texts[first:last]]
         if len(texts) == stop - start:
             return texts
         cells: list[Any] = ["" if csv else None] * (stop - start)
         for at, text in zip((self._positions[first:last] - start).tolist(), texts):
             cells[at] = text
         return cells
-
-
-def payload_column(prepared: Prepared) -> PayloadColumn:
-    """The ``_payload`` column of ``prepared``'s dry run, for ``results_table(..., lazy_payloads=True)``."""
-    return PayloadColumn(prepared)
-
-
-def _objects(values: list[Any]) -> np.ndarray:
-    """``values`` as a 1-D object array (never a 2-D one, whatever the values are)."""
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
 
 
 _REACHED = frozenset({RowStatus.CREATED, RowStatus.ALREADY_CREATED, RowStatus.UNCERTAIN, RowStatus.FAILED})
@@ -169,12 +158,12 @@ def _fill_outcomes(columns: dict[str, np.ndarray], rows: pd.Index, outcomes: Map
         return
     at = rows.get_indexer(list(outcomes))
     values = list(outcomes.values())
-    columns["_status"][at] = _objects([o.status.value for o in values])
-    columns["_task_id"][at] = _objects([o.task_id for o in values])
-    columns["_request_id"][at] = _objects([o.request_id for o in values])
-    columns["_http_status"][at] = _objects([o.http_status for o in values])
-    columns["_attempts"][at] = _objects([o.attempts or None for o in values])
-    columns["_error"][at] = _objects([o.error for o in values])
+    columns["_status"][at] = object_array([o.status.value for o in values])
+    columns["_task_id"][at] = object_array([o.task_id for o in values])
+    columns["_request_id"][at] = object_array([o.request_id for o in values])
+    columns["_http_status"][at] = object_array([o.http_status for o in values])
+    columns["_attempts"][at] = object_array([o.attempts or None for o in values])
+    columns["_error"][at] = object_array([o.error for o in values])
 
 
 def cell_errors(prepared: Prepared) -> dict[tuple[int, str], str]:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .columns import find_header_row
 from .errors import EmptyInputError, UnreadableFileError
 from .excel import column_letter, read_xlsx_rows
+from .values import object_array
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -172,15 +172,8 @@ def _frame(columns: list[list[Any]]) -> tuple[list[str], pd.DataFrame]:
     cleaned = [_clean_column(column) for column in columns]
     headers = [column[0] or "" for column in cleaned]
     rows = len(cleaned[0]) - 1 if cleaned else 0
-    data = {at: _objects(column)[1:] for at, column in enumerate(cleaned)}
+    data = {at: object_array(column)[1:] for at, column in enumerate(cleaned)}
     return headers, pd.DataFrame(data, index=pd.RangeIndex(rows), dtype=object, copy=False)
-
-
-def _objects(values: list[Any]) -> np.ndarray:
-    """``values`` as a 1-D object array, never a 2-D one, whatever the values are."""
-    array = np.empty(len(values), dtype=object)
-    array[:] = values
-    return array
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -287,8 +280,10 @@ def _scan_csv(path: Path) -> _CsvScan:
     with path.open("rb") as handle:
         while size := handle.readinto(buffer):
             chunk = buffer if size == len(buffer) else buffer[:size]
+            body = chunk
             if start is None:
-                start = bytes(chunk[:4 * 65536]).removeprefix(b"\xef\xbb\xbf")
+                body = chunk.removeprefix(b"\xef\xbb\xbf")
+                start = bytes(body[:4 * 65536])
                 if _utf16_codec(start) is not None or _looks_binary(start[:4096]):
                     return _whole_file_scan(path)
             if b"\x00" in chunk:
@@ -296,7 +291,7 @@ def _scan_csv(path: Path) -> _CsvScan:
                 raise UnreadableFileError(f"{path.name} contains a NUL character (an invisible control character) on "
                                           f"line {row}: delete it, or export the file again from Excel as CSV UTF-8.")
             lines += chunk.count(b"\n")
-            content = content or bool(chunk.strip(b" \t\n\r\x0b\x0c\xef\xbb\xbf"))
+            content = content or bool(body.strip())
             if utf8 and not (chunk.isascii() and not checker.getstate()[0]):
                 try:
                     checker.decode(chunk)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .providers import Provider
     from .providers.base import Field
 
+
 class LazyColumn(Protocol):
     """A results column rendered a slice of rows at a time while the file is written, never held whole
     (a dry run's ``_payload``)."""
@@ -169,7 +170,8 @@ def check_fits_a_sheet(path: Path, rows: int) -> None:
                                f"header. Write the results as CSV instead: --results {path.with_suffix('.csv')}")
 
 
-def _write_csv(path: Path, table: pd.DataFrame, order: list[int], lazy: Mapping[str, LazyColumn] | None = None) -> str:
+def _write_csv(path: Path, table: pd.DataFrame, order: list[int],
+               lazy: Mapping[str, LazyColumn] | None = None) -> str:
     """As ``neutralize_frame(table[order]).to_csv(...)`` would, byte for byte, ``CSV_CHUNK_ROWS`` rows at a
     time, so that a million rows never exist twice in memory; positions past the table's columns in
     ``order`` are the ``lazy`` columns. Returns the file's SHA-256."""
@@ -183,7 +185,7 @@ def _write_csv(path: Path, table: pd.DataFrame, order: list[int], lazy: Mapping[
             digest.update(data)
             handle.write(data)
 
-        write(("\ufeff" + ",".join(_csv_field(names[at]) for at in order) + "\r\n").encode())
+        write(("\ufeff" + ",".join(csv_field(names[at]) for at in order) + "\r\n").encode())
         for start in range(0, len(table), CSV_CHUNK_ROWS):
             stop = min(start + CSV_CHUNK_ROWS, len(table))
             fields = [_csv_column(column[start:stop].tolist()) if isinstance(column, np.ndarray)
@@ -229,7 +231,8 @@ def _needs_quotes(text: str) -> bool:
     return '"' in text or "," in text or "\n" in text or "\r" in text
 
 
-def _csv_field(text: str) -> str:
+def csv_field(text: str) -> str:
+    """``text`` as one CSV field: quoted, its quotes doubled, when it holds a quote, comma or line break."""
     return '"' + text.replace('"', '""') + '"' if _needs_quotes(text) else text
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -275,6 +275,13 @@ class ValueReader:
         if number is not None and not text.lstrip().startswith("+"):
             self.used.add("phone_region")
         return number
+
+
+def object_array(values: list[Any]) -> np.ndarray:
+    """``values`` as a 1-D object array, never a 2-D one, whatever the values are."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def empty_column(index: pd.Index) -> pd.Series:

@@ -136,7 +136,7 @@ def old_identify(prepared, payloads: dict[int, dict[str, Any]], allow_duplicates
 
 def old_results_table(prepared, outcome_of: Mapping[int, Outcome], *, dry_run: bool,
                       lazy_payloads: bool = False) -> pd.DataFrame:
-    """The old table; ``lazy_payloads`` (new) leaves ``_payload`` to ``outcomes.payload_column``, which
+    """The old table; ``lazy_payloads`` (new) leaves ``_payload`` to ``outcomes.PayloadColumn``, which
     for the old dict of payloads is ``json.dumps`` of each, as here."""
     if dry_run and not outcome_of:  # the old dry run passed one Outcome per payload
         outcome_of = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
@@ -170,7 +170,7 @@ def old_results_table(prepared, outcome_of: Mapping[int, Outcome], *, dry_run: b
 def old_csv_column(values: list[Any]) -> list[str]:
     texts = [value if type(value) is str else results._csv_plain(value) for value in values]
     texts = [results._neutralize_cell(value) if type(value) is str else text for value, text in zip(values, texts)]
-    return [results._csv_field(text) for text in texts]
+    return [results.csv_field(text) for text in texts]
 
 
 OLD = [(reading, "_read_csv", old_read_csv), (reading, "_read_xlsx", old_read_xlsx),
@@ -308,7 +308,7 @@ def test_payload_texts_are_json_dumps_of_the_dicts():
                 expected = [json.dumps(d, ensure_ascii=False, separators=separators, sort_keys=sort_keys)
                             for d in payloads.dicts()]
                 assert payloads.texts(separators, sort_keys=sort_keys) == expected
-        as_csv = [results._csv_field(json.dumps(d, ensure_ascii=False)) for d in payloads.dicts()]
+        as_csv = [results.csv_field(json.dumps(d, ensure_ascii=False)) for d in payloads.dicts()]
         assert payloads.texts_between(0, count, csv=True) == as_csv
         assert payloads.texts_between(1, 4, csv=True) == as_csv[1:4]
         assert payloads.identities() == [row_identity(d) for d in payloads.dicts()]
