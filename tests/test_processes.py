@@ -175,3 +175,22 @@ def test_a_journal_that_cannot_be_written_while_abandoning_requests_is_reported(
     assert "file-size limit" in err and "has every outcome" not in err and "Traceback" not in err
     journal = journal_path(results).read_bytes()
     assert journal.endswith(b"\n") and all(json.loads(line) for line in journal.splitlines())
+
+
+def test_results_that_cannot_be_written_in_full_leave_the_old_file_and_say_why(tmp_path):
+    """The CSV results are hashed and written in a second thread: a write that fails there (here a
+    file-size limit, as a full disk would) still ends the command with a sentence and the exit code of
+    an unwritable results file, and the results written before are left as they were."""
+    path, small = input_file(tmp_path, "travtus", 3000), input_file(tmp_path, "travtus", 2, name="small.csv")
+    results = tmp_path / "travtus.results.csv"
+    first = subprocess.run([sys.executable, "-m", "bulk_tasks", "validate", str(small), "-p", "travtus",
+                            "--results", str(results)], capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    before = results.read_bytes()
+    limited = subprocess.run([sys.executable, "-m", "bulk_tasks", "validate", str(path), "-p", "travtus",
+                              "--results", str(results)], capture_output=True, text=True, timeout=120,
+                             preexec_fn=_limit_file_size(100_000))
+    assert limited.returncode == 2, limited.stderr
+    assert f"Cannot write the results file {results}" in limited.stderr and "Traceback" not in limited.stderr
+    assert results.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
