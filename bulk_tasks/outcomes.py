@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,18 +95,19 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
     frame = prepared.table.frame
     rows = frame.index
     order = RESULT_COLUMNS if sent_to is None else (*RESULT_COLUMNS, SENT_TO_COLUMN)
-    columns = {name: np.full(len(rows), None, dtype=object) for name in order if name != "_row"}
+    columns = _Columns(len(rows), [name for name in order if name != "_row"])
     earlier = prepared.earlier
     for name in earlier.columns:
         if name in columns:
             columns[name][rows.get_indexer(earlier.index)] = earlier[name].to_numpy(dtype=object)
     errors = prepared.errors_by_row()
-    invalid = rows.get_indexer(list(errors))
-    columns["_status"][invalid] = RowStatus.INVALID.value
-    columns["_error"][invalid] = object_array([error_text(row_errors) for row_errors in errors.values()])
+    if errors:
+        invalid = rows.get_indexer(list(errors))
+        columns["_status"][invalid] = RowStatus.INVALID.value
+        columns["_error"][invalid] = object_array([error_text(row_errors) for row_errors in errors.values()])
     payloads = prepared.payloads
     if dry_run:
-        at = rows.get_indexer(list(payloads))
+        at = rows.get_indexer(_row_array(payloads))
         columns["_status"][at] = RowStatus.DRY_RUN.value
     if dry_run and not lazy_payloads:
         payload = np.full(len(rows), None, dtype=object)
@@ -117,12 +118,39 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
         reached = [row for row, outcome in outcomes.items() if outcome.status in _REACHED]
         columns[SENT_TO_COLUMN][rows.get_indexer(reached)] = sent_to
     table = {"_row": pd.Series(rows, index=rows),
-             **{name: pd.Series(values, index=rows, dtype=object, copy=False) for name, values in columns.items()}}
+             **{name: pd.Series(values, index=rows, dtype=object, copy=False) for name, values in columns.arrays()}}
     table = {name: table[name] for name in order}
     if dry_run and not lazy_payloads:
         table[PAYLOAD_COLUMN] = pd.Series(payload, index=rows, dtype=object, copy=False)
     own = [name for name in frame.columns if not is_results_column(name)]
     return pd.concat([pd.DataFrame(table), frame[own]], axis=1)
+
+
+class _Columns:
+    """The results columns of a table of ``length`` rows, all ``None`` until written: every column never
+    written shares one array (a dry run of a million rows writes two of seven)."""
+
+    def __init__(self, length: int, names: list[str]) -> None:
+        self._none = np.full(length, None, dtype=object)
+        self._arrays = dict.fromkeys(names, self._none)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._arrays
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The column ``name``, to write into."""
+        if self._arrays[name] is self._none:
+            self._arrays[name] = self._none.copy()
+        return self._arrays[name]
+
+    def arrays(self) -> list[tuple[str, np.ndarray]]:
+        """(name, values) of every column, in order."""
+        return list(self._arrays.items())
+
+
+def _row_array(rows: Iterable[int]) -> np.ndarray:
+    """Row numbers as an integer array, without a list of a million ``int`` objects."""
+    return np.fromiter(rows, dtype=np.int64)
 
 
 class PayloadColumn:
@@ -133,7 +161,7 @@ class PayloadColumn:
         payloads = prepared.payloads
         self._payloads = payloads if isinstance(payloads, Payloads) else None
         self._texts: list[str] = [] if self._payloads is not None else list(map(_payload_json, payloads.values()))
-        self._positions = prepared.table.frame.index.get_indexer(list(payloads))
+        self._positions = prepared.table.frame.index.get_indexer(_row_array(payloads))
 
     def values(self, start: int, stop: int, *, csv: bool = False) -> list[Any]:
         """The texts of table rows ``start`` to ``stop`` (``None``, or ``""`` in CSV, where a row has none)."""
@@ -153,7 +181,7 @@ class PayloadColumn:
 _REACHED = frozenset({RowStatus.CREATED, RowStatus.ALREADY_CREATED, RowStatus.UNCERTAIN, RowStatus.FAILED})
 
 
-def _fill_outcomes(columns: dict[str, np.ndarray], rows: pd.Index, outcomes: Mapping[int, Outcome]) -> None:
+def _fill_outcomes(columns: _Columns, rows: pd.Index, outcomes: Mapping[int, Outcome]) -> None:
     if not outcomes:
         return
     at = rows.get_indexer(list(outcomes))

@@ -23,7 +23,7 @@ import pandas as pd
 from .fieldkinds import KINDS
 from .identity import hashed_identity
 from .providers import Field, Provider
-from .values import ValueReader, map_unique
+from .values import ValueReader, map_unique, row_numbers
 
 #: One object of a payload: ``None`` for a run of top-level keys, else the nested object's name;
 #: then its (key, column) pairs, in the order the JSON text has them.
@@ -47,7 +47,7 @@ def build_payloads(fields: pd.DataFrame, provider: Provider, reader: ValueReader
     """One payload per row of ``fields`` (a frame of valid rows under API field names), by row number."""
     specs = [spec for spec in provider.fields if spec.name in fields and _has_values(fields[spec.name])]
     columns = [normalize_column(spec, fields[spec.name], provider, reader).tolist() for spec in specs]
-    return Payloads(fields.index.tolist(), [spec.path for spec in specs], columns)
+    return Payloads(row_numbers(fields.index), [spec.path for spec in specs], columns)
 
 
 def _has_values(column: pd.Series) -> bool:
@@ -60,7 +60,7 @@ class Payloads(Mapping[int, dict[str, Any]]):
     """Row number → payload dict, for ascending ``rows``; ``columns[i][at]`` is field ``paths[i]``'s
     value at row ``rows[at]`` (``None``: left out)."""
 
-    def __init__(self, rows: list[int], paths: list[tuple[str, ...]], columns: list[list[Any]]) -> None:
+    def __init__(self, rows: Sequence[int], paths: list[tuple[str, ...]], columns: list[list[Any]]) -> None:
         self.rows = rows
         self.paths = paths
         self.columns = columns
@@ -125,14 +125,20 @@ class Payloads(Mapping[int, dict[str, Any]]):
     def identities(self) -> list[str]:
         """Each row's ``identity.row_identity``: ``ref:`` and its ``external_ref``, else a hash of its
         canonical JSON."""
+        prefix, keys = self.identity_keys()
+        return [prefix + key for key in keys] if prefix else keys
+
+    def identity_keys(self) -> tuple[str, list[str]]:
+        """``identities()`` as a prefix and a new list of what follows it: when every row has an
+        ``external_ref``, ``("ref:", references)``, with no million new strings; else ``("", identities)``."""
         references = (self.columns[self.paths.index(("external_ref",))] if ("external_ref",) in self.paths
                       else [None] * len(self.rows))
         named = [isinstance(reference, str) and bool(reference) for reference in references]
         if all(named):
-            return [f"ref:{reference}" for reference in references]
+            return "ref:", list(references)
         canonical = self.texts(COMPACT_SEPARATORS, sort_keys=True)
-        return [f"ref:{reference}" if has_reference else hashed_identity(text)
-                for reference, has_reference, text in zip(references, named, canonical)]
+        return "", [f"ref:{reference}" if has_reference else hashed_identity(text)
+                    for reference, has_reference, text in zip(references, named, canonical)]
 
     def subset(self, keep: list[bool]) -> Payloads:
         """The payloads of the rows whose ``keep`` is true."""
@@ -159,11 +165,13 @@ class Payloads(Mapping[int, dict[str, Any]]):
 
 
 class RowValues(Mapping[int, str]):
-    """Row number → one value per row (each row's identity), for ascending ``rows``: two lists, no dict."""
+    """Row number → one value per row (each row's identity: ``prefix`` and its value), for ascending
+    ``rows``: two sequences, no dict."""
 
-    def __init__(self, rows: list[int], values: list[str]) -> None:
+    def __init__(self, rows: Sequence[int], values: list[str], prefix: str = "") -> None:
         self.rows = rows
         self.values_ = values
+        self.prefix = prefix
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -174,7 +182,7 @@ class RowValues(Mapping[int, str]):
     def __getitem__(self, row: int) -> str:
         at = bisect_left(self.rows, row) if isinstance(row, int) else len(self.rows)
         if at < len(self.rows) and self.rows[at] == row:
-            return self.values_[at]
+            return self.prefix + self.values_[at]
         raise KeyError(row)
 
 

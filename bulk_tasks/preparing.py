@@ -169,20 +169,20 @@ def _without(frame: pd.DataFrame, rows: Collection[int]) -> pd.DataFrame:
 def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) -> None:
     """Each row's identity (``identity.row_identity``); a row repeating an earlier one is invalid unless
     ``allow_duplicates``: then the n-th copy of the same task is ``<identity>#n``, whatever its row."""
-    identities = payloads.identities()
+    prefix, keys = payloads.identity_keys()  # each row's identity is prefix + key
     first_row: dict[str, int] = {}
     copies: dict[str, int] = {}
-    keep = [True] * len(identities)
+    keep = [True] * len(keys)
     reference_header = prepared.match.header_of.get("external_ref", "(whole row)")
-    repeated = pd.Series(identities, dtype=object).duplicated(keep=False).to_numpy()
+    repeated = pd.Series(keys, dtype=object).duplicated(keep=False).to_numpy()
     for at in np.flatnonzero(repeated).tolist():  # only rows sharing an identity with another row
-        row, identity = payloads.rows[at], identities[at]
+        row, identity = payloads.rows[at], prefix + keys[at]
         first = first_row.setdefault(identity, row)
         if first == row:
             continue
         if allow_duplicates:
             copies[identity] = copies.get(identity, 1) + 1
-            identities[at] = f"{identity}#{copies[identity]}"
+            keys[at] = f"{keys[at]}#{copies[identity]}"
             continue
         value = identity[len("ref:"):] if identity.startswith("ref:") else ""
         column = reference_header if value else "(whole row)"
@@ -192,9 +192,9 @@ def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) ->
     del first_row
     if not all(keep):
         payloads = payloads.subset(keep)
-        identities = list(compress(identities, keep))
+        keys = list(compress(keys, keep))
     prepared.payloads = payloads
-    prepared.identities = RowValues(payloads.rows, identities)
+    prepared.identities = RowValues(payloads.rows, keys, prefix)
     prepared.errors.sort()
 
 

@@ -11,8 +11,10 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .columns import find_header_row
@@ -167,12 +169,19 @@ def _clean_column(values: list[Any]) -> list[Any]:
         return [value.strip() or None if type(value) is str else _clean_cell(value) for value in values]
 
 
-def _frame(columns: list[list[Any]]) -> tuple[list[str], pd.DataFrame]:
-    """Cleaned ``columns`` (each headed by its name) as the names and a frame of the rows below them."""
-    cleaned = [_clean_column(column) for column in columns]
-    headers = [column[0] or "" for column in cleaned]
-    rows = len(cleaned[0]) - 1 if cleaned else 0
-    data = {at: object_array(column)[1:] for at, column in enumerate(cleaned)}
+def _frame(columns: Iterable[list[Any]]) -> tuple[list[str], pd.DataFrame]:
+    """Cleaned ``columns`` (each headed by its name) as the names and a frame of the rows below them.
+
+    Taken one column at a time, so that each column's copies are gone before the next one's are made.
+    """
+    headers: list[str] = []
+    data: dict[int, np.ndarray] = {}
+    for at, column in enumerate(columns):
+        cleaned = _clean_column(column)
+        del column
+        headers.append(cleaned[0] or "")
+        data[at] = object_array(cleaned)[1:]
+    rows = len(data[0]) if data else 0
     return headers, pd.DataFrame(data, index=pd.RangeIndex(rows), dtype=object, copy=False)
 
 
@@ -260,7 +269,17 @@ def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
         raise EmptyInputError(f"{path.name} has no column names in row 1 (row {first} looks like the header): "
                               "delete the blank rows above it, so that the column names are in row 1.") from None
     del source, scan
-    return _frame([raw.iloc[:, at].tolist() for at in range(raw.shape[1])])
+    parsed: list[np.ndarray | None] = [raw.iloc[:, at].to_numpy() for at in range(raw.shape[1])]
+    del raw
+    return _frame(_taken(parsed))
+
+
+def _taken(arrays: list[np.ndarray | None]) -> Iterator[list[Any]]:
+    """Each array as a list, dropped from ``arrays`` as it is taken (so freed once read)."""
+    for at, array in enumerate(arrays):
+        arrays[at] = None
+        assert array is not None
+        yield array.tolist()
 
 
 @dataclass(frozen=True)

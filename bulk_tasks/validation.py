@@ -7,7 +7,7 @@ spreadsheet row, the header as the user wrote it, the value and the rule in plai
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -31,6 +31,7 @@ from .values import (
     map_unique,
     parse_enum,
     parse_phone,
+    row_numbers,
     slashed_order,
     slashed_reading,
 )
@@ -147,7 +148,7 @@ def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader)
     column with a suspect cell is looked at cell by cell.
     """
     problems: dict[tuple[int, str], str] = {}
-    rows = fields.index.tolist()
+    rows = row_numbers(fields.index)
     for spec in provider.fields:
         values = fields[spec.name].tolist()
         if values.count(None) == len(values):
@@ -180,7 +181,7 @@ def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader)
     return problems
 
 
-def _mark(problems: dict[tuple[int, str], str], name: str, rows: list[int], values: list[str | None],
+def _mark(problems: dict[tuple[int, str], str], name: str, rows: Sequence[int], values: list[str | None],
           rule_of: Callable[[str], str | None]) -> None:
     """The rule ``rule_of`` gives each cell of ``values`` (None: no problem), asked once per distinct value."""
     rules = {text: rule for text in set(values) if text is not None and (rule := rule_of(text)) is not None}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from functools import lru_cache
@@ -275,6 +275,13 @@ class ValueReader:
         if number is not None and not text.lstrip().startswith("+"):
             self.used.add("phone_region")
         return number
+
+
+def row_numbers(index: pd.Index) -> Sequence[int]:
+    """The row numbers of ``index``: a ``range`` (no million int objects) when they follow each other."""
+    if isinstance(index, pd.RangeIndex):
+        return range(index.start, index.stop, index.step)
+    return index.tolist()  # type: ignore[no-any-return]
 
 
 def object_array(values: list[Any]) -> np.ndarray:
