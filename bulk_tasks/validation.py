@@ -144,8 +144,8 @@ def validate(frame: pd.DataFrame, match: ColumnMatch, provider: Provider, reader
 def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> dict[tuple[int, str], str]:
     """(row, field) → rule, for cells whose text no field could use as it is.
 
-    Each column is first checked as a whole (one joined string, one ``max`` of lengths); only a
-    column with a suspect cell is looked at cell by cell.
+    Each column is first checked as a whole (joined strings, one ``max`` of lengths); only a column
+    with a suspect cell is looked at cell by cell.
     """
     problems: dict[tuple[int, str], str] = {}
     rows = row_numbers(fields.index)
@@ -155,14 +155,14 @@ def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader)
             continue
         present = [text for text in values if text is not None] if None in values else values
         try:
-            joined = "\x00".join(present)
+            hashed = _any_starts_with_hash(present)
         except TypeError:  # NaN or other non-text: not a cell's text
             values = [text if isinstance(text, str) else None for text in values]
             present = [text for text in values if text is not None]
-            joined = "\x00".join(present)
+            hashed = _any_starts_with_hash(present)
         if not present:
             continue
-        if joined[:1] == "#" or "\x00#" in joined:
+        if hashed:
             for row, text in zip(rows, values):
                 code = excel_error(text) if text is not None else None
                 if code is not None:
@@ -179,6 +179,20 @@ def cell_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReader)
                 return None if reader.datetime(text) is not None else _unread_date_rule(text, reader)
             _mark(problems, spec.name, rows, values, unread_rule)
     return problems
+
+
+def _any_starts_with_hash(texts: list[str]) -> bool:
+    """Whether a cell starts with ``#`` (an Excel error value may), by joined slices of the column: one
+    search per slice, without a copy of the whole column's text. ``TypeError`` for a value not text."""
+    for start in range(0, len(texts), JOIN_SLICE):
+        joined = "\x00".join(texts[start:start + JOIN_SLICE])
+        if joined[:1] == "#" or "\x00#" in joined:
+            return True
+    return False
+
+
+#: Cells joined at a time by ``_any_starts_with_hash``.
+JOIN_SLICE = 50_000
 
 
 def _mark(problems: dict[tuple[int, str], str], name: str, rows: Sequence[int], values: list[str | None],

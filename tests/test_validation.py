@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bulk_tasks import ReadOptions, prepare
+from bulk_tasks import ReadOptions, prepare, validation
 from bulk_tasks.providers import RowRule
 from bulk_tasks.providers.travtus import Travtus
 from bulk_tasks.validation import RowError
@@ -198,3 +198,15 @@ def test_cross_field_rules_are_told_apart_by_name_not_by_their_words(tmp_path):
     path = write_csv(tmp_path / "t.csv", ["Group External Ref", "Title", "Notes"], [["PROP-1", "", "Key at desk"]])
     error = only_error(prepare(path, SameWords(), ReadOptions()).errors)
     assert error.column == "Title" and error.rule == "needs more detail"
+
+
+@pytest.mark.parametrize("slice_size", [1, 2, 3, 50_000])
+def test_an_excel_error_value_is_found_in_any_slice_of_a_column(tmp_path, monkeypatch, slice_size):
+    """Columns are searched for Excel error values a slice of cells at a time: an error in the last
+    cell of a later slice, or right after a slice's end, is still found."""
+    monkeypatch.setattr(validation, "JOIN_SLICE", slice_size)
+    rows = [with_changes(Title=f"Fix sink {n}") for n in range(5)]
+    rows[3] = with_changes(Title="#REF!")
+    errors = travtus_errors(tmp_path, *rows)
+    assert [(error.row, error.column, error.value) for error in errors] == [(6, "Title", "#REF!")]
+    assert errors[0].rule == validation.EXCEL_ERROR_RULE.format(code="#REF!")
