@@ -46,7 +46,7 @@ def normalize_column(spec: Field, column: pd.Series, provider: Provider, reader:
 def build_payloads(fields: pd.DataFrame, provider: Provider, reader: ValueReader) -> Payloads:
     """One payload per row of ``fields`` (a frame of valid rows under API field names), by row number."""
     specs = [spec for spec in provider.fields if spec.name in fields and _has_values(fields[spec.name])]
-    columns = [normalize_column(spec, fields[spec.name], provider, reader).tolist() for spec in specs]
+    columns = [normalize_column(spec, fields[spec.name], provider, reader).to_numpy(dtype=object) for spec in specs]
     return Payloads(row_numbers(fields.index), [spec.path for spec in specs], columns)
 
 
@@ -60,7 +60,7 @@ class Payloads(Mapping[int, dict[str, Any]]):
     """Row number → payload dict, for ascending ``rows``; ``columns[i][at]`` is field ``paths[i]``'s
     value at row ``rows[at]`` (``None``: left out)."""
 
-    def __init__(self, rows: Sequence[int], paths: list[tuple[str, ...]], columns: list[list[Any]]) -> None:
+    def __init__(self, rows: Sequence[int], paths: list[tuple[str, ...]], columns: list[Sequence[Any]]) -> None:
         self.rows = rows
         self.paths = paths
         self.columns = columns
@@ -114,11 +114,11 @@ class Payloads(Mapping[int, dict[str, Any]]):
         entries = _entries(self.paths, sort=sort_keys)
         if entries is not None:
             try:
-                return _render([column[start:stop] for column in self.columns], entries, *separators, csv=csv)
+                return _render([_as_list(column[start:stop]) for column in self.columns], entries, *separators, csv=csv)
             except TypeError:  # a value that is not text: let json encode it
                 pass
         dump = json.JSONEncoder(ensure_ascii=False, separators=separators, sort_keys=sort_keys).encode
-        picked = Payloads(self.rows[start:stop], self.paths, [column[start:stop] for column in self.columns])
+        picked = Payloads(self.rows[start:stop], self.paths, [_as_list(column[start:stop]) for column in self.columns])
         texts = [dump(payload) for payload in picked.dicts()]
         return [_csv_quoted(text) for text in texts] if csv else texts
 
@@ -131,11 +131,11 @@ class Payloads(Mapping[int, dict[str, Any]]):
     def identity_keys(self) -> tuple[str, list[str]]:
         """``identities()`` as a prefix and a new list of what follows it: when every row has an
         ``external_ref``, ``("ref:", references)``, with no million new strings; else ``("", identities)``."""
-        references = (self.columns[self.paths.index(("external_ref",))] if ("external_ref",) in self.paths
-                      else [None] * len(self.rows))
+        references: list[Any] = ([None] * len(self.rows) if ("external_ref",) not in self.paths
+                                 else _as_list(self.columns[self.paths.index(("external_ref",))]))
         named = [isinstance(reference, str) and bool(reference) for reference in references]
         if all(named):
-            return "ref:", list(references)
+            return "ref:", references
         canonical = self.texts(COMPACT_SEPARATORS, sort_keys=True)
         return "", [f"ref:{reference}" if has_reference else hashed_identity(text)
                     for reference, has_reference, text in zip(references, named, canonical)]
@@ -194,6 +194,11 @@ class _Values(ValuesView):  # type: ignore[type-arg]
 class _Items(ItemsView):  # type: ignore[type-arg]
     def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
         return zip(self._mapping.rows, self._mapping.dicts())  # type: ignore[attr-defined]
+
+
+def _as_list(column: Sequence[Any]) -> list[Any]:
+    """``column`` (a list, or an object array of the sheet's column: no copy held) as a new list."""
+    return column.tolist() if isinstance(column, np.ndarray) else list(column)
 
 
 def _entries(paths: list[tuple[str, ...]], *, sort: bool) -> list[Entry] | None:
