@@ -8,21 +8,19 @@ Values that Excel would run as formulas are neutralized (CSV: a leading ``'``; X
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
-import queue
 import re
 import tempfile
-import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from .background_writer import BackgroundWriter
 from .errors import ResultsFileError
 from .formulas import DANGEROUS as _DANGEROUS
 from .statuses import RowStatus
@@ -181,7 +179,7 @@ def _write_csv(path: Path, table: pd.DataFrame, order: list[int],
     width, extra = table.shape[1], list(lazy.values())
     names = [*map(str, table.columns), *lazy]
     columns = [table.iloc[:, at].to_numpy() if at < width else extra[at - width] for at in order]
-    with path.open("wb") as handle, _HashingWriter(handle) as writer:
+    with path.open("wb") as handle, BackgroundWriter(handle) as writer:
         writer.write(("\ufeff" + ",".join(csv_field(names[at]) for at in order) + "\r\n").encode())
         for start in range(0, len(table), CSV_CHUNK_ROWS):
             stop = min(start + CSV_CHUNK_ROWS, len(table))
@@ -189,46 +187,6 @@ def _write_csv(path: Path, table: pd.DataFrame, order: list[int],
                       else column.values(start, stop, csv=True) for column in columns]
             writer.write(("\r\n".join(map(",".join, zip(*fields))) + "\r\n").encode())
     return writer.digest
-
-
-class _HashingWriter:
-    """Hashes (SHA-256) and writes chunks in a second thread, where both release the GIL, while the
-    caller builds the next chunk. Leaving the ``with`` block waits for the last chunk and re-raises
-    the ``OSError`` a write met; ``digest`` is then the hex SHA-256 of everything written."""
-
-    def __init__(self, handle: BinaryIO) -> None:
-        self.digest = ""
-        self._handle = handle
-        self._hash = hashlib.sha256()
-        self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
-        self._error: OSError | None = None
-        self._thread = threading.Thread(target=self._drain, name="results-writer", daemon=True)
-
-    def __enter__(self) -> _HashingWriter:
-        self._thread.start()
-        return self
-
-    def write(self, data: bytes) -> None:
-        """Queue ``data``; raises the error an earlier chunk met."""
-        if self._error is not None:
-            raise self._error
-        self._chunks.put(data)
-
-    def __exit__(self, kind: object, *rest: object) -> None:
-        self._chunks.put(None)
-        self._thread.join()
-        if kind is None and self._error is not None:
-            raise self._error
-        self.digest = self._hash.hexdigest()
-
-    def _drain(self) -> None:
-        while (data := self._chunks.get()) is not None:
-            if self._error is None:
-                try:
-                    self._hash.update(data)
-                    self._handle.write(data)
-                except OSError as exc:
-                    self._error = exc
 
 
 CSV_CHUNK_ROWS = 10_000
