@@ -23,6 +23,7 @@ import pandas as pd
 from .fieldkinds import KINDS
 from .identity import hashed_identity
 from .providers import Field, Provider
+from .results import csv_field
 from .values import ValueReader, map_unique, row_numbers
 
 #: One object of a payload: ``None`` for a run of top-level keys, else the nested object's name;
@@ -110,7 +111,7 @@ class Payloads(Mapping[int, dict[str, Any]]):
         """``texts()[start:stop]``; with ``csv``, each as a quoted CSV field (quotes doubled)."""
         stop = min(stop, len(self.rows))
         if not self.columns:
-            return [_csv_quoted("{}") if csv else "{}"] * max(stop - start, 0)
+            return [csv_field("{}") if csv else "{}"] * max(stop - start, 0)
         entries = _entries(self.paths, sort=sort_keys)
         if entries is not None:
             try:
@@ -120,7 +121,7 @@ class Payloads(Mapping[int, dict[str, Any]]):
         dump = json.JSONEncoder(ensure_ascii=False, separators=separators, sort_keys=sort_keys).encode
         picked = Payloads(self.rows[start:stop], self.paths, [_as_list(column[start:stop]) for column in self.columns])
         texts = [dump(payload) for payload in picked.dicts()]
-        return [_csv_quoted(text) for text in texts] if csv else texts
+        return [csv_field(text) for text in texts] if csv else texts
 
     def identities(self) -> list[str]:
         """Each row's ``identity.row_identity``: ``ref:`` and its ``external_ref``, else a hash of its
@@ -257,13 +258,6 @@ def _joined(pieces: list[str], columns: Sequence[Sequence[str | None]], count: i
     return list(map("".join, zip(*args)))
 
 
-def _csv_quoted(text: str) -> str:
-    """``text`` as a CSV field: quoted (its quotes doubled) when it holds a quote, comma or line break."""
-    if '"' in text or "," in text or "\n" in text or "\r" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
 def _encoded(values: list[Any], csv: bool = False) -> list[str | None]:
     """Each value JSON-encoded without its quotes (``None`` stays ``None``), in one call when it can be;
     with ``csv``, quotes doubled as a quoted CSV field needs.
@@ -305,7 +299,7 @@ def _pieces(entries: list[Entry], pattern: int, item_separator: str, key_separat
             parts.append(encode_basestring(parent) + key_separator + "{" + item_separator.join(inner) + "}")
     pieces = ("{" + item_separator.join(parts) + "}").split("\x00")
     if csv and len(pieces) == 1:
-        return [_csv_quoted(pieces[0])]
+        return [csv_field(pieces[0])]
     if csv:  # a value's quotes make it a quoted field
         pieces = [piece.replace('"', '""') for piece in pieces]
         pieces[0], pieces[-1] = '"' + pieces[0], pieces[-1] + '"'
