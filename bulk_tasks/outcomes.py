@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 
 from .columns import is_results_column
+from .csv_fields import csv_field
 from .messages import plural
 from .payloads import Payloads
 from .preparing import Prepared
 from .provenance import SENT_TO_COLUMN
 from .providers.base import Field
-from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, csv_field, status_counts
+from .results import PAYLOAD_COLUMN, RESULT_COLUMNS, status_counts
 from .statuses import DONE_STATUSES, ExitCode, Outcome, RowStatus
 from .validation import RowError
 from .values import object_array

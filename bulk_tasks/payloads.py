@@ -20,10 +20,10 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from .csv_fields import csv_field
 from .fieldkinds import KINDS
 from .identity import hashed_identity
 from .providers import Field, Provider
-from .results import csv_field
 from .values import ValueReader, map_unique, row_numbers
 
 #: One object of a payload: ``None`` for a run of top-level keys, else the nested object's name;

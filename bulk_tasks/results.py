@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .background_writer import BackgroundWriter
+from .csv_fields import csv_field, needs_quotes
 from .errors import ResultsFileError
 from .formulas import DANGEROUS as _DANGEROUS
 from .statuses import RowStatus
@@ -211,7 +212,7 @@ def _csv_column(values: list[Any]) -> list[str]:
         joined = "\x00".join(texts)
     if joined[:1] in _FORMULA_STARTS or _FORMULA_AFTER_SEPARATOR.search(joined):
         texts = [_neutralize_cell(value) if type(value) is str else text for value, text in zip(values, texts)]
-    if _needs_quotes(joined):
+    if needs_quotes(joined):
         texts = ['"' + text.replace('"', '""') + '"' if '"' in text or "," in text or "\n" in text or "\r" in text
                  else text for text in texts]
     return texts
@@ -219,15 +220,6 @@ def _csv_column(values: list[Any]) -> list[str]:
 
 def _csv_plain(value: Any) -> str:
     return "" if value is None or value is pd.NA or value is pd.NaT or value != value else str(value)
-
-
-def _needs_quotes(text: str) -> bool:
-    return '"' in text or "," in text or "\n" in text or "\r" in text
-
-
-def csv_field(text: str) -> str:
-    """``text`` as one CSV field: quoted, its quotes doubled, when it holds a quote, comma or line break."""
-    return '"' + text.replace('"', '""') + '"' if _needs_quotes(text) else text
 
 
 def status_counts(statuses: Iterable[str]) -> dict[str, int]:

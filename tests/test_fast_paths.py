@@ -24,6 +24,7 @@ import pytest
 from bulk_tasks import api, outcomes, preparing, reading, results, validation
 from bulk_tasks import payloads as payloads_module
 from bulk_tasks.columns import is_results_column
+from bulk_tasks.csv_fields import csv_field
 from bulk_tasks.errors import EmptyInputError, UnreadableFileError
 from bulk_tasks.identity import row_identity
 from bulk_tasks.payloads import Payloads, normalize_column
@@ -170,7 +171,7 @@ def old_results_table(prepared, outcome_of: Mapping[int, Outcome], *, dry_run: b
 def old_csv_column(values: list[Any]) -> list[str]:
     texts = [value if type(value) is str else results._csv_plain(value) for value in values]
     texts = [results._neutralize_cell(value) if type(value) is str else text for value, text in zip(values, texts)]
-    return [results.csv_field(text) for text in texts]
+    return [csv_field(text) for text in texts]
 
 
 OLD = [(reading, "_read_csv", old_read_csv), (reading, "_read_xlsx", old_read_xlsx),
@@ -308,7 +309,7 @@ def test_payload_texts_are_json_dumps_of_the_dicts():
                 expected = [json.dumps(d, ensure_ascii=False, separators=separators, sort_keys=sort_keys)
                             for d in payloads.dicts()]
                 assert payloads.texts(separators, sort_keys=sort_keys) == expected
-        as_csv = [results.csv_field(json.dumps(d, ensure_ascii=False)) for d in payloads.dicts()]
+        as_csv = [csv_field(json.dumps(d, ensure_ascii=False)) for d in payloads.dicts()]
         assert payloads.texts_between(0, count, csv=True) == as_csv
         assert payloads.texts_between(1, 4, csv=True) == as_csv[1:4]
         assert payloads.identities() == [row_identity(d) for d in payloads.dicts()]
