@@ -26,15 +26,15 @@ _NOT_SUPPORTED = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
 
 class BackgroundWriter:
     """``with BackgroundWriter(handle) as writer: writer.write(chunk) ...``; leaving the block waits for
-    the last chunk and re-raises the ``OSError`` a write met; ``digest`` is then the hex SHA-256 of
-    everything written."""
+    the last chunk and re-raises the error a write met (an ``OSError`` for a full disk); ``digest`` is then
+    the hex SHA-256 of everything written."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self.digest = ""
         self._handle = handle
         self._hash = hashlib.sha256()
         self._chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
-        self._error: OSError | None = None
+        self._error: Exception | None = None
         self._written = self._released = 0
         self._thread = threading.Thread(target=self._drain, name="background-writer", daemon=True)
 
@@ -56,13 +56,15 @@ class BackgroundWriter:
         self.digest = self._hash.hexdigest()
 
     def _drain(self) -> None:
+        finished = False
         try:
             while (data := self._chunks.get()) is not None:
                 self._put(data)
+            finished = True
             self._release()
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, who raises it
             self._error = exc
-            while self._chunks.get() is not None:  # keep taking chunks: the caller never blocks
+            while not finished and self._chunks.get() is not None:  # keep taking chunks: the caller never blocks
                 pass
 
     def _put(self, data: bytes) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 
 import pytest
 
@@ -41,3 +42,27 @@ def test_a_failed_write_is_raised_to_the_caller_and_never_blocks_it():
             for _ in range(100):  # more chunks than the queue holds: the writer keeps taking them
                 writer.write(b"0123456789")
     assert handle.getvalue() == b"0123456789" * 5
+
+
+def test_a_failure_handing_the_last_part_to_the_disk_is_raised_not_waited_on(tmp_path, monkeypatch):
+    """The last release happens after the last chunk: its error must reach the caller, not leave the
+    writer waiting for chunks that will never come."""
+    def failing_sync(descriptor: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(background_writer.os, "fdatasync", failing_sync)
+    raised: list[BaseException] = []
+
+    def write_file() -> None:
+        try:
+            with (tmp_path / "out.bin").open("wb") as handle, BackgroundWriter(handle) as writer:
+                writer.write(b"some bytes")
+        except OSError as exc:
+            raised.append(exc)
+
+    worker = threading.Thread(target=write_file, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert not worker.is_alive(), "the writer waited for a chunk after the last one"
+    if background_writer._RELEASES:
+        assert [str(exc) for exc in raised] == ["[Errno 5] Input/output error"]
