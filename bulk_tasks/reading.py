@@ -264,7 +264,7 @@ def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
         raise UnreadableFileError(f"{path.name} is not a well-formed CSV file ({_parser_detail(exc)}): "
                                   "check for a stray quote or an unquoted delimiter on that line.") from None
     except pd.errors.EmptyDataError:  # the first line is blank
-        text = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        text = (path.read_bytes() if scan.recoded is None else scan.recoded).removeprefix(b"\xef\xbb\xbf")
         first = len(text[: len(text) - len(text.lstrip(b"\r\n"))].splitlines()) + 1
         raise EmptyInputError(f"{path.name} has no column names in row 1 (row {first} looks like the header): "
                               "delete the blank rows above it, so that the column names are in row 1.") from None

@@ -168,6 +168,13 @@ def test_a_blank_first_row_is_not_called_empty(tmp_path):
         read_table(csv_file(tmp_path, b"\ntitle,note\nA,B\n"))
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
+def test_blank_rows_above_the_header_are_counted_in_any_encoding(tmp_path, encoding):
+    data = "\r\n\r\ntitle,note\r\nCafé,B\r\n".encode(encoding)
+    with pytest.raises(EmptyInputError, match=r"no column names in row 1 \(row 3 looks like the header\)"):
+        read_table(csv_file(tmp_path, data))
+
+
 def test_sheet_option_on_a_csv_is_a_warning(tmp_path):
     table = read_table(csv_file(tmp_path, b"title\nA\n"), sheet="Tasks")
     assert table.sheet is None
