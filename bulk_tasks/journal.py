@@ -91,7 +91,7 @@ class Journal:
             self._pending.append(record)
             return
         self._open()
-        self._append((_encode(record) + "\n").encode())
+        self._append(_line(record))
 
     def intent(self, identity: str, row: int, attempt: int) -> None:
         """Record that a request for ``identity`` is about to be written: on return it is on disk.
@@ -150,9 +150,9 @@ class Journal:
         self._exists = True
         self._size = _cut_torn_tail(self.path, descriptor)
         if self._size == 0:
-            self._append((_encode(self._header) + "\n").encode())
+            self._append(_line(self._header))
         for record in self._pending:
-            self._append((_encode(record) + "\n").encode())
+            self._append(_line(record))
         self._pending.clear()
         return descriptor
 
@@ -171,6 +171,11 @@ class Journal:
                 _undo(self._descriptor, self._size)
             raise JournalWriteError(write_failure(self.path, exc)) from None
         self._size += written
+
+
+def _line(record: dict[str, Any]) -> bytes:
+    """A record as one journal line."""
+    return (_encode(record) + "\n").encode()
 
 
 def _text(value: Any) -> str:

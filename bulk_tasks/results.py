@@ -60,27 +60,8 @@ def results_format(path: Path) -> str:
     return "xlsx" if path.suffix.lower() == ".xlsx" else "csv"
 
 
-def neutralize_column(column: pd.Series) -> pd.Series:
-    """CSV-safe text: dangerous values get a leading ``'``."""
-    if column.dtype != object:
-        return column
-    text = column.where(column.notna(), "").astype(str)
-    risky = text.str.match(_DANGEROUS)
-    return column.where(~risky, "'" + text)
-
-
 def _neutralize_cell(value: Any) -> Any:
     return "'" + value if isinstance(value, str) and _DANGEROUS.match(value) else value
-
-
-_neutralize_cells = np.frompyfunc(_neutralize_cell, 1, 1)
-
-
-def neutralize_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """CSV-safe text in every cell, in one pass however many columns the table has."""
-    cells = table.to_numpy(dtype=object)
-    safe = _neutralize_cells(cells) if cells.size else cells
-    return pd.DataFrame(safe, index=table.index, columns=table.columns)
 
 
 @contextmanager
@@ -173,9 +154,10 @@ def check_fits_a_sheet(path: Path, rows: int) -> None:
 
 def _write_csv(path: Path, table: pd.DataFrame, order: list[int],
                lazy: Mapping[str, LazyColumn] | None = None) -> str:
-    """As ``neutralize_frame(table[order]).to_csv(...)`` would, byte for byte, ``CSV_CHUNK_ROWS`` rows at a
-    time, so that a million rows never exist twice in memory; positions past the table's columns in
-    ``order`` are the ``lazy`` columns. Returns the file's SHA-256."""
+    """``table[order]`` as ``to_csv(index=False)`` would write it with a BOM and CRLF lines, byte for byte,
+    dangerous text neutralized (a leading ``'``), ``CSV_CHUNK_ROWS`` rows at a time, so that a million rows
+    never exist twice in memory; positions past the table's columns in ``order`` are the ``lazy`` columns.
+    Returns the file's SHA-256."""
     lazy = lazy or {}
     width, extra = table.shape[1], list(lazy.values())
     names = [*map(str, table.columns), *lazy]

@@ -134,15 +134,20 @@ def test_sigterm_and_sighup_stop_like_ctrl_c_letting_requests_in_flight_finish(t
     assert set(report["_status"]) == {"created", "not_sent"}
 
 
+def _terminate_twice_with_requests_in_flight(process: subprocess.Popen, sandbox, timeout: float) -> tuple[str, str]:
+    """Once 4 requests are in flight: SIGTERM, and a second one after the first is acknowledged."""
+    wait_until(lambda: len(sandbox.state.tasks) >= 4)
+    process.send_signal(signal.SIGTERM)
+    wait_until(lambda: process.stderr.readline().startswith("Stopping"))
+    process.send_signal(signal.SIGTERM)
+    return process.communicate(timeout=timeout)
+
+
 def test_a_second_sigterm_abandons_requests_in_flight_and_still_writes_the_results(tmp_path):
     path = input_file(tmp_path, "travtus", 20)
     with sandbox_in_thread(SandboxConfig(latency=30.0)) as sandbox:
         process = launch(path, "travtus", sandbox, "--concurrency", "4")
-        wait_until(lambda: len(sandbox.state.tasks) >= 4)
-        process.send_signal(signal.SIGTERM)
-        wait_until(lambda: process.stderr.readline().startswith("Stopping"))
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=30)
+        out, err = _terminate_twice_with_requests_in_flight(process, sandbox, timeout=30)
     assert process.returncode == 130, err
     report = results_of(tmp_path / "travtus.results.csv")
     assert (report["_status"] == "uncertain").sum() == 4 and (report["_status"] == "not_sent").sum() == 16
@@ -166,11 +171,7 @@ def test_a_journal_that_cannot_be_written_while_abandoning_requests_is_reported(
     with sandbox_in_thread(SandboxConfig(latency=30.0)) as sandbox:
         process = launch(path, "travtus", sandbox, "--results", str(results), "--concurrency", "4",
                          preexec_fn=_limit_file_size(2_000))
-        wait_until(lambda: len(sandbox.state.tasks) >= 4)
-        process.send_signal(signal.SIGTERM)
-        wait_until(lambda: process.stderr.readline().startswith("Stopping"))
-        process.send_signal(signal.SIGTERM)
-        out, err = process.communicate(timeout=60)
+        out, err = _terminate_twice_with_requests_in_flight(process, sandbox, timeout=60)
     assert process.returncode == 1, err
     assert "file-size limit" in err and "has every outcome" not in err and "Traceback" not in err
     journal = journal_path(results).read_bytes()
