@@ -45,6 +45,7 @@ def column_letter(index: int) -> str:
         letters = chr(65 + rest) + letters
     return letters
 
+
 def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]:
     """The chosen sheet's cells as text or ``None`` (a formula's saved result), and the sheet's title."""
     data = path.read_bytes()
