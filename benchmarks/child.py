@@ -78,12 +78,12 @@ def baseline(args: argparse.Namespace) -> dict[str, Any]:
 
 def engine(args: argparse.Namespace) -> dict[str, Any]:
     """The engine alone (``Sender``), with the real ``Journal`` written from its callbacks, or none."""
-    from bulk_tasks.auth import StaticAuth
-    from bulk_tasks.identity import row_identity
-    from bulk_tasks.journal import Journal
+    from bulk_tasks.send.auth import StaticAuth
+    from bulk_tasks.shape.identity import row_identity
+    from bulk_tasks.record.journal import Journal
     from bulk_tasks.providers import get_provider
-    from bulk_tasks.send_options import EngineSettings
-    from bulk_tasks.sending import Job, Sender
+    from bulk_tasks.send.options import EngineSettings
+    from bulk_tasks.send.engine import Job, Sender
     from bulk_tasks.statuses import RowStatus
 
     provider = get_provider("quo")

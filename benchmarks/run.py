@@ -138,8 +138,8 @@ def quo_inputs(workdir: Path, rows: int) -> tuple[Path, Path]:
     sheet = data.write_csv(workdir / f"quo-{rows}.csv", "quo", rows)
     bodies = workdir / f"quo-{rows}.payloads.jsonl"
     if not bodies.exists():
-        from bulk_tasks.preparing import prepare
-        from bulk_tasks.sending import encode_payload
+        from bulk_tasks.shape.prepare import prepare
+        from bulk_tasks.send.engine import encode_payload
 
         prepared = prepare(sheet, "quo")
         assert not prepared.errors, prepared.errors[:3]

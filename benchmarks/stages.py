@@ -50,8 +50,9 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=None)
     args = parser.parse_args()
     started = time.perf_counter()
-    from bulk_tasks import api, preparing
-    from bulk_tasks.preparing import ReadOptions
+    from bulk_tasks import api
+    from bulk_tasks.shape import prepare as preparing
+    from bulk_tasks.shape.prepare import ReadOptions
 
     for module_name, name in STAGES:
         _timed(api if module_name == "api" else preparing, name)

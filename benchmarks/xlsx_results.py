@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def results_inputs(workdir: Path, rows: int) -> tuple[object, object, dict, object]:
     """(table, cell errors, fields by header, provider) of a ``rows``-row Travtus dry run."""
-    from bulk_tasks.outcomes import cell_errors, results_table
-    from bulk_tasks.preparing import prepare
+    from bulk_tasks.report.table import cell_errors, results_table
+    from bulk_tasks.shape.prepare import prepare
     from bulk_tasks.statuses import Outcome, RowStatus
 
     path = workdir / f"travtus-{rows}-some-invalid.csv"
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             with tempfile.TemporaryDirectory() as directory:
                 whole_commands(Path(directory), args.rows, args.runs)
         return 0
-    from bulk_tasks.results import write_results
+    from bulk_tasks.report.write import write_results
 
     sys.path.insert(0, str(ROOT / "tests"))
     with tempfile.TemporaryDirectory() as directory:

@@ -10,20 +10,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ResultsFileError
-from .locking import RunLock
-from .outcomes import PayloadColumn, Summary, cell_errors, input_fields, results_table, summarize
-from .preparing import Prepared, ReadOptions, prepare, without_cycle_collection
-from .provenance import run_description, sent_to_label
+from .record.lock import RunLock
+from .report.summary import Summary, summarize
+from .report.table import PayloadColumn, cell_errors, input_fields, results_table
+from .shape.prepare import Prepared, ReadOptions, prepare, without_cycle_collection
+from .shape.provenance import run_description, sent_to_label
 from .providers import Provider, get_provider
-from .send_options import SendOptions
-from .results import PAYLOAD_COLUMN, check_fits_a_sheet, check_writable, default_results_path, write_results
-from .results_guard import check_not_edited
+from .send.options import SendOptions
+from .report.write import PAYLOAD_COLUMN, check_fits_a_sheet, check_writable, default_results_path, write_results
+from .record.guard import check_not_edited
 from .statuses import ExitCode
 
 if TYPE_CHECKING:  # aiohttp and pandas are loaded only by the commands that need them
     import pandas as pd
 
-    from .running import BeforeSending, Progress, SendResult
+    from .send.run import BeforeSending, Progress, SendResult
 
 
 def _results_path(input_path: Path, results: str | Path | None) -> Path:
@@ -80,7 +81,7 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     request; when it returns False nothing is sent."""
     if dry_run:
         return _dry_run(Path(path), provider, options, results, bool(send and send.allow_duplicates))
-    from .running import send_prepared
+    from .send.run import send_prepared
 
     send = send or SendOptions()
     started = time.monotonic()
@@ -135,7 +136,7 @@ def _destination(provider: Provider, send: SendOptions) -> str:
     is read or sent."""
     if send.sandbox:
         return sent_to_label(provider.name, "", sandbox=True)
-    from .auth import check_url_safe
+    from .send.auth import check_url_safe
 
     base_url = check_url_safe(send.base_url or provider.default_base_url)
     provider.make_auth(os.environ if send.env is None else send.env, base_url)

@@ -18,8 +18,8 @@ from .statuses import ExitCode
 
 if TYPE_CHECKING:  # the commands import what they need, so that --help and --version start at once
     from .api import SendOptions
-    from .outcomes import Summary
-    from .preparing import ReadOptions
+    from .report.summary import Summary
+    from .shape.prepare import ReadOptions
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,7 +117,7 @@ _positive_int = _positive(int, "a whole number")
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
-    from .preparing import ReadOptions
+    from .shape.prepare import ReadOptions
 
     return ReadOptions(sheet=args.sheet, mapping=args.mapping, timezone=args.timezone,
                        dayfirst=args.dayfirst, phone_region=args.phone_region,
@@ -134,7 +134,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .api import SendOptions, validate_file
-    from .prompts import credentials_env
+    from .console.prompts import credentials_env
 
     if args.dry_run:
         summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)
@@ -152,8 +152,8 @@ def _run(args: argparse.Namespace) -> int:
 
 async def _run_async(args: argparse.Namespace, send: SendOptions) -> Summary:
     from .api import run_import_async
-    from .progress import ProgressBar, wants_bar
-    from .prompts import before_sending
+    from .console.progress import ProgressBar, wants_bar
+    from .console.prompts import before_sending
 
     stop = asyncio.Event()
     bar = ProgressBar() if wants_bar(args.quiet) else None
@@ -210,7 +210,7 @@ def _interrupt_before_sending() -> None:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from .templates import default_template_name, write_template
+    from .report.templates import default_template_name, write_template
 
     provider = get_provider(args.provider)
     output = Path(args.output) if args.output else Path(default_template_name(provider, args.format))
@@ -218,7 +218,7 @@ def _template(args: argparse.Namespace) -> int:
         output = output / default_template_name(provider, args.format)
     path = write_template(provider, output, args.format, overwrite=args.force)
     if not args.quiet:
-        from .messages import after_template, invoked_as
+        from .console.messages import after_template, invoked_as
 
         print(f"Template written: {path}")
         print(after_template(path, provider.name, args.format, invoked_as()))
@@ -234,7 +234,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 def _report(summary: Summary, args: argparse.Namespace) -> None:
     """Warnings, each kind of problem once, why the run stopped, the counts, then what to do next."""
-    from .messages import Command, closing_lines, invoked_as, next_steps, problem_lines
+    from .console.messages import Command, closing_lines, invoked_as, next_steps, problem_lines
 
     for note in summary.notes:
         print(note, file=sys.stderr)

@@ -15,7 +15,7 @@ def lazy_getattr(package: str, homes: Mapping[str, str], namespace: dict[str, An
         home = homes.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f".{home}", package), name)
+        value = getattr(importlib.import_module(home if home.startswith(".") else f".{home}", package), name)
         namespace[name] = value
         return value
 

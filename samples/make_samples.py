@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bulk_tasks.templates import workbook_bytes  # noqa: E402
+from bulk_tasks.report.templates import workbook_bytes  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bulk_tasks.auth import RENEW_SHARE, ClientCredentialsAuth, StaticAuth, check_url_safe, redact
+from bulk_tasks.send.auth import RENEW_SHARE, ClientCredentialsAuth, StaticAuth, check_url_safe, redact
 from bulk_tasks.errors import AuthenticationError, CredentialsError, NetworkError, UsageError
 from bulk_tasks.sandbox import (
     SANDBOX_TRAVTUS_CLIENT_ID,

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from bulk_tasks import background_writer
-from bulk_tasks.background_writer import BackgroundWriter
+from bulk_tasks.report import background_writer
+from bulk_tasks.report.background_writer import BackgroundWriter
 
 
 @pytest.mark.parametrize("release_bytes", [1, 7, 1 << 20])

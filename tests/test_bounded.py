@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from bulk_tasks.progress import ProgressBar
+from bulk_tasks.console.progress import ProgressBar
 from bulk_tasks.sandbox import SandboxConfig, start_sandbox
 from runs import input_file, results_of, run
 

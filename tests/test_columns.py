@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bulk_tasks.columns import header_key, load_mapping, match_columns
+from bulk_tasks.check.headers import header_key, load_mapping, match_columns
 from bulk_tasks.errors import MissingColumnsError, UsageError
-from bulk_tasks.preparing import prepare
+from bulk_tasks.shape.prepare import prepare
 from bulk_tasks.providers import get_provider
 
 QUO = get_provider("quo")

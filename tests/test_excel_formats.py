@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from bulk_tasks import ReadOptions, prepare
-from bulk_tasks.numformats import padding_format, render
-from bulk_tasks.reading import read_table
+from bulk_tasks.read.numformats import padding_format, render
+from bulk_tasks.read.table import read_table
 
 
 def formatted_workbook(path: Path, cells: list[tuple[object, str | None]]) -> Path:

@@ -21,18 +21,22 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from bulk_tasks import api, outcomes, preparing, reading, results, validation
-from bulk_tasks import payloads as payloads_module
-from bulk_tasks.columns import is_results_column
-from bulk_tasks.csv_fields import csv_field
+from bulk_tasks import api
+from bulk_tasks.report import table as outcomes, write as results
+from bulk_tasks.shape import prepare as preparing
+from bulk_tasks.read import table as reading
+from bulk_tasks.check import rows as validation
+from bulk_tasks.shape import payloads as payloads_module
+from bulk_tasks.check.headers import is_results_column
+from bulk_tasks.shape.csv_fields import csv_field
 from bulk_tasks.errors import EmptyInputError, UnreadableFileError
-from bulk_tasks.identity import row_identity
-from bulk_tasks.payloads import Payloads, normalize_column
-from bulk_tasks.preparing import ReadOptions
-from bulk_tasks.results import PAYLOAD_COLUMN, RESULT_COLUMNS
+from bulk_tasks.shape.identity import row_identity
+from bulk_tasks.shape.payloads import Payloads, normalize_column
+from bulk_tasks.shape.prepare import ReadOptions
+from bulk_tasks.report.write import PAYLOAD_COLUMN, RESULT_COLUMNS
 from bulk_tasks.statuses import Outcome, RowStatus
-from bulk_tasks.validation import RowError
-from bulk_tasks.values import empty_column, excel_error, looks_scientific, map_unique
+from bulk_tasks.check.rows import RowError
+from bulk_tasks.check.values import empty_column, excel_error, looks_scientific, map_unique
 from helpers import write_csv, write_xlsx
 
 # --- the replaced code ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from bulk_tasks.cli import main
-from bulk_tasks.formulas import is_dangerous
+from bulk_tasks.check.formulas import is_dangerous
 from bulk_tasks.sandbox import sandbox_in_thread
 
 CORPUS = Path(__file__).parent / "data" / "corpus"

@@ -8,8 +8,8 @@ import os
 import pytest
 
 from bulk_tasks.errors import JournalError, JournalWriteError, ResumeError
-from bulk_tasks.identity import row_identity
-from bulk_tasks.journal import Journal, journal_path
+from bulk_tasks.shape.identity import row_identity
+from bulk_tasks.record.journal import Journal, journal_path
 from bulk_tasks.statuses import Outcome, RowStatus
 from pathlib import Path
 
@@ -172,7 +172,7 @@ def test_reading_a_journal_keeps_no_list_of_its_records(tmp_path):
 
 
 def test_intents_are_fsynced_at_every_real_rate_but_not_in_an_unlimited_benchmark():
-    from bulk_tasks.running import fsyncs_intents
+    from bulk_tasks.send.run import fsyncs_intents
 
     assert all(fsyncs_intents(rate) for rate in (10.0, 100.0, 1000.0))
     assert not any(fsyncs_intents(rate) for rate in (None, 0.0, 1_000_000.0))

@@ -11,12 +11,12 @@ import sys
 import pytest
 
 from bulk_tasks.errors import ResultsInUseError
-from bulk_tasks.locking import RunLock, lock_path
+from bulk_tasks.record.lock import RunLock, lock_path
 
 HOLD = """
 import sys
 from pathlib import Path
-from bulk_tasks.locking import RunLock
+from bulk_tasks.record.lock import RunLock
 lock = RunLock(Path(sys.argv[1]), os_lock=sys.argv[2] == "os").acquire()
 print("held", flush=True)
 sys.stdin.read()

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from bulk_tasks.cli import main
-from bulk_tasks.messages import Command, plural
+from bulk_tasks.console.messages import Command, plural
 from bulk_tasks.sandbox import SandboxConfig, sandbox_in_thread
 from helpers import write_csv
 from runs import QUO_HEADER, TRAVTUS_HEADER, input_file, quo_rows, results_of, travtus_rows

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bulk_tasks import ReadOptions, prepare
-from bulk_tasks.providers.quo import request_schema
-from bulk_tasks.values import excel_error
+from bulk_tasks.providers.quo.provider import request_schema
+from bulk_tasks.check.values import excel_error
 from helpers import write_csv, write_xlsx
 
 

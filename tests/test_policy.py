@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bulk_tasks.errors import AuthenticationError, NetworkError, QuotaError
-from bulk_tasks.policy import MAY_EXIST, Final, Retry, decide
+from bulk_tasks.send.policy import MAY_EXIST, Final, Retry, decide
 from bulk_tasks.providers.base import Reply, Verdict
 from bulk_tasks.statuses import RowStatus
-from bulk_tasks.transport import Attempt, Failure
+from bulk_tasks.send.transport import Attempt, Failure
 
 CREATED, FAILED, UNCERTAIN = RowStatus.CREATED, RowStatus.FAILED, RowStatus.UNCERTAIN
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bulk_tasks.journal import journal_path
-from bulk_tasks.locking import lock_path
+from bulk_tasks.record.journal import journal_path
+from bulk_tasks.record.lock import lock_path
 from bulk_tasks.sandbox import SandboxConfig, sandbox_in_thread
 from runs import input_file, results_of
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from bulk_tasks.progress import ProgressBar, wants_bar
+from bulk_tasks.console.progress import ProgressBar, wants_bar
 from bulk_tasks.sandbox import SandboxConfig, sandbox_in_thread
 from bulk_tasks.statuses import Outcome, RowStatus
 from runs import input_file

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bulk_tasks.envfile import read_env_file
+from bulk_tasks.console.envfile import read_env_file
 from bulk_tasks.errors import UsageError
 from bulk_tasks.sandbox import SandboxConfig, sandbox_in_thread
 from runs import input_file, results_of

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from bulk_tasks.api import validate_file
 from bulk_tasks.errors import BulkTasksError, InputError
 from bulk_tasks.providers import get_provider
-from bulk_tasks.reading import decode, read_table, sniff_delimiter
-from bulk_tasks.values import (
+from bulk_tasks.read.table import decode, read_table, sniff_delimiter
+from bulk_tasks.check.values import (
     excel_error,
     is_date_out_of_range,
     looks_scientific,

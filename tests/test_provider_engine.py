@@ -17,13 +17,13 @@ import openpyxl
 import pytest
 
 from bulk_tasks import ReadOptions, prepare
-from bulk_tasks.auth import Auth
+from bulk_tasks.send.auth import Auth
 from bulk_tasks.providers import PROVIDERS, Kind, Provider, get_provider
 from bulk_tasks.sandbox import RunningSandbox, SandboxConfig, emulations, start_sandbox
-from bulk_tasks.send_options import EngineSettings
-from bulk_tasks.sending import Job, SendResult, send_all
+from bulk_tasks.send.options import EngineSettings
+from bulk_tasks.send.engine import Job, SendResult, send_all
 from bulk_tasks.statuses import RowStatus
-from bulk_tasks.templates import write_template
+from bulk_tasks.report.templates import write_template
 from helpers import write_csv
 from test_providers import example_row
 

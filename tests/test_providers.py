@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bulk_tasks import ReadOptions, SendOptions, prepare, run_import_async
-from bulk_tasks.columns import header_key
+from bulk_tasks.check.headers import header_key
+from bulk_tasks.check.kinds import format_hint
 from bulk_tasks.errors import CredentialsError
 from bulk_tasks.providers import PROVIDERS, Field, Kind, Verdict, get_provider
-from bulk_tasks.values import ValueReader
+from bulk_tasks.check.values import ValueReader
 from helpers import write_csv
 from runs import held_ids
 
@@ -40,7 +41,7 @@ def test_every_field_is_documented_once(provider):
     assert len(names) == len(set(names))
     for spec in provider.fields:
         assert spec.help.endswith("."), spec.name
-        assert spec.format_hint()
+        assert format_hint(spec)
         if spec.kind is Kind.ENUM:
             assert spec.choices and spec.example in spec.choices
 
@@ -102,7 +103,7 @@ async def test_a_row_from_the_examples_is_created_by_the_sandbox(tmp_path, sandb
 
 
 def test_every_kind_of_field_has_one_entry_in_the_kinds_table():
-    from bulk_tasks.fieldkinds import KINDS
+    from bulk_tasks.check.kinds import KINDS
 
     assert set(KINDS) == set(Kind)
     for kind, behaviour in KINDS.items():

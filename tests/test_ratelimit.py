@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bulk_tasks.ratelimit import MAX_SLOWDOWN, SAFETY_MARGIN, RateLimiter
+from bulk_tasks.send.ratelimit import MAX_SLOWDOWN, SAFETY_MARGIN, RateLimiter
 
 
 class FakeClock:

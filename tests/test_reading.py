@@ -9,9 +9,9 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from bulk_tasks import reading
+from bulk_tasks.read import table as reading
 from bulk_tasks.errors import EmptyInputError, SheetNotFoundError, UnreadableFileError
-from bulk_tasks.reading import decode, read_table, sniff_delimiter
+from bulk_tasks.read.table import decode, read_table, sniff_delimiter
 
 
 def csv_file(tmp_path, data: bytes, name: str = "tasks.csv"):

@@ -9,8 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from bulk_tasks.formulas import is_dangerous
-from bulk_tasks.results import default_results_path, write_results
+from bulk_tasks.check.formulas import is_dangerous
+from bulk_tasks.report.write import default_results_path, write_results
 from pathlib import Path
 
 
@@ -112,7 +112,7 @@ def test_a_results_file_keeps_the_mode_of_the_one_it_replaces_and_a_new_one_foll
 
 
 def test_more_rows_than_an_excel_sheet_holds_is_one_sentence(tmp_path, monkeypatch):
-    from bulk_tasks import xlsx_writer
+    from bulk_tasks.report import xlsx_writer
     from bulk_tasks.errors import ResultsFileError
 
     monkeypatch.setattr(xlsx_writer, "MAX_ROWS", 2)
@@ -124,7 +124,7 @@ def test_more_rows_than_an_excel_sheet_holds_is_one_sentence(tmp_path, monkeypat
 
 
 def test_a_run_too_big_for_an_xlsx_results_file_sends_nothing(tmp_path, monkeypatch, capsys):
-    from bulk_tasks import xlsx_writer
+    from bulk_tasks.report import xlsx_writer
     from bulk_tasks.cli import main
     from bulk_tasks.sandbox import sandbox_in_thread
 

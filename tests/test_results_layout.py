@@ -11,8 +11,8 @@ import pandas as pd
 
 from bulk_tasks import validate_file
 from bulk_tasks.providers import get_provider
-from bulk_tasks.results import write_results
-from bulk_tasks.templates import field_prompt, write_template
+from bulk_tasks.report.write import write_results
+from bulk_tasks.report.templates import field_prompt, write_template
 from runs import results_of
 
 

@@ -7,7 +7,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from bulk_tasks.retry import MAX_RETRY_AFTER, backoff_delay, parse_retry_after
+from bulk_tasks.send.retry import MAX_RETRY_AFTER, backoff_delay, parse_retry_after
 
 
 def test_backoff_ceiling_doubles_and_is_capped() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bulk_tasks.sandbox.quo import is_rfc3339, request_schema
-from bulk_tasks.sandbox.travtus import is_travtus_datetime
+from bulk_tasks.providers.quo.sandbox import is_rfc3339, request_schema
+from bulk_tasks.providers.travtus.sandbox import is_travtus_datetime
 
-SCHEMA_FILE = Path(__file__).resolve().parents[1] / "bulk_tasks" / "providers" / "quo_request_schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "bulk_tasks" / "providers" / "quo" / "request_schema.json"
 
 
 @given(st.datetimes())

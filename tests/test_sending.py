@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bulk_tasks.auth import Auth, ClientCredentialsAuth, StaticAuth
+from bulk_tasks.send.auth import Auth, ClientCredentialsAuth, StaticAuth
 from bulk_tasks.errors import CredentialsError
 from bulk_tasks.providers import get_provider
 from bulk_tasks.sandbox import (
@@ -22,9 +22,9 @@ from bulk_tasks.sandbox import (
     SandboxConfig,
     start_sandbox,
 )
-from bulk_tasks.ratelimit import RateLimiter
-from bulk_tasks.send_options import EngineSettings
-from bulk_tasks.sending import Job, Outcome, Sender, SendResult, send_all
+from bulk_tasks.send.ratelimit import RateLimiter
+from bulk_tasks.send.options import EngineSettings
+from bulk_tasks.send.engine import Job, Outcome, Sender, SendResult, send_all
 from bulk_tasks.statuses import RowStatus
 
 PROVIDERS = ("quo", "travtus")

@@ -10,9 +10,11 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
+from bulk_tasks.check.kinds import format_hint
 from bulk_tasks.providers import PROVIDERS, get_provider
-from bulk_tasks.providers.base import Field, Kind, Provider
-from bulk_tasks.templates import (
+from bulk_tasks.providers.base import Provider
+from bulk_tasks.providers.fields import Field, Kind
+from bulk_tasks.report.templates import (
     FORMATS,
     HELP_COLUMNS,
     HELP_SHEET,
@@ -70,7 +72,7 @@ def test_committed_templates_are_up_to_date(name: str, fmt: str, tmp_path: Path)
     provider = get_provider(name)
     committed = TEMPLATES / default_template_name(provider, fmt)
     fresh = write_template(provider, tmp_path / committed.name, fmt)
-    hint = "templates/ is stale: run python -m bulk_tasks.templates"
+    hint = "templates/ is stale: run python -m bulk_tasks.report.templates"
     if fmt == "csv":
         assert committed.read_bytes() == fresh.read_bytes(), hint
     else:
@@ -178,7 +180,7 @@ def test_how_to_fill_has_one_row_per_field(provider: Provider, tmp_path: Path) -
     for row, field in zip(rows, provider.fields):
         assert row[1] == required_text(provider, field)
         assert row[2] == field.help
-        assert row[3] == field.format_hint()
+        assert row[3] == format_hint(field)
         assert (row[4] or "") == field.example
     intro = " ".join(str(row[0]) for row in wb[HELP_SHEET].iter_rows(max_row=12, values_only=True) if row[0])
     for words in ("One row per task", "Leave a cell empty", "--timezone", "results file"):
@@ -245,7 +247,7 @@ def test_template_never_writes_over_an_existing_file(fmt: str, tmp_path: Path, m
 
 @pytest.mark.parametrize("provider", [get_provider(name) for name in PROVIDERS], ids=lambda p: p.name)
 def test_every_header_alias_is_documented_in_the_readme_and_the_template(provider: Provider, tmp_path: Path) -> None:
-    from bulk_tasks.columns import _lookup, alias_headers, header_key
+    from bulk_tasks.check.headers import _lookup, alias_headers, header_key
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     rows = {row[0]: row for row in _help_rows(_xlsx(provider, tmp_path))}

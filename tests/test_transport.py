@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bulk_tasks.sandbox import SandboxConfig, start_sandbox
-from bulk_tasks.transport import Failure, classify_exception, post_once, request_timeout
+from bulk_tasks.send.transport import Failure, classify_exception, post_once, request_timeout
 
 
 def closed_port() -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bulk_tasks import ReadOptions, prepare, validation
+from bulk_tasks import ReadOptions, prepare
+from bulk_tasks.check import rows as validation
 from bulk_tasks.providers import RowRule
-from bulk_tasks.providers.travtus import Travtus
-from bulk_tasks.validation import RowError
+from bulk_tasks.providers.travtus.provider import Travtus
+from bulk_tasks.check.rows import RowError
 
 from helpers import write_csv
 

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bulk_tasks.providers import get_provider
-from bulk_tasks.templates import write_template
+from bulk_tasks.report.templates import write_template
 from servepage import served
 from webpage import MISTAKES, fixed_mistakes
 

@@ -14,9 +14,9 @@ import pytest
 from bulk_tasks import cli
 from bulk_tasks.api import validate_file
 from bulk_tasks.errors import UsageError
-from bulk_tasks.messages import confirmation_question, problem_lines
-from bulk_tasks.preparing import ReadOptions
-from bulk_tasks.templates import write_template
+from bulk_tasks.console.messages import confirmation_question, problem_lines
+from bulk_tasks.shape.prepare import ReadOptions
+from bulk_tasks.report.templates import write_template
 from bulk_tasks.providers import get_provider
 from helpers import write_csv
 from webpage import MISTAKES, fixed_mistakes, running_page
@@ -287,7 +287,7 @@ async def test_the_results_fixed_in_excel_and_dropped_again_send_only_the_rows_n
 
 
 async def test_a_rate_limit_pause_reaches_the_progress_snapshot():
-    from bulk_tasks.running import Progress
+    from bulk_tasks.send.run import Progress
     from bulk_tasks.web.runs import Run
 
     run: Progress = Run("x", asyncio.get_running_loop(), lambda run: None)

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bulk_tasks.errors import BulkTasksError
-from bulk_tasks.preparing import prepare
+from bulk_tasks.shape.prepare import prepare
 from bulk_tasks.web.security import COOKIE, CSRF_HEADER, FORBIDDEN
 from helpers import write_csv
 from webpage import running_page

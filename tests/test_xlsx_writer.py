@@ -13,10 +13,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from bulk_tasks.outcomes import cell_errors, results_table
-from bulk_tasks.preparing import prepare
-from bulk_tasks.reading import read_table
-from bulk_tasks.results import write_results
+from bulk_tasks.report.table import cell_errors, results_table
+from bulk_tasks.shape.prepare import prepare
+from bulk_tasks.read.table import read_table
+from bulk_tasks.report.write import write_results
 from bulk_tasks.statuses import Outcome, RowStatus
 from xlsx_reference import write_reference_xlsx
 

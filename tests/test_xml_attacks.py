@@ -11,7 +11,7 @@ import pytest
 from openpyxl.xml import functions as openpyxl_xml
 
 from bulk_tasks.errors import UnreadableFileError
-from bulk_tasks.reading import read_table
+from bulk_tasks.read.table import read_table
 from netfaults import raw_server
 
 CORPUS = Path(__file__).parent / "data" / "corpus"

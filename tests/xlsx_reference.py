@@ -15,8 +15,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bulk_tasks.excel import EXCEL_CELL_LIMIT
-from bulk_tasks.results import status_counts
+from bulk_tasks.read.xlsx import EXCEL_CELL_LIMIT
+from bulk_tasks.report.summary import status_counts
 from bulk_tasks.statuses import RowStatus
 
 STATUS_COLOURS = {

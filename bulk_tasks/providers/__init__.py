@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..errors import UsageError
-from .base import Field, Kind, Provider, Reply, RowRule, Verdict
-from .quo import Quo
-from .travtus import Travtus
+from .base import Provider, Reply, RowRule, Verdict
+from .fields import Field, Kind
+from .quo.provider import Quo
+from .travtus.provider import Travtus
 
 PROVIDERS: dict[str, type[Provider]] = {
     Travtus.name: Travtus,

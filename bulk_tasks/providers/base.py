@@ -15,49 +15,12 @@ from datetime import datetime, tzinfo
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .fields import Field
+
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..auth import Auth
-
-
-class Kind(str, Enum):
-    """How a field's cell text is read and checked."""
-
-    TEXT = "text"
-    ID = "id"
-    ENUM = "enum"
-    DATETIME = "datetime"
-    PHONE = "phone"
-    EMAIL = "email"
-
-
-@dataclass(frozen=True)
-class Field:
-    """One field of the provider's request body, as the user fills it in a sheet.
-
-    ``name`` is the API name; a dotted name (``assignee.email_address``) is a key of a nested object.
-    """
-
-    name: str
-    kind: Kind = Kind.TEXT
-    help: str = ""
-    example: str = ""
-    required: bool = False
-    aliases: tuple[str, ...] = ()
-    choices: tuple[str, ...] = ()
-    prefix: str = ""
-
-    @property
-    def path(self) -> tuple[str, ...]:
-        """The keys leading to this field in the JSON payload."""
-        return tuple(self.name.split("."))
-
-    def format_hint(self) -> str:
-        """A short phrase telling a person what to type in the cell."""
-        from ..fieldkinds import KINDS
-
-        return KINDS[self.kind].hint(self)
+    from ..send.auth import Auth
 
 
 @dataclass(frozen=True)
@@ -167,22 +130,3 @@ def _meaningful(status: int, text: str) -> str:
     if status >= 500 and set(re.findall(r"[a-z]+", text.lower())) <= _SAYS_NOTHING:
         return f"HTTP {status} with no explanation from the provider"
     return text
-
-
-def person_fields(role: str, description: str) -> tuple[Field, ...]:
-    """The six fields of a Travtus person object (creator, assignee, resident)."""
-    what = f"the task's {description}"
-    return (
-        Field(f"{role}.identifier", Kind.ID, f"Travtus identifier of {what}.",
-              "7b1f3c1e-2a4d-4c8e-9f00-1a2b3c4d5e6f", aliases=(f"{role}.id", f"{role} identifier")),
-        Field(f"{role}.external_ref", Kind.ID, f"Your own reference for {what}.", "EMP-0042",
-              aliases=(f"{role}.ref", f"{role}.reference")),
-        Field(f"{role}.email_address", Kind.EMAIL, f"Email address of {what}.",
-              "jordan.lee@example.com", aliases=(f"{role}.email", f"{role} e-mail")),
-        Field(f"{role}.first_name", Kind.TEXT, f"First name of {what}.", "Jordan",
-              aliases=(f"{role}.firstname", f"{role}.given_name")),
-        Field(f"{role}.last_name", Kind.TEXT, f"Last name of {what}.", "Lee",
-              aliases=(f"{role}.lastname", f"{role}.surname", f"{role}.family_name")),
-        Field(f"{role}.phone_number", Kind.PHONE, f"Phone number of {what}.", "+14155550100",
-              aliases=(f"{role}.phone", f"{role}.mobile", f"{role}.phone_no")),
-    )

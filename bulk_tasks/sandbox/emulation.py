@@ -13,16 +13,20 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from functools import cache
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-
-if TYPE_CHECKING:
-    from .state import SandboxState
-
 Handler = Callable[["web.Request"], Awaitable["web.StreamResponse"]]
+
+
+class BoundState(Protocol):
+    """What the base class reads of the sandbox's state (``state.SandboxState``, which holds the
+    emulations and so is not imported here); a provider's emulation declares ``state: SandboxState``."""
+
+    @property
+    def config(self) -> Any: ...
 
 
 class Emulation(ABC):
@@ -39,7 +43,7 @@ class Emulation(ABC):
     rate_options: ClassVar[tuple[str, ...]] = ()
     path_prefix: ClassVar[str] = "/"
 
-    def __init__(self, state: SandboxState) -> None:
+    def __init__(self, state: BoundState) -> None:
         self.state = state
 
     @property

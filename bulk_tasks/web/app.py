@@ -16,11 +16,11 @@ from aiohttp import web
 
 from ..api import SendOptions
 from ..errors import BulkTasksError
-from ..outcomes import cell_errors, results_table
-from ..preparing import prepare
+from ..report.table import cell_errors, results_table
+from ..shape.prepare import prepare
 from ..providers import get_provider
-from ..results import write_results
-from ..running import INVALID_ELSEWHERE
+from ..report.write import write_results
+from ..send.run import INVALID_ELSEWHERE
 from ..statuses import Outcome, RowStatus
 from . import imports
 from .checking import Grid, results_grid, results_view

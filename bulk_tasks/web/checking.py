@@ -14,13 +14,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..columns import header_key, is_results_column, match_columns
+from ..check.headers import header_key, is_results_column, match_columns
 from ..errors import EmptyInputError, MissingColumnsError, SheetNotFoundError
-from ..messages import confirmation_question, next_steps, problem_lines, rows_text
-from ..outcomes import cell_errors, results_table, summarize
-from ..preparing import Prepared, ReadOptions, prepare
+from ..console.messages import confirmation_question, next_steps, problem_lines, rows_text
+from ..report.summary import summarize
+from ..report.table import cell_errors, results_table
+from ..shape.prepare import Prepared, ReadOptions, prepare
 from ..providers import Provider
-from ..reading import read_table
+from ..read.table import read_table
 from ..statuses import Outcome, RowStatus
 
 MAX_PAGE = 500

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from aiohttp import web
 
 from ..errors import BulkTasksError
-from ..preparing import ReadOptions
+from ..shape.prepare import ReadOptions
 from ..providers import PROVIDERS, get_provider
 from .checking import Checked, Grid, check
 from .runs import Run
@@ -115,7 +115,7 @@ def _cli_line(app_state: State, record: ImportRecord) -> str:
 
 
 async def template(request: web.Request) -> web.StreamResponse:
-    from ..templates import default_template_name, write_template
+    from ..report.templates import default_template_name, write_template
 
     name, fmt = request.match_info["provider"], request.match_info["fmt"]
     if name not in PROVIDERS or fmt not in ("xlsx", "csv"):

@@ -16,9 +16,9 @@ from typing import Any
 
 from ..api import SendOptions, run_import_async
 from ..errors import BulkTasksError
-from ..messages import closing_lines, next_steps, problem_lines
-from ..outcomes import Summary
-from ..preparing import ReadOptions
+from ..console.messages import closing_lines, next_steps, problem_lines
+from ..report.summary import Summary
+from ..shape.prepare import ReadOptions
 from ..statuses import Outcome
 
 INTERNAL = ("bulk-tasks hit an internal problem ({name}). The journal beside the results has every outcome; "

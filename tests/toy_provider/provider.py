@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
-from bulk_tasks.auth import Auth, StaticAuth
+from bulk_tasks.send.auth import Auth, StaticAuth
 from bulk_tasks.errors import CredentialsError
 from bulk_tasks.providers import Field, Kind, Provider
 

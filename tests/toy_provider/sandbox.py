@@ -79,6 +79,8 @@ class ToyEmulation(Emulation):
     rate_options = ("rate_per_second",)
     path_prefix = "/toy/"
 
+    state: SandboxState
+
     def __init__(self, state: SandboxState) -> None:
         super().__init__(state)
         self.endpoint = ToyEndpoint(state)

@@ -1,0 +1,307 @@
+"""Cell text → typed values: dates, time zones, phone numbers, enumerations, e-mail addresses.
+
+Every parser takes one cell's trimmed text and returns the value or ``None`` when the text cannot be
+read. ``map_unique`` applies a parser to a column once per distinct value, so a million rows with a
+few hundred distinct dates cost a few hundred parses.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from functools import lru_cache
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+import phonenumbers
+
+from ..errors import UsageError
+
+T = TypeVar("T")
+
+_SLASH_DATE = re.compile(
+    r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})"
+    r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?)?"
+)
+_LONG_YEAR = re.compile(r"\d{5,}-\d{1,2}-\d{1,2}(?:[ T].*)?|\d{1,2}/\d{1,2}/\d{5,}(?:[ T].*)?", re.DOTALL)
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+#: The dates bulk-tasks accepts: Excel's calendar, which is also what every provider can take.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 9999
+#: What Excel shows in a cell whose formula failed; a CSV export writes the same text.
+EXCEL_ERRORS = frozenset({
+    "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!", "#FIELD!",
+    "#GETTING_DATA", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!", "#PYTHON!",
+})
+_ENUM_SEPARATORS = re.compile(r"[\s\-_]+")
+
+
+def load_timezone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name``; a ``UsageError`` with a hint otherwise."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        raise UsageError(
+            f"Unknown time zone {name!r} for --timezone: use an IANA name such as "
+            "UTC, America/New_York or Europe/London."
+        ) from None
+
+
+def local_timezone_name() -> str | None:
+    """The IANA name of this computer's time zone, or ``None`` when none can be found.
+
+    tzlocal reads it where the system keeps it: the ``TZ`` environment variable, ``/etc/localtime``
+    and its kin on Linux and macOS, the registry on Windows (mapped to an IANA name).
+    """
+    import tzlocal
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tzlocal.reload_localzone()
+        except Exception:  # noqa: BLE001 - a broken configuration: the name alone may still be found
+            pass
+        try:
+            name = tzlocal.get_localzone_name()
+            return ZoneInfo(name).key if name else None
+        except Exception:  # noqa: BLE001 - tzlocal raises several types for a misconfigured machine
+            return None
+
+
+def check_phone_region(region: str) -> str:
+    """``region`` upper-cased if it is a region phonenumbers knows; a ``UsageError`` otherwise."""
+    code = region.strip().upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise UsageError(f"Unknown --phone-region {region!r}: use a two-letter country code such as US, GB or DE.")
+    return code
+
+
+def parse_datetime(text: str, tz: tzinfo, dayfirst: bool = False) -> datetime | None:
+    """An aware datetime from ISO 8601, ``YYYY-MM-DD HH:MM[:SS]`` or ``M/D/YYYY [h:mm[:ss] [AM|PM]]``.
+
+    A date alone means midnight; a value without an offset is in ``tz``. ``None`` for a date written
+    outside the years 1900 to 9999, or that leaves year 9999 once moved to ``tz`` or to UTC.
+    """
+    moment = _parse_any(text, tz, dayfirst)
+    return moment if moment is not None and _in_range(moment, tz) else None
+
+
+def is_date_out_of_range(text: str, tz: tzinfo, dayfirst: bool = False) -> bool:
+    """Whether ``text`` is written like a date but falls outside the years 1900 to 9999."""
+    if _LONG_YEAR.fullmatch(text):
+        return True
+    moment = _parse_any(text, tz, dayfirst)
+    return moment is not None and not _in_range(moment, tz)
+
+
+def is_in_dst_gap(text: str, tz: tzinfo, dayfirst: bool = False) -> bool:
+    """Whether ``text`` is a date and time without an offset that never happens in ``tz``: a local time
+    skipped when clocks spring forward (02:30 on the day daylight saving time starts)."""
+    moment = _parse_naive(text, dayfirst)
+    return (moment is not None and moment.tzinfo is None and ":" in text
+            and not _exists(moment.replace(tzinfo=tz)))
+
+
+def slashed_order(text: str) -> str | None:
+    """How a ``D/D/YYYY`` date reads: ``"both"`` (month first and day first, differently: 1/2/2026),
+    ``"month"`` or ``"day"`` (only that way: 2/13/2026, 13/2/2026), ``None`` otherwise."""
+    month_first, day_first = _slashed_readings(text, False)
+    if month_first is not None and day_first is not None:
+        return "both" if month_first != day_first else None
+    if month_first is not None:
+        return "month"
+    return "day" if day_first is not None else None
+
+
+def slashed_reading(text: str, dayfirst: bool) -> str:
+    """A slashed date spelt out as read, ``2 January 2026``; ``""`` when it is not one."""
+    moment = _parse_slashed(text, dayfirst)
+    return "" if moment is None else f"{moment.day} {moment:%B} {moment.year}"
+
+
+def _parse_naive(text: str, dayfirst: bool) -> datetime | None:
+    return _parse_iso(text) or _parse_slashed(text, dayfirst)
+
+
+def _parse_any(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
+    """``text`` as an aware datetime; a local time skipped by a DST change is ``None``, a repeated
+    one is its first occurrence (``fold=0``). A date alone whose midnight is skipped (clocks that
+    spring forward at midnight) is the first moment of that day."""
+    return _localized(_parse_naive(text, dayfirst), text, tz)
+
+
+def _localized(moment: datetime | None, text: str, tz: tzinfo) -> datetime | None:
+    """``_parse_any`` of a value already parsed (``moment``, naive or aware) from ``text``."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    local = moment.replace(tzinfo=tz)
+    if _exists(local):
+        return local
+    return local.astimezone(timezone.utc).astimezone(tz) if ":" not in text else None
+
+
+def _exists(local: datetime) -> bool:
+    """Whether a local time is on the clock in its zone (not in a spring-forward gap)."""
+    try:
+        back = local.astimezone(timezone.utc).astimezone(local.tzinfo)
+    except (OverflowError, ValueError):
+        return True  # at the edge of the calendar: _in_range decides
+    return back.replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def _in_range(moment: datetime, tz: tzinfo) -> bool:
+    """Written within the years 1900 to 9999, and still a date once moved to ``tz`` and to UTC."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        return False
+    try:
+        moment.astimezone(tz), moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
+def _parse_iso(text: str) -> datetime | None:
+    if not text[:4].isdigit() or len(text) < 10 or text[4] != "-":
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _parse_slashed(text: str, dayfirst: bool) -> datetime | None:
+    return _slashed_readings(text, dayfirst)[0]
+
+
+def _slashed_readings(text: str, dayfirst: bool) -> tuple[datetime | None, datetime | None]:
+    """A ``D/D/YYYY`` date read as ``dayfirst`` says, and read the other way round."""
+    match = _SLASH_DATE.fullmatch(text)
+    if match is None:
+        return None, None
+    first, second, year = int(match["a"]), int(match["b"]), int(match["year"])
+    hour, minute, second_ = (int(match[key] or 0) for key in ("hour", "minute", "second"))
+    if match["ampm"]:
+        if not 1 <= hour <= 12:
+            return None, None
+        hour = hour % 12 + (12 if match["ampm"].lower() == "pm" else 0)
+    month_first = _moment(year, first, second, hour, minute, second_)
+    day_first = _moment(year, second, first, hour, minute, second_)
+    return (day_first, month_first) if dayfirst else (month_first, day_first)
+
+
+def _moment(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime | None:
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
+def parse_phone(text: str, region: str) -> str | None:
+    """``text`` as an E.164 number, reading numbers without a country code in ``region``."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def looks_scientific(text: str) -> bool:
+    """Whether ``text`` is a number in scientific notation, as Excel shows long numbers (``4.15555E+09``)."""
+    return _SCIENTIFIC.fullmatch(text) is not None
+
+
+def excel_error(text: str) -> str | None:
+    """The Excel error value ``text`` is (``#N/A``, ``#REF!`` …), upper-cased, or ``None``."""
+    if not text.startswith("#"):
+        return None
+    code = text.upper()
+    return code if code in EXCEL_ERRORS else None
+
+
+def enum_key(text: str) -> str:
+    """The comparison key of an enumeration value: lower case, spaces and dashes as ``_``."""
+    return _ENUM_SEPARATORS.sub("_", text.strip().lower())
+
+
+def parse_enum(text: str, choices: Iterable[str]) -> str | None:
+    """The choice ``text`` names, case- and space-insensitively (``Very High`` → ``very_high``)."""
+    key = enum_key(text)
+    return next((choice for choice in choices if enum_key(choice) == key), None)
+
+
+def is_email(text: str) -> bool:
+    """Whether ``text`` looks like one e-mail address."""
+    return _EMAIL.fullmatch(text) is not None
+
+
+@dataclass
+class ValueReader:
+    """How to read values in one run (``--timezone``, ``--dayfirst``, ``--phone-region``), with caches."""
+
+    timezone: tzinfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    dayfirst: bool = False
+    phone_region: str = "US"
+    #: The options that changed a value read so far: ``timezone`` (a date without an offset),
+    #: ``dayfirst`` (a date like 1/2/2026), ``phone_region`` (a phone number without +country code).
+    used: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.datetime = lru_cache(maxsize=1 << 18)(self._datetime)
+        self.phone = lru_cache(maxsize=1 << 16)(self._phone)
+
+    def _datetime(self, text: str) -> datetime | None:
+        """``parse_datetime``, noting in ``used`` whether the time zone or the day/month order mattered."""
+        naive, other = _parse_iso(text), None
+        if naive is None:
+            naive, other = _slashed_readings(text, self.dayfirst)
+        moment = _localized(naive, text, self.timezone)
+        if moment is None or not _in_range(moment, self.timezone):
+            return None
+        if naive is not None and naive.tzinfo is None:
+            self.used.add("timezone")
+        if other is not None and other != naive:
+            self.used.add("dayfirst")
+        return moment
+
+    def _phone(self, text: str) -> str | None:
+        number = parse_phone(text, self.phone_region)
+        if number is not None and not text.lstrip().startswith("+"):
+            self.used.add("phone_region")
+        return number
+
+
+def row_numbers(index: pd.Index) -> Sequence[int]:
+    """The row numbers of ``index``: a ``range`` (no million int objects) when they follow each other."""
+    if isinstance(index, pd.RangeIndex):
+        return range(index.start, index.stop, index.step)
+    return index.tolist()  # type: ignore[no-any-return]
+
+
+def object_array(values: list[Any]) -> np.ndarray:
+    """``values`` as a 1-D object array, never a 2-D one, whatever the values are."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+def empty_column(index: pd.Index) -> pd.Series:
+    """A column of ``None`` (not NaN) over ``index``."""
+    return pd.Series([None] * len(index), index=index, dtype=object)
+
+
+def map_unique(column: pd.Series, parse: Callable[[str], T | None]) -> pd.Series:
+    """``parse`` applied once per distinct non-empty value of ``column``; empty cells stay NA."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    if not len(distinct):
+        return empty_column(column.index)
+    parsed = np.empty(len(distinct) + 1, dtype=object)  # the last slot is for code -1: empty cells
+    for at, value in enumerate(distinct.tolist()):
+        parsed[at] = parse(value)
+    return pd.Series(parsed[codes], index=column.index, dtype=object)

@@ -1,0 +1,267 @@
+"""The sentences a person reads after a command: the problems, the closing line, what to do next.
+
+One source for the command line and any other front end (the web page): each function returns
+plain text lines and prints nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..statuses import RowStatus
+
+if TYPE_CHECKING:
+    from ..report.summary import Summary
+
+MAX_ROWS_SHOWN = 12
+MAX_KINDS_SHOWN = 15
+#: Reasons of ``not_sent`` rows that the closing advice already explains.
+_HALTED = ("the run stopped", "interrupted", "not sent:")
+#: The advice on uncertain rows says this once for all of them.
+_MAY_EXIST = "; the task may have been created"
+_SAFE_WORD = re.compile(r"[\w@%+=:,./\\-]+")
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``1,000 rows``."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"
+
+
+def rows_text(rows: Sequence[int], limit: int | None = MAX_ROWS_SHOWN) -> str:
+    """``row 4`` or ``rows 2, 3 and 12 more``."""
+    shown = ", ".join(map(str, rows[:limit]))
+    more = f" and {len(rows) - limit} more" if limit is not None and len(rows) > limit else ""
+    return f"{'row' if len(rows) == 1 else 'rows'} {shown}{more}"
+
+
+def invoked_as(argv0: str | None = None) -> str:
+    """How to start bulk-tasks again the way it was started: ``bulk-tasks`` when that is on the PATH,
+    else the path typed (``.venv/bin/bulk-tasks``, ``.venv\\Scripts\\bulk-tasks``) or ``python -m bulk_tasks``."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    path = Path(argv0)
+    if path.name == "__main__.py" and path.parent.name == "bulk_tasks":
+        return f"{_quoted(sys.executable)} -m bulk_tasks"
+    if not path.name.lower().startswith("bulk-tasks"):
+        return "bulk-tasks"
+    found = shutil.which("bulk-tasks")
+    if found and Path(found).resolve() == path.resolve():
+        return "bulk-tasks"
+    return _quoted(str(path.with_suffix("")) if path.suffix.lower() == ".exe" else argv0)
+
+
+@dataclass(frozen=True)
+class Command:
+    """The command as the person typed it (after the program), to suggest the next one."""
+
+    words: tuple[str, ...]
+    input: str
+    program: str = "bulk-tasks"
+
+    def text(self) -> str:
+        """The command, ready to paste into PowerShell or a POSIX shell."""
+        return " ".join([self.program, *map(_quoted, self.words)])
+
+    def sending(self) -> Command:
+        """The same with ``run`` instead of ``validate`` and without ``--dry-run``."""
+        words = ["run" if word == "validate" and i == 0 else word for i, word in enumerate(self.words)]
+        return Command(tuple(word for word in words if word != "--dry-run"), self.input, self.program)
+
+    def on(self, path: Path | str) -> Command:
+        """The same on another input (a results file, updated in place): ``--results`` as needed."""
+        from ..report.write import default_results_path
+
+        words: list[str] = []
+        skip = replaced = False
+        for word in self.words:
+            if skip:
+                skip = False
+            elif word == "--results":
+                skip = True
+            elif word.startswith("--results="):
+                continue
+            elif word == self.input and not replaced:
+                words.append(str(path))
+                replaced = True
+            else:
+                words.append(word)
+        if default_results_path(Path(path)) != Path(path):
+            words += ["--results", str(path)]
+        return Command(tuple(words), str(path), self.program)
+
+    def adding(self, *flags: str) -> Command:
+        """The same with ``flags`` added (those already there are not repeated)."""
+        return Command((*self.words, *(flag for flag in flags if flag not in self.words)), self.input, self.program)
+
+
+def _quoted(word: str) -> str:
+    return word if _SAFE_WORD.fullmatch(word) else '"' + word.replace('"', '\\"') + '"'
+
+
+def problem_lines(summary: Summary, verbose: bool = False) -> list[str]:
+    """Each kind of problem once with its rows; what the closing advice explains is left out."""
+    grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for error in summary.errors:
+        grouped[(error.column, error.rule)].append(error.row)
+    lines = []
+    if grouped:
+        invalid = len({error.row for error in summary.errors})
+        lines.append(f"{invalid:,} of {plural(summary.total, 'row')} {_is(invalid)} invalid:")
+    kinds = [*sorted(grouped.items(), key=lambda item: item[1][0]),
+             *sorted(((key, rows) for key, rows in summary.problems.items() if not _explained(summary, *key)),
+                     key=lambda item: item[1][0])]
+    limit = None if verbose else MAX_KINDS_SHOWN
+    for (label, text), rows in kinds[:limit]:
+        text = text.split(_MAY_EXIST)[0] if label == RowStatus.UNCERTAIN.value else text
+        lines.append(f"  {label}: {text} ({rows_text(rows, None if verbose else MAX_ROWS_SHOWN)})")
+    if limit is not None and len(kinds) > limit:
+        lines.append(f"  … and {len(kinds) - limit} more kinds of problem: see _error in the results file, or add -v.")
+    return lines
+
+
+def _explained(summary: Summary, status: str, reason: str) -> bool:
+    """A group of rows whose reason the stop sentence or the advice already gives."""
+    if status == RowStatus.NOT_SENT.value:
+        return reason.startswith(_HALTED) or blocked(summary)
+    stopped = summary.stopped_reason
+    return bool(stopped) and status == RowStatus.FAILED.value and reason in (stopped or "")
+
+
+def blocked(summary: Summary) -> bool:
+    """Nothing was sent because some rows are invalid (and ``--skip-invalid`` was not given)."""
+    counts = summary.counts
+    return (not summary.validating and bool(counts.get(RowStatus.INVALID.value))
+            and bool(counts.get(RowStatus.NOT_SENT.value)) and not summary.sent
+            and not summary.stopped_reason and not summary.interrupted)
+
+
+def closing_lines(summary: Summary) -> list[str]:
+    """Why the run stopped (once), then the counts line."""
+    lines = [summary.stopped_reason] if summary.stopped_reason else []
+    if any(reason == DECLINED for _, reason in summary.problems):
+        lines.append("Nothing was sent.")
+    if blocked(summary):
+        invalid = summary.counts[RowStatus.INVALID.value]
+        lines.append(f"Nothing was sent because {plural(invalid, 'row')} {_is(invalid)} invalid.")
+    return [*lines, summary_line(summary)]
+
+
+def summary_line(summary: Summary) -> str:
+    """One closing line: counts per status, elapsed, rows/s, the results path."""
+    counts = ", ".join(f"{count} {status}" for status, count in summary.counts.items()) or "no rows"
+    speed = f", {summary.sent / summary.elapsed:.1f} rows/s" if summary.sent and summary.elapsed > 0 else ""
+    where = f" Results: {summary.results_path}" if summary.results_path else ""
+    return f"{plural(summary.total, 'row')}: {counts} ({summary.elapsed:.1f} s{speed}).{where}{workbook_hint(summary)}"
+
+
+def workbook_hint(summary: Summary) -> str:
+    """After a CSV results path: how to get the highlighted Excel workbook instead."""
+    path = summary.results_path
+    if path is None or path.suffix.lower() != ".csv":
+        return ""
+    return f" (for a highlighted Excel workbook, add --results {path.with_suffix('.xlsx')})"
+
+
+def next_steps(summary: Summary, command: Command | None = None, provider: str = "the provider") -> list[str]:
+    """What to do now, with the exact command to paste when ``command`` (the one just run) is given."""
+    if summary.validating:
+        return _after_checking(summary, command)
+    if blocked(summary):
+        return _after_blocked(summary, command)
+    return _after_sending(summary, command, provider)
+
+
+def _after_checking(summary: Summary, command: Command | None) -> list[str]:
+    invalid = summary.counts.get(RowStatus.INVALID.value, 0)
+    if invalid:
+        return [_fix_invalid(invalid, summary.results_path, command, "check it again")]
+    if not summary.total:
+        return []
+    total = summary.total
+    valid = f"All {plural(total, 'row')} {_is(total)} valid."
+    return [f"{valid} Send {'it' if total == 1 else 'them'} with: {command.sending().text()}" if command else valid]
+
+
+def _after_blocked(summary: Summary, command: Command | None) -> list[str]:
+    invalid = summary.counts[RowStatus.INVALID.value]
+    valid = summary.counts.get(RowStatus.NOT_SENT.value, 0)
+    skip = command.adding("--skip-invalid").text() if command else None
+    return [_fix_invalid(invalid, summary.results_path, command, "run it"),
+            f"Or send the {plural(valid, 'valid row')} now and leave the invalid ones for later"
+            + _then(skip, " with --skip-invalid.")]
+
+
+def _after_sending(summary: Summary, command: Command | None, provider: str) -> list[str]:
+    counts, results = summary.counts, summary.results_path
+    failed = counts.get(RowStatus.FAILED.value, 0)
+    remaining = counts.get(RowStatus.NOT_SENT.value, 0) + failed
+    on_results = command.on(results).text() if command and results else None
+    steps: list[str] = []
+    if (summary.interrupted or summary.stopped_reason) and remaining:
+        first = "Once that is fixed, run" if summary.stopped_reason and not summary.interrupted else "Run"
+        steps.append(f"{first} the same command again to send the remaining {plural(remaining, 'row')}.")
+    elif failed:
+        steps.append(f"{plural(failed, 'row')} failed (see {'its' if failed == 1 else 'their'} _error). Where the "
+                     f"provider refused a value, fix it in {results or 'the results file'}; then send "
+                     f"{'it' if failed == 1 else 'them'} again" + _then(on_results, "."))
+    invalid = counts.get(RowStatus.INVALID.value, 0)
+    if invalid:
+        steps.append(_fix_invalid(invalid, results, command, "run it"))
+    uncertain = sorted(row for (status, _), rows in summary.problems.items()
+                       if status == RowStatus.UNCERTAIN.value for row in rows)
+    if uncertain:
+        steps.extend(_uncertain_steps(uncertain, results, command, provider))
+    return steps
+
+
+def _then(command_text: str | None, otherwise: str) -> str:
+    return f": {command_text}" if command_text else otherwise
+
+
+def _is(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
+def _fix_invalid(invalid: int, results: Path | None, command: Command | None, then: str) -> str:
+    follow = command.on(results).text() if command and results else None
+    return (f"Fix the {plural(invalid, 'invalid row')} in {results or 'the results file'} (the _error column "
+            f"says what to change), then {then}" + _then(follow, "."))
+
+
+def _uncertain_steps(rows: list[int], results: Path | None, command: Command | None, provider: str) -> list[str]:
+    count = len(rows)
+    them = "it" if count == 1 else "them"
+    retry = command.adding("--retry-uncertain").text() if command else None
+    marked = command.on(results).adding("--retry-uncertain").text() if command and results else None
+    return [
+        f"{plural(count, 'row')} may have been created even though no clear answer came back (uncertain, "
+        f"{rows_text(rows)}): look {them} up in {provider} (by title, due date and the other values of "
+        f"{'its' if count == 1 else 'their'} row), then either",
+        f"  - if none exists, send {them} again" + _then(retry, " with --retry-uncertain."),
+        f"  - or set _status to created in {results or 'the results file'} for each one you found, and send "
+        "the rest" + _then(marked, " with --retry-uncertain."),
+    ]
+
+
+def after_template(path: Path, provider: str, fmt: str, program: str = "bulk-tasks") -> str:
+    """What to do with a fresh template."""
+    how = 'the "How to fill" sheet explains each column' if fmt == "xlsx" else "one task per row"
+    check = Command(("validate", str(path), "-p", provider), str(path), program)
+    return f"Fill it in ({how}), save it, then check it: {check.text()}"
+
+
+def confirmation_question(count: int, provider: str, base_url: str) -> str:
+    """The question asked once before a real run sends anything."""
+    return f"About to create {plural(count, 'task')} in {provider} at {base_url}. Continue? [y/N]"
+
+
+#: ``_error`` of the rows a person chose not to send at the question before sending.
+DECLINED = "not sent: the answer to the question before sending was not yes"
+SANDBOX_BANNER = ("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
+                  "nothing reaches the real provider.")

@@ -1,0 +1,197 @@
+"""The send phase of a run: credentials, the endpoint (or the sandbox), the journal, the sender.
+
+``send_prepared`` turns a ``Prepared`` input into one outcome per row that has a payload, consulting
+and extending the journal so that nothing created before is sent again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .auth import check_url_safe
+from ..errors import JournalWriteError
+from ..record.journal import Journal, journal_path
+from ..console.messages import DECLINED
+from ..shape.payloads import COMPACT_SEPARATORS, RENDER_CHUNK, Payloads
+from ..shape.prepare import Prepared
+from .options import EngineSettings, SendOptions
+from ..read.options import check_same_reading
+from .engine import Job, Sender, SendResult, encode_payload
+from ..statuses import Outcome, RowStatus
+
+SANDBOX_JOURNAL_URL = "sandbox:in-process"
+#: Requests in flight when --concurrency is not given: this many to start with, and more, up to
+#: MAX_AUTO_CONCURRENCY, while the rate needs them (a 50/s limit with 300 ms replies needs 15).
+DEFAULT_CONCURRENCY = 8
+MAX_AUTO_CONCURRENCY = 64
+INVALID_ELSEWHERE = ("{count} row(s) of this file are invalid and nothing is sent until they are "
+                     "fixed; fix them (see _error) or use --skip-invalid")
+
+#: Called once before the first request with the number of rows to send and the base URL;
+#: answering False sends nothing (those rows are ``not_sent``).
+BeforeSending = Callable[[int, str], Awaitable[bool]]
+
+
+class Progress(Protocol):
+    """What the sender reports to a progress display."""
+
+    def start(self, total: int) -> None:
+        """``total`` rows are about to be sent."""
+
+    def advance(self, outcome: Outcome) -> None:
+        """One row has its final outcome."""
+
+    def waiting(self, seconds: float) -> None:
+        """Every request waits ``seconds`` because the provider said 429 (too many requests)."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where to send and with which credentials, and the URL the journal records."""
+
+    base_url: str
+    env: Mapping[str, str]
+    journal_url: str
+
+
+@asynccontextmanager
+async def endpoint(prepared: Prepared, base_url: str | None, sandbox: bool,
+                   env: Mapping[str, str] | None) -> AsyncIterator[Endpoint]:
+    """The production (or ``--base-url``) endpoint, or an in-process sandbox started for the run."""
+    if not sandbox:
+        url = check_url_safe(base_url or prepared.provider.default_base_url)
+        yield Endpoint(url, os.environ if env is None else env, url)
+        return
+    from ..sandbox import SandboxConfig, start_sandbox
+
+    async with start_sandbox(SandboxConfig()) as running:
+        yield Endpoint(running.url, running.environment(), SANDBOX_JOURNAL_URL)
+
+
+#: Up to this rate intents are ``fsync``-ed before their requests (``Journal.durable``): every provider's
+#: real limit is far below it. Above it (a benchmark against the sandbox) one ``fdatasync`` per batch
+#: (1-2 ms) would halve the throughput, and intents are only handed to the operating system.
+FSYNC_MAX_RATE = 1000.0
+
+
+def fsyncs_intents(rate: float | None) -> bool:
+    """Whether a run at ``rate`` requests/s (None or 0: unlimited) ``fsync``-s its intents."""
+    return bool(rate) and rate <= FSYNC_MAX_RATE  # type: ignore[operator]
+
+
+def engine_settings(send: SendOptions, base_url: str, rate: float | None) -> EngineSettings:
+    """``send`` as the engine takes it, for ``base_url`` at ``rate`` (the provider's unless given)."""
+    return EngineSettings(base_url=base_url, rate=rate, concurrency=send.concurrency or DEFAULT_CONCURRENCY,
+                          max_concurrency=MAX_AUTO_CONCURRENCY if send.concurrency is None else None,
+                          max_attempts=send.max_attempts, timeout=send.timeout,
+                          retry_uncertain=send.retry_uncertain, max_wait=send.max_wait)
+
+
+def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncertain: bool,
+                              skip_invalid: bool) -> tuple[list[Job], dict[int, Outcome]]:
+    """Rows to send now, and the rows settled without sending (journal, invalid rows elsewhere)."""
+    settled: dict[int, Outcome] = {}
+    jobs: list[Job] = []
+    blocked = bool(prepared.errors) and not skip_invalid
+    for (row, payload), body in zip(prepared.payloads.items(), _bodies(prepared.payloads)):
+        earlier = journal.previous.get(prepared.identities[row])
+        if earlier is not None and earlier.status in (RowStatus.CREATED, RowStatus.ALREADY_CREATED):
+            settled[row] = _from_journal(row, earlier, RowStatus.ALREADY_CREATED)
+        elif earlier is not None and earlier.status is RowStatus.UNCERTAIN and not retry_uncertain:
+            settled[row] = _from_journal(row, earlier, RowStatus.UNCERTAIN)
+        elif blocked:
+            settled[row] = Outcome(row, RowStatus.NOT_SENT,
+                                   error=INVALID_ELSEWHERE.format(count=len(prepared.invalid_rows)))
+        else:
+            jobs.append(Job(row, payload, body))
+    return jobs, settled
+
+
+def _bodies(payloads: Mapping[int, dict[str, Any]]) -> Iterator[bytes]:
+    """Each payload's request body (``sending.encode_payload``), rendered column by column a chunk at a time."""
+    if not isinstance(payloads, Payloads):
+        yield from map(encode_payload, payloads.values())
+        return
+    for start in range(0, len(payloads), RENDER_CHUNK):
+        yield from (text.encode() for text in payloads.texts_between(start, start + RENDER_CHUNK, COMPACT_SEPARATORS))
+
+
+def _from_journal(row: int, earlier: Outcome, status: RowStatus) -> Outcome:
+    return Outcome(row, status, task_id=earlier.task_id, request_id=earlier.request_id,
+                   http_status=earlier.http_status, attempts=earlier.attempts, error=earlier.error)
+
+
+async def send_prepared(prepared: Prepared, results_path: Path, send: SendOptions, *,
+                        stop: asyncio.Event | None = None, progress: Progress | None = None,
+                        before_sending: BeforeSending | None = None) -> SendResult:
+    """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes."""
+    provider = prepared.provider
+    async with endpoint(prepared, send.base_url, send.sandbox, send.env) as target:
+        auth = provider.make_auth(target.env, target.base_url)
+        auth.set_timeout(send.timeout)
+        rate = provider.default_rate if send.rate is None else send.rate
+        with Journal.open(journal_path(results_path), provider.name, target.journal_url,
+                          results_path=results_path, sync=fsyncs_intents(rate)) as journal:
+            if journal.previous:  # rows were sent before: their identities depend on the reading
+                check_same_reading(journal.reading, prepared.reading, journal.path)
+            journal.record_reading(prepared.reading.record())
+            jobs, settled = jobs_and_earlier_outcomes(prepared, journal, send.retry_uncertain,
+                                                       send.skip_invalid)
+            result = SendResult(dict(settled))
+            if jobs and before_sending is not None and not await before_sending(len(jobs), target.base_url):
+                result.outcomes.update({job.row: Outcome(job.row, RowStatus.NOT_SENT, error=DECLINED) for job in jobs})
+                result.interrupted = stop is not None and stop.is_set()
+                return result
+            if progress is not None:
+                progress.start(len(jobs))
+            identities = prepared.identities
+
+            def on_intent(job: Job, attempt: int) -> Awaitable[None]:
+                try:
+                    journal.intent(identities[job.row], job.row, attempt)
+                except JournalWriteError as exc:
+                    result.journal_error = result.journal_error or str(exc)
+                    raise
+                return journal.durable()
+
+            def on_outcome(outcome: Outcome) -> None:
+                result.outcomes[outcome.row] = outcome
+                try:
+                    journal.outcome(identities[outcome.row], outcome)
+                except JournalWriteError as exc:
+                    result.journal_error = result.journal_error or str(exc)
+                    sender.abort(str(exc))
+                if progress is not None:
+                    progress.advance(outcome)
+
+            sender = Sender(jobs, provider, auth, engine_settings(send, target.base_url, rate),
+                            on_intent=on_intent, on_outcome=on_outcome, stop=stop,
+                            on_wait=getattr(progress, "waiting", None))
+            try:
+                report = await sender.run() if jobs else None
+            except asyncio.CancelledError:
+                # A cancelled run still ends with a results file (exit 130): every row has its outcome
+                # (on_outcome recorded each), so the cancellation is acknowledged here, not lost.
+                _acknowledge_cancellation()
+                report = sender.report()
+                report.interrupted = True
+    if report is not None:
+        result.outcomes.update(report.outcomes)
+        result.stopped_reason, result.interrupted = report.stopped_reason, report.interrupted
+        if result.stopped_reason is None and result.journal_error is not None:  # e.g. while cancelled
+            result.stopped_reason = result.journal_error
+        result.sent = report.sent
+    return result
+
+
+def _acknowledge_cancellation() -> None:
+    """Take back the cancellation request the run turned into ``interrupted`` (``Task.uncancel``)."""
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()

@@ -1,0 +1,230 @@
+"""Read → match headers → validate → build payloads: everything that happens before sending."""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import compress
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..check.headers import ColumnMatch, is_results_column, load_mapping, match_columns
+from ..check.formulas import restore_neutralized
+from .payloads import Payloads, RowValues, build_payloads
+from .provenance import SANDBOX, SENT_TO_COLUMN, same_place
+from ..providers import Provider, get_provider
+from ..read.table import Table, read_table
+from ..read.options import ZONE_FALLBACK, ZONE_GIVEN, ZONE_LOCAL, Reading
+from ..statuses import RowStatus
+from ..check.rows import RowError, date_order_warnings, field_frame, validate
+from ..check.values import ValueReader, check_phone_region, load_timezone, local_timezone_name
+
+_KEEP_AS_DONE = {RowStatus.CREATED.value, RowStatus.ALREADY_CREATED.value}
+
+
+#: Unknown column names listed in the warning; the rest are counted.
+MAX_NAMES_SHOWN = 20
+DEFAULT_PHONE_REGION = "US"
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read the input: ``--sheet``, ``--mapping``, ``--timezone``, ``--dayfirst``, ``--phone-region``.
+
+    ``None`` means not given: the computer's own time zone (UTC when none is set), month-first dates,
+    US phone numbers. Options given explicitly may differ from an earlier run of the same import.
+    """
+
+    sheet: str | None = None
+    mapping: str | Path | dict[str, str] | None = None
+    timezone: str | None = None
+    dayfirst: bool | None = None
+    phone_region: str | None = None
+    #: The same task twice in one file is valid (``--allow-duplicates``); each copy is sent.
+    allow_duplicates: bool = False
+
+    def reading(self) -> Reading:
+        """The options resolved (the computer's zone looked up); a ``UsageError`` for an unknown zone or region."""
+        if self.timezone is not None:
+            zone, origin = load_timezone(self.timezone).key, ZONE_GIVEN
+        else:
+            local = local_timezone_name()
+            zone, origin = (local, ZONE_LOCAL) if local else ("UTC", ZONE_FALLBACK)
+        region = check_phone_region(DEFAULT_PHONE_REGION if self.phone_region is None else self.phone_region)
+        explicit = frozenset(name for name in ("timezone", "dayfirst", "phone_region")
+                             if getattr(self, name) is not None)
+        return Reading(zone, origin, bool(self.dayfirst), region, explicit)
+
+
+def value_reader(reading: Reading) -> ValueReader:
+    """A ``ValueReader`` for ``reading`` that records in it which options changed a value."""
+    return ValueReader(load_timezone(reading.timezone), reading.dayfirst, reading.phone_region, reading.used)
+
+
+@dataclass
+class Prepared:
+    """An input read and checked, with one payload per row that is ready to send."""
+
+    table: Table
+    provider: Provider
+    match: ColumnMatch
+    errors: list[RowError]
+    earlier: pd.DataFrame
+    reading: Reading
+    #: Row → payload (a ``payloads.Payloads``: each dict built when asked for).
+    payloads: Mapping[int, dict[str, Any]] = field(default_factory=dict)
+    #: Warnings about how values were read (a date column that reads both month and day first).
+    value_warnings: list[str] = field(default_factory=list)
+    #: Row → identity (``identity.row_identity``; ``#n`` added to the n-th copy of an allowed duplicate).
+    identities: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def invalid_rows(self) -> set[int]:
+        """Rows with at least one error."""
+        return {error.row for error in self.errors}
+
+    @property
+    def warnings(self) -> list[str]:
+        """Things worth telling the user that do not stop the run."""
+        names = self.match.unknown
+        if not names:
+            return [*self.table.warnings, *self.value_warnings]
+        shown = ", ".join(map(repr, names[:MAX_NAMES_SHOWN]))
+        more = f" and {len(names) - MAX_NAMES_SHOWN} more" if len(names) > MAX_NAMES_SHOWN else ""
+        return [*self.table.warnings, f"Unknown column(s) ignored (kept in the results): {shown}{more}.",
+                *self.value_warnings]
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about how values were read (the time zone of naive dates)."""
+        note = self.reading.note()
+        return [note] if note else []
+
+    def errors_by_row(self) -> dict[int, list[RowError]]:
+        """Each invalid row's errors."""
+        grouped: dict[int, list[RowError]] = defaultdict(list)
+        for error in self.errors:
+            grouped[error.row].append(error)
+        return grouped
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a large input is turned into rows, payloads and results.
+
+    Each of a million new dicts and tuples counts towards the next collection, and each collection
+    scans every object built so far: left on, it takes half the time of a big load. Nothing built
+    here forms a cycle; plain reference counting frees it as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@without_cycle_collection()
+def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
+            *, retry_uncertain: bool = False, allow_duplicates: bool = False,
+            sent_to: str | None = None) -> Prepared:
+    """Read, match, validate and build payloads. Raises ``BulkTasksError`` subclasses on unusable input.
+
+    Rows with the same identity (``identity.row_identity``) as an earlier row are invalid unless
+    ``allow_duplicates``. ``sent_to`` (``provenance.sent_to_label``): where the run sends; a row an
+    earlier run marked created counts only when it was sent there too.
+    """
+    options = options or ReadOptions()
+    provider = get_provider(provider) if isinstance(provider, str) else provider
+    reading = options.reading()
+    reader = value_reader(reading)
+    mapping = options.mapping if isinstance(options.mapping, dict) or options.mapping is None \
+        else load_mapping(options.mapping)
+    table = read_table(path, options.sheet)
+    match = match_columns(table.headers, provider, mapping)
+    if table.format == "csv" and "_status" in table.frame:
+        table.frame = restore_neutralized(table.frame)
+    earlier = _earlier_results(table.frame, retry_uncertain, sent_to, table.warnings)
+    pending = _without(table.frame, earlier.index)
+    errors = validate(pending, match, provider, reader)
+    valid = _without(pending, {error.row for error in errors})
+    payloads = build_payloads(field_frame(valid, match, provider), provider, reader)
+    prepared = Prepared(table, provider, match, errors, earlier, reading,
+                        value_warnings=date_order_warnings(pending, match, provider, reader))
+    _identify(prepared, payloads, allow_duplicates or options.allow_duplicates)
+    return prepared
+
+
+def _without(frame: pd.DataFrame, rows: Collection[int]) -> pd.DataFrame:
+    """``frame`` without ``rows`` (``frame`` itself, not a copy of a million rows, when there are none)."""
+    return frame.loc[~frame.index.isin(list(rows))] if len(rows) else frame
+
+
+def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) -> None:
+    """Each row's identity (``identity.row_identity``); a row repeating an earlier one is invalid unless
+    ``allow_duplicates``: then the n-th copy of the same task is ``<identity>#n``, whatever its row."""
+    prefix, keys = payloads.identity_keys()  # each row's identity is prefix + key
+    first_row: dict[str, int] = {}
+    copies: dict[str, int] = {}
+    keep = [True] * len(keys)
+    reference_header = prepared.match.header_of.get("external_ref", "(whole row)")
+    repeated = pd.Series(keys, dtype=object).duplicated(keep=False).to_numpy()
+    for at in np.flatnonzero(repeated).tolist():  # only rows sharing an identity with another row
+        row, identity = payloads.rows[at], prefix + keys[at]
+        first = first_row.setdefault(identity, row)
+        if first == row:
+            continue
+        if allow_duplicates:
+            copies[identity] = copies.get(identity, 1) + 1
+            keys[at] = f"{keys[at]}#{copies[identity]}"
+            continue
+        value = identity[len("ref:"):] if identity.startswith("ref:") else ""
+        column = reference_header if value else "(whole row)"
+        prepared.errors.append(RowError(row, column, value, f"duplicate of row {first}: the same task "
+                                        "twice; remove one, or use --allow-duplicates"))
+        keep[at] = False
+    del first_row
+    if not all(keep):
+        payloads = payloads.subset(keep)
+        keys = list(compress(keys, keep))
+    prepared.payloads = payloads
+    prepared.identities = RowValues(payloads.rows, keys, prefix)
+    prepared.errors.sort()
+
+
+def _elsewhere_warning(marked: pd.Series, sent_to: str) -> str:
+    count = len(marked)
+    places = ", ".join(sorted(set(marked.str.strip())))
+    where = "the real provider" if sent_to != SANDBOX else "the sandbox"
+    return (f"{count} row{'s' if count != 1 else ''} marked created or uncertain in this file were sent to {places}, "
+            f"not to {sent_to}: they are sent to {where} now.")
+
+
+def _earlier_results(frame: pd.DataFrame, retry_uncertain: bool, sent_to: str | None,
+                     warnings: list[str]) -> pd.DataFrame:
+    """Rows an earlier run settled: created (kept as ``already_created``) and, unless retried, uncertain.
+
+    With ``sent_to``, only rows sent to that same place count (``provenance.same_place``).
+    """
+    if "_status" not in frame:
+        return frame.iloc[0:0][[]]
+    status = frame["_status"].fillna("").str.strip().str.lower()
+    keep = status.isin(_KEEP_AS_DONE)
+    if not retry_uncertain:
+        keep |= status == RowStatus.UNCERTAIN.value
+    if sent_to is not None and SENT_TO_COLUMN in frame:
+        marked = frame[SENT_TO_COLUMN].fillna("").astype(str)
+        elsewhere = keep & ~marked.map(lambda value: same_place(value, sent_to))
+        if elsewhere.any():
+            warnings.append(_elsewhere_warning(marked[elsewhere], sent_to))
+        keep &= ~elsewhere
+    earlier = frame.loc[keep, [c for c in frame.columns if is_results_column(c)]].copy()
+    earlier["_status"] = status[keep].where(status[keep] == RowStatus.UNCERTAIN.value,
+                                            RowStatus.ALREADY_CREATED.value)
+    return earlier
