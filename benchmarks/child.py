@@ -83,7 +83,8 @@ def engine(args: argparse.Namespace) -> dict[str, Any]:
     from bulk_tasks.record.journal import Journal
     from bulk_tasks.providers import get_provider
     from bulk_tasks.send.options import EngineSettings
-    from bulk_tasks.send.engine import Job, Sender
+    from bulk_tasks.send.engine import Sender
+    from bulk_tasks.send.jobs import Job
     from bulk_tasks.statuses import RowStatus
 
     provider = get_provider("quo")

@@ -139,7 +139,7 @@ def quo_inputs(workdir: Path, rows: int) -> tuple[Path, Path]:
     bodies = workdir / f"quo-{rows}.payloads.jsonl"
     if not bodies.exists():
         from bulk_tasks.shape.prepare import prepare
-        from bulk_tasks.send.engine import encode_payload
+        from bulk_tasks.send.jobs import encode_payload
 
         prepared = prepare(sheet, "quo")
         assert not prepared.errors, prepared.errors[:3]

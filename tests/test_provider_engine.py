@@ -21,7 +21,8 @@ from bulk_tasks.send.auth import Auth
 from bulk_tasks.providers import PROVIDERS, Kind, Provider, get_provider
 from bulk_tasks.sandbox import RunningSandbox, SandboxConfig, emulations, start_sandbox
 from bulk_tasks.send.options import EngineSettings
-from bulk_tasks.send.engine import Job, SendResult, send_all
+from bulk_tasks.send.engine import send_all
+from bulk_tasks.send.jobs import Job, SendResult
 from bulk_tasks.statuses import RowStatus
 from bulk_tasks.report.templates import write_template
 from helpers import write_csv

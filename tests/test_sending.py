@@ -24,7 +24,8 @@ from bulk_tasks.sandbox import (
 )
 from bulk_tasks.send.ratelimit import RateLimiter
 from bulk_tasks.send.options import EngineSettings
-from bulk_tasks.send.engine import Job, Outcome, Sender, SendResult, send_all
+from bulk_tasks.send.engine import Outcome, Sender, send_all
+from bulk_tasks.send.jobs import Job, SendResult
 from bulk_tasks.statuses import RowStatus
 
 PROVIDERS = ("quo", "travtus")

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .summary import status_counts
-from .xlsx_writer import MAX_ROWS, Validation, column_letter, date_serial
+from .xlsx_cells import date_serial
+from .xlsx_writer import MAX_ROWS, Validation, column_letter
 
 if TYPE_CHECKING:
     from ..providers.fields import Field

@@ -17,16 +17,11 @@ import pandas as pd
 from ..record.guard import FINGERPRINT_PROPERTY, xlsx_fingerprint
 from .layout import DATE_FORMATS, ColumnLook, as_date, column_looks, row_height, summary_rows
 from ..statuses import RowStatus
+from .xlsx_cells import cell, cell_body, escape_column, number_cells, prepared_cells, text_cells
 from .xlsx_writer import (
     Sheet,
     Styles,
-    cell,
-    cell_body,
     column_letter,
-    escape_column,
-    number_cells,
-    prepared_cells,
-    text_cells,
     write_workbook,
 )
 

@@ -18,12 +18,10 @@ caller that must read the outcomes even when its task is cancelled (a second Ctr
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -36,44 +34,13 @@ from .ratelimit import RateLimiter
 from .retry import backoff_delay
 from .options import EngineSettings
 from ..statuses import Outcome, RowStatus
-from .transport import Attempt, Failure, post_once, request_timeout
+from .jobs import Job, SendResult, encode_payload
+from .transport import Attempt, Failure, new_session, post_once, request_timeout
 
 INTERRUPTED = "interrupted: the run was stopped before this row was sent"
 CANCELLED_IN_FLIGHT = "interrupted while waiting for the reply" + MAY_EXIST
 #: With ``max_concurrency``, keep this share more requests in flight than rate × reply time.
 GROWTH_HEADROOM = 1.25
-
-
-@dataclass(slots=True)
-class Job:
-    """One row to send: its spreadsheet row number and its JSON payload (``body``: pre-encoded)."""
-
-    row: int
-    payload: dict[str, Any]
-    body: bytes | None = None
-
-
-@dataclass
-class SendResult:
-    """Outcomes by row (in job order), and why the run stopped early (None: it did not)."""
-
-    outcomes: dict[int, Outcome] = field(default_factory=dict)
-    stopped_reason: str | None = None
-    interrupted: bool = False
-    #: Rows for which at least one request was written.
-    sent: int = 0
-    #: Why the journal could not be written (a full disk), if it could not: the run stopped for that.
-    journal_error: str | None = None
-
-    @property
-    def journal_failed(self) -> bool:
-        """Whether some journal record could not be written."""
-        return self.journal_error is not None
-
-
-def encode_payload(payload: dict[str, Any]) -> bytes:
-    """The request body: compact UTF-8 JSON."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 @dataclass(slots=True)
@@ -413,12 +380,6 @@ class Sender:
 
 def _join(first: str, second: str | None) -> str:
     return first if not second else f"{first} (last error: {second})"
-
-
-def new_session(concurrency: int) -> aiohttp.ClientSession:
-    """A session for ``concurrency`` workers (plus one connection for token requests); TLS verified."""
-    connector = aiohttp.TCPConnector(limit=concurrency + 1, limit_per_host=concurrency + 1, ssl=True)
-    return aiohttp.ClientSession(connector=connector, raise_for_status=False)
 
 
 async def send_all(jobs: Sequence[Job], provider: Provider, auth: Auth, settings: EngineSettings, *,

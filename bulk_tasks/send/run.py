@@ -22,7 +22,8 @@ from ..shape.payloads import COMPACT_SEPARATORS, RENDER_CHUNK, Payloads
 from ..shape.prepare import Prepared
 from .options import EngineSettings, SendOptions
 from ..read.options import check_same_reading
-from .engine import Job, Sender, SendResult, encode_payload
+from .engine import Sender
+from .jobs import Job, SendResult, encode_payload
 from ..statuses import Outcome, RowStatus
 
 SANDBOX_JOURNAL_URL = "sandbox:in-process"

@@ -120,3 +120,9 @@ def _reason(exc: aiohttp.ClientConnectorError) -> str:
     if os_error.errno:
         return os.strerror(os_error.errno).lower()
     return os_error.strerror or str(os_error) or type(os_error).__name__
+
+
+def new_session(concurrency: int) -> aiohttp.ClientSession:
+    """A session for ``concurrency`` workers (plus one connection for token requests); TLS verified."""
+    connector = aiohttp.TCPConnector(limit=concurrency + 1, limit_per_host=concurrency + 1, ssl=True)
+    return aiohttp.ClientSession(connector=connector, raise_for_status=False)

@@ -1,1 +1,1 @@
-"""TODO."""
+"""Travtus: its fields and HTTP conventions (``provider``), its emulation (``sandbox``)."""
