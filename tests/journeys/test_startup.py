@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 HEAVY = ("pandas", "pandera", "aiohttp", "openpyxl", "numpy", "tqdm")
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 #: Runs ``python -m bulk_tasks ARGS`` in-process, then prints which heavy modules it imported.
 PROBE = """

@@ -15,7 +15,7 @@ import pytest
 from bulk_tasks.cli import build_parser, main
 from helpers import write_csv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 
 

@@ -17,7 +17,7 @@ from bulk_tasks.cli import main
 from bulk_tasks.check.formulas import is_dangerous
 from bulk_tasks.sandbox import sandbox_in_thread
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
+CORPUS = Path(__file__).parents[1] / "data" / "corpus"
 HOSTILE = ['=HYPERLINK("http://127.0.0.1:9/x","click")', "@SUM(1+1)", "+cmd|' /C calc'!A0", "-2+3"]
 HARMLESS = ["-42", "+14155550100"]
 SENT = [("=HYPERLINK(\"http://127.0.0.1:9/x\",\"click\")", "@SUM(1+1)"), ("+cmd|' /C calc'!A0", "-2+3"),

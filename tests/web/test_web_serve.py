@@ -107,7 +107,7 @@ def test_open_starts_the_default_browser_on_the_printed_address(tmp_path):
 def test_without_chromium_the_browser_tests_are_skipped_with_what_to_install(tmp_path):
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
                            str(Path(__file__).with_name("test_web_browser.py"))],
-                          capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=300, cwd=Path(__file__).parents[2],
                           env={**os.environ, "BULK_TASKS_CHROMIUM": str(tmp_path / "no-chromium")})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "skipped" in done.stdout and "passed" not in done.stdout

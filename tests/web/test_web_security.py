@@ -14,8 +14,8 @@ from bulk_tasks.web.security import COOKIE, CSRF_HEADER, FORBIDDEN
 from helpers import write_csv
 from webpage import running_page
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
-SAMPLES = Path(__file__).parent.parent / "samples"
+CORPUS = Path(__file__).parents[1] / "data" / "corpus"
+SAMPLES = Path(__file__).parents[2] / "samples"
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ CHROMIUM = Path(os.environ.get("BULK_TASKS_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("BULK_TASKS_CHROMEDRIVER", "/usr/bin/chromedriver"))
 SKIP_REASON = ("the browser tests need Chromium and its driver: install the Debian packages with "
                "'apt-get install -y chromium chromium-driver' (/usr/bin/chromium, /usr/bin/chromedriver)")
-DOCS_SCREENSHOTS = Path(__file__).parent.parent / "docs" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--window-size=1280,800")

@@ -188,7 +188,7 @@ def test_the_readme_quick_start_run_creates_every_sample_row(tmp_path, capsys):
 
     from bulk_tasks.cli import main
 
-    sample = Path(__file__).resolve().parents[1] / "samples" / "travtus-monthly-maintenance.xlsx"
+    sample = Path(__file__).resolve().parents[2] / "samples" / "travtus-monthly-maintenance.xlsx"
     path = shutil.copy(sample, tmp_path / sample.name)
     assert main(["run", str(path), "--provider", "travtus", "--sandbox"]) == 0
     assert "30 rows: 30 created" in capsys.readouterr().out

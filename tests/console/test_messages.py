@@ -156,7 +156,7 @@ def test_after_ctrl_c_it_says_how_many_rows_remain(tmp_path):
 
 
 def test_the_readme_quick_start_is_the_same_command_in_powershell_and_posix():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     posix = quick.split("```bash\n", 1)[1].split("```", 1)[0]
     powershell = quick.split("```powershell\n", 1)[1].split("```", 1)[0]

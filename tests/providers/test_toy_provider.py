@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-TESTS = Path(__file__).resolve().parent
-SHARED_SUITE = ["test_providers.py", "test_provider_engine.py"]
+TESTS = Path(__file__).resolve().parents[1]
+SHARED_SUITE = ["providers/test_providers.py", "send/test_provider_engine.py"]
 
 
 def test_the_toy_provider_passes_the_whole_shared_suite():

@@ -25,7 +25,7 @@ from bulk_tasks.report.templates import (
     write_template,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 SAMPLES = ROOT / "samples"
 BOM = b"\xef\xbb\xbf"

@@ -14,7 +14,7 @@ from bulk_tasks.errors import UnreadableFileError
 from bulk_tasks.read.table import read_table
 from netfaults import raw_server
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
+CORPUS = Path(__file__).parents[1] / "data" / "corpus"
 _spec = importlib.util.spec_from_file_location("make_corpus", CORPUS.parent / "make_corpus.py")
 make_corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_corpus)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bulk_tasks.providers.quo.sandbox import is_rfc3339, request_schema
 from bulk_tasks.providers.travtus.sandbox import is_travtus_datetime
 
-SCHEMA_FILE = Path(__file__).resolve().parents[1] / "bulk_tasks" / "providers" / "quo" / "request_schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "bulk_tasks" / "providers" / "quo" / "request_schema.json"
 
 
 @given(st.datetimes())

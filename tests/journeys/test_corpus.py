@@ -20,7 +20,7 @@ import pytest
 from bulk_tasks.cli import main
 from bulk_tasks.sandbox import sandbox_in_thread
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 CORPUS = DATA / "corpus"
 
 

@@ -25,7 +25,7 @@ from bulk_tasks.sandbox import (
     sandbox_in_thread,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 QUO_TASK = {"title": "t", "description": "d", "conversationId": "CN1"}
 
 
