@@ -16,10 +16,16 @@ class RowStatus(StrEnum):
     UNCERTAIN = "uncertain"
     NOT_SENT = "not_sent"
     DRY_RUN = "dry_run"
+    #: Taken back by ``undo`` (Quo: deleted; Travtus: ``status: deleted``), or found already gone.
+    DELETED = "deleted"
+    #: Created earlier, but the row's fields now differ from what was sent; nothing sent (``run --update`` sends it).
+    CHANGED = "changed"
+    #: Created earlier; its changed fields were sent by ``run --update``.
+    UPDATED = "updated"
 
 
 #: Statuses that count as success for the exit code of a run.
-DONE_STATUSES = frozenset({RowStatus.CREATED, RowStatus.ALREADY_CREATED})
+DONE_STATUSES = frozenset({RowStatus.CREATED, RowStatus.ALREADY_CREATED, RowStatus.UPDATED})
 
 
 @dataclass(slots=True)

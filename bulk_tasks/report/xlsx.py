@@ -28,7 +28,8 @@ from .xlsx_writer import (
 STATUS_COLOURS = {
     RowStatus.CREATED: "C6EFCE", RowStatus.ALREADY_CREATED: "DDEBF7", RowStatus.DRY_RUN: "DDEBF7",
     RowStatus.INVALID: "FFC7CE", RowStatus.FAILED: "FFC7CE", RowStatus.UNCERTAIN: "FFEB9C",
-    RowStatus.NOT_SENT: "EDEDED",
+    RowStatus.NOT_SENT: "EDEDED", RowStatus.DELETED: "EDEDED", RowStatus.CHANGED: "FFEB9C",
+    RowStatus.UPDATED: "C6EFCE",
 }
 INVALID_FILL = "FFC7CE"
 CHUNK_ROWS = 5_000

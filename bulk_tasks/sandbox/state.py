@@ -27,6 +27,10 @@ class StoredTask:
     key: str
     created_at: float
     request_id: str | None = None
+    #: The task as the provider would show it now (edited by updates), when the emulation keeps one.
+    current: dict[str, Any] | None = None
+    #: Taken back (Quo ``DELETE``, Travtus ``status: deleted``).
+    deleted: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form listed at ``GET /_sandbox/tasks``."""
@@ -37,6 +41,8 @@ class StoredTask:
             "key": self.key,
             "created_at": self.created_at,
             "payload": self.payload,
+            "current": self.current,
+            "deleted": self.deleted,
         }
 
 
@@ -130,6 +136,12 @@ class SandboxState:
         """Keep a created task."""
         self.tasks.append(task)
         self.task_counts[task.provider] += 1
+
+    def remove_task(self, task: StoredTask) -> None:
+        """Mark a task taken back: no longer counted among the provider's open tasks."""
+        if not task.deleted:
+            task.deleted = True
+            self.task_counts[task.provider] -= 1
 
     def tasks_of(self, provider: str) -> list[StoredTask]:
         """The created tasks of one provider, in creation order."""

@@ -88,7 +88,7 @@ async def test_stats_count_by_status_provider_and_token_requests_and_reset_clear
         ("POST", "/task", 404, "travtus"),
         ("GET", "/task/", 405, "travtus"),
         ("PUT", "/oauth2/token", 405, "travtus"),
-        ("GET", "/v1/tasks", 405, "quo"),
+        ("PATCH", "/v1/tasks", 405, "quo"),
         ("DELETE", "/v1/tasks", 405, "quo"),
         ("POST", "/v1/contacts", 404, "quo"),
     ],

@@ -39,7 +39,7 @@ class Quo(Provider):
     name = "quo"
     default_base_url = "https://api.quo.com"
     task_path = "/v1/tasks"
-    sandbox = "bulk_tasks.providers.quo.sandbox:QuoEmulation"
+    sandbox = "bulk_tasks.providers.quo.sandbox_tasks:QuoTaskEmulation"
     default_rate = 10.0
     credential_variables = ("QUO_API_KEY",)
     required_column_groups = (("title",), ("description",), LINKS)

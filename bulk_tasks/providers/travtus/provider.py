@@ -78,7 +78,7 @@ class Travtus(Provider):
     task_path = "/task/"
     token_path = "/oauth2/token"
     # 1% of the documented 10,000 req/s per key: other systems share the key (README "Rate limits").
-    sandbox = "bulk_tasks.providers.travtus.sandbox:TravtusEmulation"
+    sandbox = "bulk_tasks.providers.travtus.sandbox_tasks:TravtusTaskEmulation"
     default_rate = 100.0
     credential_variables = ("TRAVTUS_API_TOKEN", "TRAVTUS_CLIENT_ID", "TRAVTUS_CLIENT_SECRET")
     required_column_groups = (("group_id", "group_external_ref"),)
