@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +23,7 @@ from .statuses import ExitCode
 if TYPE_CHECKING:  # aiohttp and pandas are loaded only by the commands that need them
     import pandas as pd
 
+    from .send.endpoint import Endpoint
     from .send.run import BeforeSending, Progress, SendResult
 
 
@@ -74,11 +74,14 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
                            send: SendOptions | None = None, *, results: str | Path | None = None,
                            dry_run: bool = False, progress: Progress | None = None,
                            stop: asyncio.Event | None = None,
-                           before_sending: BeforeSending | None = None) -> Summary:
+                           before_sending: BeforeSending | None = None,
+                           endpoint: Endpoint | None = None) -> Summary:
     """The async twin of ``run_import``. Setting ``stop`` ends the run early (as a first Ctrl-C does);
     cancelling the task abandons requests in flight (their rows become ``uncertain``). Either way the
     results file is written. ``before_sending(count, base_url)`` is awaited once before the first
-    request; when it returns False nothing is sent."""
+    request; when it returns False nothing is sent. ``endpoint``: the run's endpoint when the caller
+    resolved it already (``send.endpoint.resolve_endpoint``, as the CLI does to ask for a missing key);
+    None: resolved here from ``send``."""
     if dry_run:
         return _dry_run(Path(path), provider, options, results, bool(send and send.allow_duplicates))
     from .send.run import send_prepared
@@ -87,7 +90,8 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     started = time.monotonic()
     path = Path(path)
     provider = get_provider(provider) if isinstance(provider, str) else provider
-    sent_to = _destination(provider, send)
+    where = _endpoint(provider, send, endpoint)
+    sent_to = sent_to_label(provider.name, where.base_url if where else "", sandbox=where is None)
     when = datetime.now(timezone.utc)
     target = _results_path(path, results)
     check_writable(target)
@@ -97,7 +101,7 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
                            allow_duplicates=send.allow_duplicates, sent_to=sent_to)
         check_fits_a_sheet(target, len(prepared.table.frame))
         sent = await send_prepared(prepared, target, send, stop=stop, progress=progress,
-                                   before_sending=before_sending)
+                                   before_sending=before_sending, endpoint=where)
         table = _write_sent(prepared, sent, target, sent_to, _about(prepared, sent_to, when))
     summary = summarize(table, target, validating=False, elapsed=time.monotonic() - started, sent=sent.sent,
                         stopped_reason=sent.stopped_reason, warnings=prepared.warnings, notes=prepared.notes,
@@ -131,13 +135,11 @@ def _write_sent(prepared: Prepared, sent: SendResult, target: Path, sent_to: str
     return table
 
 
-def _destination(provider: Provider, send: SendOptions) -> str:
-    """The run's ``_sent_to`` label. Missing credentials or an unsafe URL end the run before anything
-    is read or sent."""
+def _endpoint(provider: Provider, send: SendOptions, endpoint: Endpoint | None) -> Endpoint | None:
+    """The run's endpoint (None for the sandbox, started later). Missing credentials or an unsafe URL
+    end the run before anything is read or sent."""
     if send.sandbox:
-        return sent_to_label(provider.name, "", sandbox=True)
-    from .send.auth import check_url_safe
+        return None
+    from .send.endpoint import resolve_endpoint
 
-    base_url = check_url_safe(send.base_url or provider.default_base_url)
-    provider.make_auth(os.environ if send.env is None else send.env, base_url)
-    return sent_to_label(provider.name, base_url, sandbox=False)
+    return endpoint or resolve_endpoint(provider, send.base_url, send.env)

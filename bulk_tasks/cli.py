@@ -9,7 +9,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import BulkTasksError
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the commands import what they need, so that --help and --ve
     from .api import SendOptions
     from .report.summary import Summary
     from .shape.prepare import ReadOptions
+    from .send.endpoint import Endpoint
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,23 +135,29 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from .api import SendOptions, validate_file
-    from .console.prompts import credentials_env
 
     if args.dry_run:
         summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)
         _report(summary, args)
         return summary.exit_code
-    env = None if args.sandbox else credentials_env(get_provider(args.provider), args.env_file, args.base_url)
     send = SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
                        max_attempts=args.max_attempts, timeout=args.timeout, skip_invalid=args.skip_invalid,
-                       retry_uncertain=args.retry_uncertain, sandbox=args.sandbox,
-                       max_wait=args.max_wait, env=env)
-    summary = asyncio.run(_run_async(args, send))
+                       retry_uncertain=args.retry_uncertain, sandbox=args.sandbox, max_wait=args.max_wait)
+    summary = asyncio.run(_run_async(args, send, None if args.sandbox else _endpoint(args)))
     _report(summary, args)
     return summary.exit_code
 
 
-async def _run_async(args: argparse.Namespace, send: SendOptions) -> Summary:
+def _endpoint(args: argparse.Namespace) -> Endpoint:
+    """The run's endpoint: the base URL checked before anyone is asked for a key (``--env-file``, or typed)."""
+    from .console.prompts import credentials_env
+    from .send.endpoint import resolve_endpoint
+
+    provider = get_provider(args.provider)
+    return resolve_endpoint(provider, args.base_url, credentials=lambda: credentials_env(provider, args.env_file))
+
+
+async def _run_async(args: argparse.Namespace, send: SendOptions, endpoint: Endpoint | None) -> Summary:
     from .api import run_import_async
     from .console.progress import ProgressBar, wants_bar
     from .console.prompts import before_sending
@@ -161,7 +168,8 @@ async def _run_async(args: argparse.Namespace, send: SendOptions) -> Summary:
     hook = before_sending(get_provider(args.provider), sandbox=args.sandbox, ask=not args.yes, stop=stop)
     try:
         return await run_import_async(args.input, args.provider, _read_options(args), send,
-                                      results=args.results, progress=bar, stop=stop, before_sending=hook)
+                                      results=args.results, progress=bar, stop=stop, before_sending=hook,
+                                      endpoint=endpoint)
     finally:
         if bar is not None:
             bar.close()
@@ -264,6 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
     args.words = argv
+    saved = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     if args.command in ("run", "validate"):
         _interrupt_before_sending()
     try:
@@ -280,4 +289,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Error: bulk-tasks hit an internal problem ({type(exc).__name__}). Please report it with the "
               "command you ran; add -v for details.", file=sys.stderr)
         return int(ExitCode.SOME_ROWS_FAILED)
+    finally:
+        _restore(saved)
+
+
+def _restore(handlers: dict[int, Any]) -> None:
+    """Put back the signal handlers ``main`` found, for a caller that runs it in-process."""
+    for number, handler in handlers.items():
+        if handler is not None:
+            try:
+                signal.signal(number, handler)
+            except (ValueError, OSError):  # not the main thread: nothing was installed either
+                pass
 

@@ -36,15 +36,12 @@ def before_sending(provider: Provider, *, sandbox: bool, ask: bool,
     return hook
 
 
-def credentials_env(provider: Provider, env_file: str | None, base_url: str | None = None) -> Mapping[str, str]:
+def credentials_env(provider: Provider, env_file: str | None) -> Mapping[str, str]:
     """The environment plus ``--env-file``; when no credential is set and a person is there, the key typed in hidden.
 
-    The key lives in the returned mapping only: never in ``os.environ``, a file or the output. Nobody
-    is asked for a key that ``base_url`` would not be safe to receive.
+    The key lives in the returned mapping only: never in ``os.environ``, a file or the output. Called by
+    ``send.endpoint.resolve_endpoint`` once the base URL is known to be safe to receive the key.
     """
-    from ..send.auth import check_url_safe
-
-    check_url_safe(base_url or provider.default_base_url)
     env = dict(os.environ)
     if env_file:
         env.update(read_env_file(env_file))

@@ -26,9 +26,9 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from .auth import Auth, check_url_safe
+from .auth import Auth
 from ..errors import JournalWriteError, SendError
-from .policy import MAY_EXIST, Retry, decide
+from .policy import MAY_EXIST, Final, Retry, decide
 from ..providers.base import Provider, Reply, Verdict
 from .ratelimit import RateLimiter
 from .retry import backoff_delay
@@ -76,7 +76,7 @@ class Sender:
         self.jobs = jobs
         self.provider = provider
         self.auth = auth
-        self.url = provider.task_url(check_url_safe(settings.base_url))
+        self.url = provider.task_url(settings.base_url)
         self.host = urlsplit(self.url).netloc
         self.limiter = limiter or RateLimiter(settings.rate)
         self.concurrency = settings.concurrency
@@ -279,17 +279,12 @@ class Sender:
         row.last_status = reply.status if reply is not None else None
         if reply is not None and reply.verdict is Verdict.RETRY and reply.status == 429:
             self._throttled(self.limiter.penalize(attempt.retry_after, granted))
-        if reply is not None and reply.verdict is Verdict.TOKEN_EXPIRED:
+        decision = self._decide(attempt, reply, row, before)
+        if isinstance(decision, Retry) and decision.refresh:
             try:
                 await self.auth.refresh(self._session, headers)  # type: ignore[arg-type]
             except SendError as exc:
-                self._fatal(str(exc))
-                row.maybe_created, row.last_error = before, reply.error or f"HTTP {reply.status}"
-                self._finish(index, self._not_created(row), row, error=row.last_error)
-                return True
-        decision = decide(attempt, reply, attempts=row.attempts, maybe_created=before,
-                          max_attempts=self.max_attempts, retry_uncertain=self.retry_uncertain,
-                          provider=self.provider.name)
+                decision = self._decide(attempt, reply, row, before, refresh_failed=exc)
         row.maybe_created = decision.maybe_created
         if isinstance(decision, Retry):
             row.last_error = decision.error
@@ -306,6 +301,12 @@ class Sender:
         if attempt.failure is Failure.NOT_SENT:
             self._note_unreachable(attempt)
         return True
+
+    def _decide(self, attempt: Attempt, reply: Reply | None, row: _Row, before: bool,
+                refresh_failed: SendError | None = None) -> Retry | Final:
+        return decide(attempt, reply, attempts=row.attempts, maybe_created=before, max_attempts=self.max_attempts,
+                      retry_uncertain=self.retry_uncertain, provider=self.provider.name,
+                      refresh_failed=refresh_failed)
 
     def _note_streaks(self, attempt: Attempt, reply: Reply | None) -> None:
         """Streaks across rows: a reply ends them; silent attempts in a row stop the run."""
@@ -349,10 +350,6 @@ class Sender:
             await asyncio.wait_for(self._halt.wait(), seconds)
         except TimeoutError:
             pass
-
-    @staticmethod
-    def _not_created(row: _Row) -> RowStatus:
-        return RowStatus.UNCERTAIN if row.maybe_created else RowStatus.FAILED
 
     def _end_halted(self, index: int, row: _Row) -> None:
         if row.maybe_created:

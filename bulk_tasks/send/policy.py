@@ -4,8 +4,10 @@
 proves) and the row's state, and says either ``Retry`` (after how long) or ``Final`` (the row's
 outcome, with the ``SendError`` that stops the whole run when the answer dooms every other row). No
 sockets, no clock, no randomness: ``Retry.after`` None means "the engine's backoff for this attempt".
-The engine (``sending.Sender``) applies the decision; what spans rows (the shared pause after a 429,
-the token refresh, streaks of unreachable or silent attempts) stays there.
+An expired token is ``Retry(refresh=True)``: the engine (``engine.Sender``) renews the token, and when
+that fails asks ``decide`` again with ``refresh_failed`` set, which ends the row and stops the run. The
+engine applies the decisions; what spans rows (the shared pause after a 429, the single-flight token
+renewal itself, streaks of unreachable or silent attempts) stays there.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ MAY_EXIST = "; the task may have been created: check in the provider before send
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """Send the row again, after ``after`` seconds (None: exponential backoff by attempt number)."""
+    """Send the row again, after ``after`` seconds (None: exponential backoff by attempt number);
+    ``refresh``: renew the token first (the provider said it expired)."""
 
     error: str | None
     maybe_created: bool
     after: float | None = None
+    refresh: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,10 +46,11 @@ class Final:
 
 
 def decide(attempt: Attempt, reply: Reply | None, *, attempts: int, maybe_created: bool, max_attempts: int,
-           retry_uncertain: bool, provider: str) -> Retry | Final:
+           retry_uncertain: bool, provider: str, refresh_failed: SendError | None = None) -> Retry | Final:
     """What ``attempt`` (the ``attempts``-th of its row) means. ``reply``: ``provider.interpret`` of its
     response (None for a network failure); ``maybe_created``: whether an earlier attempt may have
-    created the task."""
+    created the task; ``refresh_failed``: why the token could not be renewed after this reply said it
+    had expired."""
     if reply is None:
         return _failure(attempt, attempts=attempts, maybe_created=maybe_created, max_attempts=max_attempts,
                         retry_uncertain=retry_uncertain)
@@ -58,7 +63,10 @@ def decide(attempt: Attempt, reply: Reply | None, *, attempts: int, maybe_create
         after = 0.0 if reply.status == 429 else attempt.retry_after
         return _again(error, attempts, max_attempts, maybe_created, after)
     if reply.verdict is Verdict.TOKEN_EXPIRED:
-        return _again(error, attempts, max_attempts, maybe_created, 0.0)
+        if refresh_failed is not None:
+            return Final(_not_created(maybe_created), error, maybe_created, stop=refresh_failed)
+        decision = _again(error, attempts, max_attempts, maybe_created, 0.0)
+        return Retry(error, maybe_created, 0.0, refresh=True) if isinstance(decision, Retry) else decision
     return Final(_not_created(maybe_created), error, maybe_created, stop=_fatal_stop(reply, error, provider))
 
 

@@ -7,14 +7,11 @@ and extending the journal so that nothing created before is sent again.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from .auth import check_url_safe
 from ..errors import JournalWriteError
 from ..record.journal import Journal, journal_path
 from ..console.messages import DECLINED
@@ -22,11 +19,11 @@ from ..shape.payloads import COMPACT_SEPARATORS, RENDER_CHUNK, Payloads
 from ..shape.prepare import Prepared
 from .options import EngineSettings, SendOptions
 from ..read.options import check_same_reading
+from .endpoint import Endpoint, resolve_endpoint, sandbox_endpoint
 from .engine import Sender
 from .jobs import Job, SendResult, encode_payload
 from ..statuses import Outcome, RowStatus
 
-SANDBOX_JOURNAL_URL = "sandbox:in-process"
 #: Requests in flight when --concurrency is not given: this many to start with, and more, up to
 #: MAX_AUTO_CONCURRENCY, while the rate needs them (a 50/s limit with 300 ms replies needs 15).
 DEFAULT_CONCURRENCY = 8
@@ -52,27 +49,17 @@ class Progress(Protocol):
         """Every request waits ``seconds`` because the provider said 429 (too many requests)."""
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """Where to send and with which credentials, and the URL the journal records."""
-
-    base_url: str
-    env: Mapping[str, str]
-    journal_url: str
-
-
 @asynccontextmanager
-async def endpoint(prepared: Prepared, base_url: str | None, sandbox: bool,
-                   env: Mapping[str, str] | None) -> AsyncIterator[Endpoint]:
-    """The production (or ``--base-url``) endpoint, or an in-process sandbox started for the run."""
-    if not sandbox:
-        url = check_url_safe(base_url or prepared.provider.default_base_url)
-        yield Endpoint(url, os.environ if env is None else env, url)
+async def _endpoint(prepared: Prepared, send: SendOptions, resolved: Endpoint | None) -> AsyncIterator[Endpoint]:
+    """``resolved``, else the production (or ``--base-url``) endpoint, or an in-process sandbox started
+    for the run."""
+    if not send.sandbox:
+        yield resolved or resolve_endpoint(prepared.provider, send.base_url, send.env)
         return
     from ..sandbox import SandboxConfig, start_sandbox
 
     async with start_sandbox(SandboxConfig()) as running:
-        yield Endpoint(running.url, running.environment(), SANDBOX_JOURNAL_URL)
+        yield sandbox_endpoint(prepared.provider, running.url, running.environment())
 
 
 #: Up to this rate intents are ``fsync``-ed before their requests (``Journal.durable``): every provider's
@@ -130,11 +117,14 @@ def _from_journal(row: int, earlier: Outcome, status: RowStatus) -> Outcome:
 
 async def send_prepared(prepared: Prepared, results_path: Path, send: SendOptions, *,
                         stop: asyncio.Event | None = None, progress: Progress | None = None,
-                        before_sending: BeforeSending | None = None) -> SendResult:
-    """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes."""
+                        before_sending: BeforeSending | None = None, endpoint: Endpoint | None = None) -> SendResult:
+    """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes.
+
+    ``endpoint``: the run's endpoint, resolved by the caller (``resolve_endpoint``); None: resolved here
+    from ``send`` (or the sandbox started, with ``send.sandbox``)."""
     provider = prepared.provider
-    async with endpoint(prepared, send.base_url, send.sandbox, send.env) as target:
-        auth = provider.make_auth(target.env, target.base_url)
+    async with _endpoint(prepared, send, endpoint) as target:
+        auth = target.auth
         auth.set_timeout(send.timeout)
         rate = provider.default_rate if send.rate is None else send.rate
         with Journal.open(journal_path(results_path), provider.name, target.journal_url,

@@ -195,3 +195,20 @@ def test_results_that_cannot_be_written_in_full_leave_the_old_file_and_say_why(t
     assert f"Cannot write the results file {results}" in limited.stderr and "Traceback" not in limited.stderr
     assert results.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("command", [["validate"], ["run", "--sandbox", "--quiet"], ["run", "--dry-run"]])
+def test_main_in_process_gives_back_the_signal_handlers_it_found(tmp_path, command):
+    from bulk_tasks.cli import STOP_SIGNALS, main
+
+    def mine(number, frame):  # pragma: no cover - never delivered
+        raise AssertionError("not expected")
+
+    path = input_file(tmp_path, "quo", 2)
+    before = {number: signal.signal(number, mine) for number in STOP_SIGNALS}
+    try:
+        assert main([command[0], str(path), "-p", "quo", *command[1:]]) == 0
+        assert {number: signal.getsignal(number) for number in STOP_SIGNALS} == dict.fromkeys(STOP_SIGNALS, mine)
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)

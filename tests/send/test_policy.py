@@ -33,8 +33,11 @@ TABLE = [
     # 503: after its Retry-After, else the backoff (None)
     (Attempt(503, retry_after=7), reply(Verdict.RETRY, 503), 2, False, False, Retry("boom", False, 7.0)),
     (Attempt(503), reply(Verdict.RETRY, 503, None), 2, False, False, Retry("HTTP 503", False, None)),
-    # an expired token: again at once (the engine refreshes it)
-    (Attempt(401), reply(Verdict.TOKEN_EXPIRED, 401), 1, False, False, Retry("boom", False, 0.0)),
+    # an expired token: again at once, once the engine has renewed it; given up after the last attempt
+    (Attempt(401), reply(Verdict.TOKEN_EXPIRED, 401), 1, False, False, Retry("boom", False, 0.0, refresh=True)),
+    (Attempt(401), reply(Verdict.TOKEN_EXPIRED, 401), 2, True, False, Retry("boom", True, 0.0, refresh=True)),
+    (Attempt(401), reply(Verdict.TOKEN_EXPIRED, 401), 5, False, False,
+     Final(FAILED, "boom (gave up after 5 attempts)", False)),
     # refused: failed, or uncertain when an earlier attempt may have created it
     (Attempt(400), reply(Verdict.REFUSED, 400), 1, False, False, Final(FAILED, "boom", False)),
     (Attempt(400), reply(Verdict.REFUSED, 400), 2, True, False, Final(UNCERTAIN, "boom", True)),
@@ -69,3 +72,11 @@ def test_answers_that_doom_every_row_stop_the_run_with_an_exception_type(attempt
                       provider="quo")
     assert isinstance(decision, Final) and decision.status is FAILED
     assert type(decision.stop) is kind and str(decision.stop).startswith(words)
+
+
+@pytest.mark.parametrize(("maybe", "status"), [(False, FAILED), (True, UNCERTAIN)])
+def test_a_token_that_cannot_be_renewed_ends_the_row_and_stops_the_run(maybe, status):
+    refused = AuthenticationError("a fixed token cannot be renewed")
+    decision = decide(Attempt(401), reply(Verdict.TOKEN_EXPIRED, 401), attempts=1, maybe_created=maybe,
+                      max_attempts=5, retry_uncertain=False, provider="travtus", refresh_failed=refused)
+    assert decision == Final(status, "boom", maybe, stop=refused)

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from bulk_tasks.send.auth import Auth, ClientCredentialsAuth, StaticAuth
-from bulk_tasks.errors import CredentialsError
 from bulk_tasks.providers import get_provider
 from bulk_tasks.sandbox import (
     SANDBOX_TRAVTUS_CLIENT_ID,
@@ -169,6 +168,19 @@ async def test_expired_tokens_are_refreshed_once_for_all_workers() -> None:
     assert sb.state.stats.providers["travtus"].by_status["401"] >= 2
     assert any(o.attempts == 2 for o in list(report.outcomes.values()))
     assert sb.state.stats.token_requests <= math.ceil(elapsed / 0.4) + 2
+
+
+async def test_an_expired_token_that_cannot_be_renewed_stops_the_run(sb: RunningSandbox) -> None:
+    sb.state.issued_tokens["stale-token-5521"] = ("some-client", 0.0)  # expired from the start
+    auth = StaticAuth({"Authorization": "Bearer stale-token-5521"}, secrets=("stale-token-5521",))
+    jobs = jobs_for("travtus", 5)
+    report = await send_all(jobs, get_provider("travtus"), auth,
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=1, max_attempts=3, timeout=5))
+    first, *rest = list(report.outcomes.values())
+    assert first.status is RowStatus.FAILED and first.attempts == 1 and "expired" in (first.error or "")
+    assert report.stopped_reason and "cannot be renewed" in report.stopped_reason
+    assert {o.status for o in rest} == {RowStatus.NOT_SENT} and not sb.state.tasks_of("travtus")
+    assert sb.state.stats.providers["travtus"].by_status["401"] == 1
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -350,12 +362,6 @@ async def test_a_journal_failure_stops_everything_before_the_request() -> None:
         assert len(sb.state.tasks) == 10
     statuses = [o.status for o in list(sender.report().outcomes.values())]
     assert statuses == [RowStatus.CREATED] * 10 + [RowStatus.NOT_SENT] * 20
-
-
-async def test_credentials_are_never_sent_over_plain_http_to_a_remote_host() -> None:
-    with pytest.raises(CredentialsError):
-        await send_all(jobs_for("quo", 1), get_provider("quo"), StaticAuth({"Authorization": "k"}),
-                       EngineSettings(base_url="http://api.quo.com", **FAST))
 
 
 async def test_a_tls_failure_stops_the_run_without_retrying(sb: RunningSandbox) -> None:
