@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ResultsFileError
+from .errors import ResultsFileError, UnreadableFileError
 from .record.lock import RunLock
 from .report.summary import Summary, summarize
 from .report.table import PayloadColumn, cell_errors, input_fields, results_table
@@ -28,6 +28,9 @@ if TYPE_CHECKING:  # aiohttp and pandas are loaded only by the commands that nee
 
 
 def _results_path(input_path: Path, results: str | Path | None) -> Path:
+    if input_path.is_dir():
+        raise UnreadableFileError(f"{input_path} is a folder, not a spreadsheet: give the path of the .csv or .xlsx "
+                                  f"file with the tasks, for example {input_path / 'tasks.xlsx'}")
     return Path(results) if results else default_results_path(input_path)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import signal
 import sys
 import traceback
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .console.output import Output, output_problem
 from .errors import BulkTasksError
 from .providers import PROVIDERS, get_provider
 from .statuses import ExitCode
@@ -106,6 +108,8 @@ def _positive(kind: type[float] | type[int], what: str) -> Callable[[str], float
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number bulk-tasks can use: give one such as 5 or 0.5")
         if value <= 0:
             raise argparse.ArgumentTypeError(f"{text!r} must be above 0")
         return value
@@ -228,8 +232,9 @@ def _template(args: argparse.Namespace) -> int:
     if not args.quiet:
         from .console.messages import after_template, invoked_as
 
-        print(f"Template written: {path}")
-        print(after_template(path, provider.name, args.format, invoked_as()))
+        say = _output(args).say
+        say(f"Template written: {path}")
+        say(after_template(path, provider.name, args.format, invoked_as()))
     return ExitCode.OK
 
 
@@ -244,18 +249,26 @@ def _report(summary: Summary, args: argparse.Namespace) -> None:
     """Warnings, each kind of problem once, why the run stopped, the counts, then what to do next."""
     from .console.messages import Command, closing_lines, invoked_as, next_steps, problem_lines
 
+    say = _output(args).say
     for note in summary.notes:
-        print(note, file=sys.stderr)
+        say(note, err=True)
     for warning in summary.warnings:
-        print(f"Warning: {warning}", file=sys.stderr)
+        say(f"Warning: {warning}", err=True)
     for line in problem_lines(summary, args.verbose):
-        print(line)
+        say(line)
     for line in closing_lines(summary):
-        print(line, file=sys.stderr if line == summary.stopped_reason else sys.stdout)
+        say(line, err=line == summary.stopped_reason)
     if not args.quiet:
         command = Command(tuple(args.words), args.input, invoked_as())
         for line in next_steps(summary, command, get_provider(args.provider).name.capitalize()):
-            print(line)
+            say(line)
+
+
+def _output(args: argparse.Namespace) -> Output:
+    """The command's one ``Output`` (made on first use, so that tests' captured streams are the ones used)."""
+    if getattr(args, "printer", None) is None:
+        args.printer = Output()
+    return args.printer  # type: ignore[no-any-return]
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -276,21 +289,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("run", "validate"):
         _interrupt_before_sending()
     try:
+        code = _command(args)
+    finally:
+        _restore(saved)
+    output = _output(args)
+    output.flush()
+    if output.failed is not None:
+        output.say(output_problem(output.failed), err=True)
+        return code if args.command == "run" else int(ExitCode.USAGE)
+    return code
+
+
+def _command(args: argparse.Namespace) -> int:
+    say = _output(args).say
+    try:
         return int(COMMANDS[args.command](args))
     except BulkTasksError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        say(f"Error: {exc}", err=True)
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        print("Interrupted.", file=sys.stderr)
+        say("Interrupted.", err=True)
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         if getattr(args, "verbose", False):
             traceback.print_exc()
-        print(f"Error: bulk-tasks hit an internal problem ({type(exc).__name__}). Please report it with the "
-              "command you ran; add -v for details.", file=sys.stderr)
+        say(f"Error: bulk-tasks hit an internal problem ({type(exc).__name__}). Please report it with the "
+            "command you ran; add -v for details.", err=True)
         return int(ExitCode.SOME_ROWS_FAILED)
-    finally:
-        _restore(saved)
 
 
 def _restore(handlers: dict[int, Any]) -> None:
@@ -301,4 +326,3 @@ def _restore(handlers: dict[int, Any]) -> None:
                 signal.signal(number, handler)
             except (ValueError, OSError):  # not the main thread: nothing was installed either
                 pass
-

@@ -42,12 +42,13 @@ def read_env_file(path: str | Path) -> dict[str, str]:
 
 
 def _decode(data: bytes, path: Path) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"The --env-file {path} is not a text file in UTF-8: save it as UTF-8 text "
+        return data.decode("utf-16" if utf16 else "utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].decode("utf-16" if utf16 else "utf-8-sig", errors="replace").count("\n") + 1
+        kind = "Unicode (UTF-16) text that is damaged" if utf16 else "not a text file in UTF-8"
+        raise UsageError(f"Line {line} of the --env-file {path} is {kind}: save the file again as UTF-8 text "
                          "(in Notepad: File > Save as, Encoding UTF-8).") from None
 
 

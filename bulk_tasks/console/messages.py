@@ -6,16 +6,16 @@ plain text lines and prints nothing.
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..statuses import RowStatus
+from .shell import command_line, current_shell, shell_quote
 
 if TYPE_CHECKING:
     from ..report.summary import Summary
@@ -26,7 +26,6 @@ MAX_KINDS_SHOWN = 15
 _HALTED = ("the run stopped", "interrupted", "not sent:")
 #: The advice on uncertain rows says this once for all of them.
 _MAY_EXIST = "; the task may have been created"
-_SAFE_WORD = re.compile(r"[\w@%+=:,./\\-]+")
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -47,13 +46,13 @@ def invoked_as(argv0: str | None = None) -> str:
     argv0 = sys.argv[0] if argv0 is None else argv0
     path = Path(argv0)
     if path.name == "__main__.py" and path.parent.name == "bulk_tasks":
-        return f"{_quoted(sys.executable)} -m bulk_tasks"
+        return f"{shell_quote(sys.executable)} -m bulk_tasks"
     if not path.name.lower().startswith("bulk-tasks"):
         return "bulk-tasks"
     found = shutil.which("bulk-tasks")
     if found and Path(found).resolve() == path.resolve():
         return "bulk-tasks"
-    return _quoted(str(path.with_suffix("")) if path.suffix.lower() == ".exe" else argv0)
+    return shell_quote(str(path.with_suffix("")) if path.suffix.lower() == ".exe" else argv0)
 
 
 @dataclass(frozen=True)
@@ -63,15 +62,17 @@ class Command:
     words: tuple[str, ...]
     input: str
     program: str = "bulk-tasks"
+    #: ``shell.POSIX`` or ``shell.POWERSHELL``: how ``text`` quotes.
+    shell: str = field(default_factory=current_shell)
 
     def text(self) -> str:
-        """The command, ready to paste into PowerShell or a POSIX shell."""
-        return " ".join([self.program, *map(_quoted, self.words)])
+        """The command, ready to paste into the shell: no word in it can run anything."""
+        return command_line(self.program, self.words, self.shell)
 
     def sending(self) -> Command:
         """The same with ``run`` instead of ``validate`` and without ``--dry-run``."""
         words = ["run" if word == "validate" and i == 0 else word for i, word in enumerate(self.words)]
-        return Command(tuple(word for word in words if word != "--dry-run"), self.input, self.program)
+        return Command(tuple(word for word in words if word != "--dry-run"), self.input, self.program, self.shell)
 
     def on(self, path: Path | str) -> Command:
         """The same on another input (a results file, updated in place): ``--results`` as needed."""
@@ -93,15 +94,12 @@ class Command:
                 words.append(word)
         if default_results_path(Path(path)) != Path(path):
             words += ["--results", str(path)]
-        return Command(tuple(words), str(path), self.program)
+        return Command(tuple(words), str(path), self.program, self.shell)
 
     def adding(self, *flags: str) -> Command:
         """The same with ``flags`` added (those already there are not repeated)."""
-        return Command((*self.words, *(flag for flag in flags if flag not in self.words)), self.input, self.program)
-
-
-def _quoted(word: str) -> str:
-    return word if _SAFE_WORD.fullmatch(word) else '"' + word.replace('"', '\\"') + '"'
+        return Command((*self.words, *(flag for flag in flags if flag not in self.words)), self.input, self.program,
+                       self.shell)
 
 
 def problem_lines(summary: Summary, verbose: bool = False) -> list[str]:
@@ -165,7 +163,7 @@ def workbook_hint(summary: Summary) -> str:
     path = summary.results_path
     if path is None or path.suffix.lower() != ".csv":
         return ""
-    return f" (for a highlighted Excel workbook, add --results {path.with_suffix('.xlsx')})"
+    return f" (for a highlighted Excel workbook, add --results {shell_quote(str(path.with_suffix('.xlsx')))})"
 
 
 def next_steps(summary: Summary, command: Command | None = None, provider: str = "the provider") -> list[str]:

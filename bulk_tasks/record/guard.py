@@ -82,5 +82,6 @@ def _file_digest(path: Path) -> str:
 
 
 def _shell(path: Path) -> str:
-    text = str(path)
-    return f'"{text}"' if any(char.isspace() for char in text) else text
+    from ..console.shell import shell_quote
+
+    return shell_quote(str(path))

@@ -30,6 +30,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any, cast
 
+from ..console.shell import shell_quote
 from ..errors import JournalError, JournalWriteError, ResumeError, UnreadableFileError
 from ..statuses import Outcome, RowStatus
 
@@ -296,7 +297,7 @@ def _check_owner(path: Path, header: dict[str, Any] | None, provider: str, base_
     if header.get("provider") == provider and header.get("base_url") == base_url:
         return
     results = results_path.name if results_path is not None else f"the results file beside {path.name}"
-    other = (f"--results {_sibling(results_path)}" if results_path is not None else "another --results path")
+    other = f"--results {shell_quote(_sibling(results_path))}" if results_path is not None else "another --results path"
     if str(header.get("base_url", "")).startswith("sandbox:"):
         raise ResumeError(
             f"{results} holds a --sandbox try (nothing real was created there). To send to {provider} for real, "

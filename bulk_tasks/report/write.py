@@ -22,6 +22,7 @@ import pandas as pd
 from .background_writer import BackgroundWriter
 from ..shape.csv_fields import csv_field, needs_quotes
 from ..errors import ResultsFileError
+from ..console.shell import shell_quote
 from ..check.formulas import DANGEROUS as _DANGEROUS
 
 if TYPE_CHECKING:
@@ -88,8 +89,27 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~umask
 
 
+RESULT_SUFFIXES = (".csv", ".xlsx")
+
+
+def check_results_target(path: Path) -> None:
+    """``ResultsFileError`` unless ``path`` can become a results file: a regular file (or none yet)
+    whose suffix says its format."""
+    if path.is_dir():
+        raise ResultsFileError(f"--results {path} is a folder: give a file in it, for example "
+                               f"--results {shell_quote(str(path / 'tasks.results.xlsx'))}")
+    if path.exists() and not path.is_file():
+        raise ResultsFileError(f"--results {path} is not a regular file (it is a device, a pipe or a socket), and "
+                               "bulk-tasks writes the results to a file it can replace: choose a file path "
+                               "ending in .csv or .xlsx.")
+    if path.suffix.lower() not in RESULT_SUFFIXES:
+        raise ResultsFileError(f"--results {path} must end in .csv or .xlsx, which says the format of the results: "
+                               f"for example --results {shell_quote(str(path.with_suffix('.xlsx')))}")
+
+
 def check_writable(path: Path) -> None:
     """Make sure the results file can be written before anything is sent; ``ResultsFileError`` if not."""
+    check_results_target(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
@@ -146,8 +166,9 @@ def check_fits_a_sheet(path: Path, rows: int) -> None:
     from .xlsx_writer import MAX_ROWS
 
     if results_format(path) == "xlsx" and rows + 1 > MAX_ROWS:
+        instead = shell_quote(str(path.with_suffix(".csv")))
         raise ResultsFileError(f"{path} cannot hold {rows:,} rows: an Excel sheet holds {MAX_ROWS - 1:,} below its "
-                               f"header. Write the results as CSV instead: --results {path.with_suffix('.csv')}")
+                               f"header. Write the results as CSV instead: --results {instead}")
 
 
 def _write_csv(path: Path, table: pd.DataFrame, order: list[int],

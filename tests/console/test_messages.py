@@ -37,11 +37,12 @@ def test_plural_agrees():
 
 
 def test_command_quotes_paths_with_spaces_and_swaps_the_input():
-    command = Command(("validate", "My Tasks.xlsx", "-p", "quo", "--results", "out.xlsx"), "My Tasks.xlsx")
-    assert command.text() == 'bulk-tasks validate "My Tasks.xlsx" -p quo --results out.xlsx'
-    assert command.sending().text() == 'bulk-tasks run "My Tasks.xlsx" -p quo --results out.xlsx'
+    command = Command(("validate", "My Tasks.xlsx", "-p", "quo", "--results", "out.xlsx"), "My Tasks.xlsx",
+                      shell="posix")
+    assert command.text() == "bulk-tasks validate 'My Tasks.xlsx' -p quo --results out.xlsx"
+    assert command.sending().text() == "bulk-tasks run 'My Tasks.xlsx' -p quo --results out.xlsx"
     assert command.on("out.xlsx").text() == "bulk-tasks validate out.xlsx -p quo --results out.xlsx"
-    assert command.on("My Tasks.results.xlsx").text() == 'bulk-tasks validate "My Tasks.results.xlsx" -p quo'
+    assert command.on("My Tasks.results.xlsx").text() == "bulk-tasks validate 'My Tasks.results.xlsx' -p quo"
 
 
 def test_all_valid_says_so_with_the_command_that_sends_them(tmp_path, capsys):
