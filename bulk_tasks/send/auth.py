@@ -10,8 +10,11 @@ renews it at most once when many workers meet ``expired_token`` together.
 from __future__ import annotations
 
 import asyncio
+import base64
+import functools
 import ipaddress
 import json
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -31,11 +34,57 @@ TOKEN_ATTEMPTS = 4
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every occurrence of every non-empty secret replaced by ``[redacted]``."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
+    """``text`` with every form of every non-empty secret replaced by ``[redacted]``.
+
+    A server may echo a secret changed: URL-encoded (either way, even in part), JSON-escaped,
+    lower- or upper-cased, base64-encoded (alone or inside a longer text). Secrets of ``MIN_DISGUISED``
+    characters or more are found in each of those forms; shorter ones as written only.
+    """
+    pattern = _secrets_pattern(tuple(sorted({s for s in secrets if s}, key=len, reverse=True)))
+    return text if pattern is None else pattern.sub(REDACTED, text)
+
+
+#: Below this length a secret is matched only exactly (a short one, disguised, would match ordinary words).
+MIN_DISGUISED = 8
+
+
+@functools.lru_cache(maxsize=64)
+def _secrets_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not secrets:
+        return None
+    disguised = "|".join(_disguised(secret) for secret in secrets if len(secret) >= MIN_DISGUISED)
+    exact = "|".join(re.escape(secret) for secret in secrets if len(secret) < MIN_DISGUISED)
+    return re.compile("|".join(part for part in (f"(?i:{disguised})" if disguised else "", exact) if part))
+
+
+def _disguised(secret: str) -> str:
+    """A pattern for ``secret`` as written, URL-encoded, JSON-escaped or in another case, or base64-encoded."""
+    chars = "".join(_char_forms(char) for char in secret)
+    return "|".join([chars, *(re.escape(fragment) for fragment in _base64_fragments(secret))])
+
+
+def _char_forms(char: str) -> str:
+    encoded = "".join(f"%{byte:02x}" for byte in char.encode("utf-8"))
+    forms = {re.escape(char), re.escape(encoded), re.escape(encoded.replace("%", "%25")),
+             re.escape(f"\\u{ord(char):04x}") if ord(char) < 0x10000 else re.escape(char)}
+    if char == " ":
+        forms.add(re.escape("+"))
+    if char in "/\"\\":
+        forms.add(re.escape("\\" + char))
+    return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"
+
+
+def _base64_fragments(secret: str) -> set[str]:
+    """The base64 characters that depend on ``secret``'s bytes alone, at each of the three alignments."""
+    data = secret.encode("utf-8")
+    fragments = set()
+    for shift in range(3):
+        start, end = -(-8 * shift // 6), 8 * (shift + len(data)) // 6
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            fragment = encode(b"\0" * shift + data).decode("ascii")[start:end]
+            if len(fragment) >= MIN_DISGUISED:
+                fragments.add(fragment)
+    return fragments
 
 
 class Auth:
@@ -113,8 +162,8 @@ class ClientCredentialsAuth(Auth):
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """The client secret and every token obtained so far."""
-        return (self._client_secret, *self._tokens)
+        """The client ID and secret and every token obtained so far."""
+        return (self.client_id, self._client_secret, *self._tokens)
 
     async def headers(self, session: aiohttp.ClientSession) -> Mapping[str, str]:
         """``Authorization: Bearer <token>``, fetching or renewing the token first when it is due."""

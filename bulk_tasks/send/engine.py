@@ -31,7 +31,7 @@ from ..errors import JournalWriteError, SendError
 from .policy import MAY_EXIST, Final, Retry, decide
 from ..providers.base import Provider, Reply, Verdict
 from .ratelimit import RateLimiter
-from .retry import backoff_delay
+from .retry import backoff_delay, waited_too_long
 from .options import EngineSettings
 from ..statuses import Outcome, RowStatus
 from .jobs import Job, SendResult, encode_payload
@@ -78,7 +78,7 @@ class Sender:
         self.auth = auth
         self.url = provider.task_url(settings.base_url)
         self.host = urlsplit(self.url).netloc
-        self.limiter = limiter or RateLimiter(settings.rate)
+        self.limiter = limiter or RateLimiter(settings.rate, max_pause=settings.max_wait or math.inf)
         self.concurrency = settings.concurrency
         self.max_concurrency = max(self.concurrency, settings.max_concurrency or self.concurrency)
         self._workers: list[asyncio.Task[None]] = []
@@ -278,7 +278,7 @@ class Sender:
         self._note_streaks(attempt, reply)
         row.last_status = reply.status if reply is not None else None
         if reply is not None and reply.verdict is Verdict.RETRY and reply.status == 429:
-            self._throttled(self.limiter.penalize(attempt.retry_after, granted))
+            self._throttled(self.limiter.penalize(attempt.retry_after, granted), attempt.retry_after)
         decision = self._decide(attempt, reply, row, before)
         if isinstance(decision, Retry) and decision.refresh:
             try:
@@ -331,15 +331,13 @@ class Sender:
                         f"{self._unreachable_streak} rows in a row, {self.max_attempts} attempts "
                         "each; check the network and --base-url, then run again.")
 
-    def _throttled(self, pause: float) -> None:
+    def _throttled(self, pause: float, asked: float | None) -> None:
         """After a 429: stop the run when nothing but 429s would last beyond ``max_wait``."""
         now = time.monotonic()
         since = self._throttled_since = self._throttled_since or now
-        if self.max_wait is not None and now + pause - since > self.max_wait:
-            self._fatal(f"{self.provider.name.capitalize()} has answered every request with 429 Too Many Requests "
-                        f"for {now - since:.0f} s and asks to wait {pause:.0f} s more, beyond --max-wait "
-                        f"{self.max_wait:g} s (the key's rate limit is used up, perhaps by another program); "
-                        "the remaining rows were not sent: run the same command again later.")
+        wait = max(pause, asked or 0.0)
+        if self.max_wait is not None and now + wait - since > self.max_wait:
+            self._fatal(waited_too_long(self.provider.name, now - since, wait, self.max_wait))
         elif self._on_wait is not None and pause > 0:
             self._on_wait(pause)
 
@@ -361,8 +359,8 @@ class Sender:
     def _finish(self, index: int, status: RowStatus, row: _Row, *, task_id: str | None = None,
                 request_id: str | None = None, error: str | None = None,
                 quiet: bool = False) -> None:
-        if error is not None:
-            error = self.auth.redact(error)
+        error, task_id, request_id = (None if text is None else self.auth.redact(text)
+                                      for text in (error, task_id, request_id))
         outcome = Outcome(self.jobs[index].row, status, task_id, request_id, row.last_status,
                           row.attempts, error)
         self._outcomes[index] = outcome

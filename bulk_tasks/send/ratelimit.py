@@ -25,14 +25,16 @@ from .retry import MAX_RETRY_AFTER, backoff_delay
 SAFETY_MARGIN = 0.02
 #: A grant waits this much past the moment the grant ``rate`` before it leaves the one-second window.
 WINDOW_EPSILON = 0.001
-#: After a 429 the rate is multiplied by this factor...
+#: After a lone 429 (the requests before it went through) the rate is multiplied by this factor,
+#: after each further 429 of a run by SLOWDOWN...
+LONE_SLOWDOWN = 0.95
 SLOWDOWN = 0.5
 #: ...never going below the configured rate divided by this...
 MAX_SLOWDOWN = 16.0
-#: ...and regrows by this factor every ``RECOVERY_PERIOD`` seconds without a 429.
+#: ...and regrows by this factor every ``RECOVERY_PERIOD`` seconds (a lone 429 does not hold it back).
 RECOVERY = 1.25
 RECOVERY_PERIOD = 1.0
-#: Exponential backoff of the pause when the 429 has no ``Retry-After``.
+#: Exponential backoff of the pause over a run of 429s without ``Retry-After`` (a lone one: no pause).
 PAUSE_BASE = 0.5
 PAUSE_CAP = 30.0
 #: Unlimited mode measures its pace over this many recent grants, spanning at least MIN_SPAN s.
@@ -189,29 +191,36 @@ class RateLimiter:
         return False
 
     def penalize(self, retry_after: float | None = None, sent_at: float | None = None) -> float:
-        """Record a 429: pause every worker and lower the rate. Returns the pause left, in seconds.
+        """Record a 429: lower the rate, pause every worker. Returns the pause left, in seconds.
 
-        ``retry_after`` (seconds, capped at ``max_pause``) sets the pause; without it the pause is an
-        exponential backoff with full jitter over consecutive 429s. A 429 for a request granted
-        (``sent_at``) before the previous penalty is an echo of the same burst: it may lengthen the
-        pause but does not lower the rate again.
+        In proportion: a lone 429 (the requests before it went through) lowers the rate a little
+        (``LONE_SLOWDOWN``) with no pause, and the rate regrows within ``RECOVERY_PERIOD``; each
+        further 429 of a run (no request has gone through since) halves it and pauses everyone with
+        exponential backoff. ``retry_after`` (seconds, up to ``max_pause``) sets the pause whenever the
+        server gives one. A 429 for a request granted (``sent_at``) before the previous penalty is an
+        echo of the same burst: it may lengthen the pause but does not lower the rate again.
         """
         now = self._clock()
         if sent_at is not None and sent_at < self._last_penalty:
             if retry_after is not None:
                 self._pause_until(now + min(max(0.0, retry_after), self.max_pause))
             return max(0.0, self._paused_until - now)
+        self._strikes += 1
+        lone = self._strikes == 1
         if retry_after is not None:
             pause = min(max(0.0, retry_after), self.max_pause)
+        elif lone:
+            pause = 0.0
         else:
-            self._strikes += 1
-            pause = backoff_delay(self._strikes, base=PAUSE_BASE, cap=min(PAUSE_CAP, self.max_pause),
+            pause = backoff_delay(self._strikes - 1, base=PAUSE_BASE, cap=min(PAUSE_CAP, self.max_pause),
                                   rand=self._rand)
         self.penalties += 1
         self._last_penalty = now
-        self._slow_down(now)
-        self._pause_until(now + pause, force=True)
-        self._recover_at = self._paused_until + RECOVERY_PERIOD
+        self._slow_down(now, LONE_SLOWDOWN if lone else SLOWDOWN)
+        if pause > 0:
+            self._pause_until(now + pause, force=True)
+        if not lone or pause > 0 or self._recover_at == math.inf:
+            self._recover_at = max(now, self._paused_until) + RECOVERY_PERIOD
         return max(0.0, self._paused_until - now)
 
     def _pause_until(self, until: float, force: bool = False) -> None:
@@ -220,14 +229,14 @@ class RateLimiter:
             self._tat = self._paused_until
             self._generation += 1
 
-    def _slow_down(self, now: float) -> None:
+    def _slow_down(self, now: float, factor: float) -> None:
         if self._rate is None:
             observed = self.observed_rate(now)
             self._ceiling = observed
             self._floor = observed / MAX_SLOWDOWN
-            self._set_rate(max(self._floor, observed * SLOWDOWN))
+            self._set_rate(max(self._floor, observed * factor))
         else:
-            self._set_rate(max(self._floor, self._rate * SLOWDOWN))
+            self._set_rate(max(self._floor, self._rate * factor))
 
     def note_success(self, sent_at: float) -> None:
         """A request granted at ``sent_at`` went through: consecutive-429 backoff starts over."""

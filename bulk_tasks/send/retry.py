@@ -48,3 +48,24 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None,
     if seconds != seconds:  # NaN
         return None
     return min(cap, max(0.0, seconds))
+
+
+def _duration(seconds: float) -> str:
+    """``45 s``, ``600 s (10 minutes)``, ``3,600 s (an hour)``, ``7,200 s (2.0 hours)``."""
+    text = f"{seconds:,.0f} s"
+    if seconds >= 5400:
+        return f"{text} ({seconds / 3600:.1f} hours)"
+    if seconds >= 3000:
+        return f"{text} (about an hour)"
+    return f"{text} ({seconds / 60:.0f} minutes)" if seconds >= 120 else text
+
+
+def waited_too_long(provider: str, waited: float, asked: float, max_wait: float) -> str:
+    """Why a run stopped: the provider answers only 429 and asks for a wait beyond ``--max-wait``."""
+    name = provider.capitalize()
+    said = (f"{name} answered 429 Too Many Requests and asks to wait {_duration(asked)} before any more requests"
+            if waited < 1 else f"{name} has answered every request with 429 Too Many Requests for "
+                                f"{_duration(waited)} and asks to wait {_duration(asked)} more")
+    return (f"{said}, beyond --max-wait {max_wait:g} s (the key's rate limit is used up, perhaps by another "
+            "program); the remaining rows were not sent: run the same command again later, or allow the wait "
+            "with a longer --max-wait.")

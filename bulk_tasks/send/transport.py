@@ -11,6 +11,7 @@ payload) is ambiguous: the server may have created the task.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,8 +65,8 @@ async def post_once(session: aiohttp.ClientSession, url: str, body: bytes, auth_
                                 allow_redirects=False) as response:
             status = response.status
             raw = await response.read()
-            retry_after = (parse_retry_after(response.headers.get("Retry-After"))
-                           if status in (429, 503) else None)
+            retry_after = (parse_retry_after(response.headers.get("Retry-After"), cap=math.inf) if status == 429
+                           else parse_retry_after(response.headers.get("Retry-After")) if status == 503 else None)
     except (aiohttp.ClientError, TimeoutError) as exc:
         failure, error = classify_exception(exc, timeout)
         return Attempt(failure=failure, error=error,
