@@ -1,4 +1,4 @@
-"""B6 throughput under random 429s: a provider under load refuses a share of requests far below its limit.
+"""B7 throughput under random 429s: a provider under load refuses a share of requests far below its limit.
 
     .venv/bin/python -m benchmarks.faults429 [--rows 1000] [--runs 3] [--shares 0,0.01,0.03,0.1] [--rate 100]
 
@@ -27,12 +27,12 @@ def measure(workdir: Path, share: float, rows: int, runs: int, rate: float) -> d
     with sandbox(*options) as sb:
         for _ in range(runs):
             sb.reset()
-            results = fresh(workdir, "b6.results.csv")
+            results = fresh(workdir, "b7.results.csv")
             proc = run_child([PYTHON, "-m", "benchmarks.child", "tool", sb.url, str(sheet), str(results),
                               "--rate", str(rate)])
             created = len(sb.tasks())
             if created != rows:
-                raise RuntimeError(f"B6 at {share:.0%}: {created} of {rows} created:\n{proc.output[-2000:]}")
+                raise RuntimeError(f"B7 at {share:.0%}: {created} of {rows} created:\n{proc.output[-2000:]}")
             stats = sb.stats()["providers"]["quo"]
             speeds.append(rows / proc.report["elapsed"])
             refused.append(stats["by_status"].get("429", 0))
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         results = [measure(Path(folder), float(share), args.rows, args.runs, args.rate)
                    for share in args.shares.split(",")]
     none = next((r["rows_per_s"] for r in results if r["share"] == 0), None)
-    print(f"B6 {args.rows} rows at --rate {args.rate:g} (sandbox: {args.rate:g}/s windows, 50 ms), "
+    print(f"B7 {args.rows} rows at --rate {args.rate:g} (sandbox: {args.rate:g}/s windows, 50 ms), "
           f"median of {args.runs}")
     print("| random 429s | rows/s | x none | 429s | most requests in one second |")
     print("| --- | --- | --- | --- | --- |")

@@ -110,3 +110,35 @@ def test_no_form_of_any_secret_is_printed_or_written(capfd, monkeypatch, tmp_pat
     results = (tmp_path / "tasks.results.csv").read_text(encoding="utf-8-sig")
     assert "[redacted]" in output + results
     assert_no_form_anywhere(output, tmp_path)
+
+
+@pytest.mark.parametrize("mode", ["auth echo", "task id is the token"])
+async def test_the_page_shows_and_keeps_no_form_of_the_key(tmp_path, monkeypatch, mode):
+    """The page sends to the provider's own address: here that address is the hostile server's."""
+    from bulk_tasks.providers import get_provider
+    from helpers import write_csv
+    from webpage import running_page
+
+    source = write_csv(tmp_path / "q.csv", ["Title", "Description", "phoneNumberId"],
+                       [["Call back", "Pricing", "PN1"], ["Send deck", "Onboarding", "PN1"]])
+    serving = raw_server(hostile(mode))
+    server = await asyncio.to_thread(serving.__enter__)  # its teardown runs a loop of its own: not on this one
+    try:
+        monkeypatch.setattr(type(get_provider("quo")), "default_base_url", server.url)
+        async with running_page(tmp_path / "work") as page:
+            view = await page.upload(source, provider="quo")
+            import_id = view["import"]["id"]
+            answer = await page.post_json(f"/api/imports/{import_id}/send",
+                                          {"sandbox": False, "credentials": {"QUO_API_KEY": QUO_KEY}}, status=202)
+            events = await page.events(import_id)
+            shown = json.dumps([answer, *events, await page.get_json(f"/api/imports/{import_id}"),
+                                await page.results_csv(import_id)])
+    finally:
+        await asyncio.to_thread(serving.__exit__, None, None, None)
+    assert server.connections >= 1
+    assert "[redacted]" in shown
+    for form in forms(QUO_KEY):
+        assert form not in shown, form
+        for path in (tmp_path / "work").rglob("*"):
+            if path.is_file():
+                assert form.encode() not in path.read_bytes(), (form, path.name)
