@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..statuses import RowStatus
 from .shell import command_line, current_shell, shell_quote
+from .wording import CLI, Words
 
 if TYPE_CHECKING:
     from ..report.summary import Summary
@@ -102,7 +103,7 @@ class Command:
                        self.shell)
 
 
-def problem_lines(summary: Summary, verbose: bool = False) -> list[str]:
+def problem_lines(summary: Summary, verbose: bool = False, words: Words = CLI) -> list[str]:
     """Each kind of problem once with its rows; what the closing advice explains is left out."""
     grouped: dict[tuple[str, str], list[int]] = defaultdict(list)
     for error in summary.errors:
@@ -117,7 +118,8 @@ def problem_lines(summary: Summary, verbose: bool = False) -> list[str]:
     limit = None if verbose else MAX_KINDS_SHOWN
     for (label, text), rows in kinds[:limit]:
         text = text.split(_MAY_EXIST)[0] if label == RowStatus.UNCERTAIN.value else text
-        lines.append(f"  {label}: {text} ({rows_text(rows, None if verbose else MAX_ROWS_SHOWN)})")
+        shown = words.status(label) if (label, text) in summary.problems else label
+        lines.append(f"  {shown}: {text} ({rows_text(rows, None if verbose else MAX_ROWS_SHOWN)})")
     if limit is not None and len(kinds) > limit:
         lines.append(f"  … and {len(kinds) - limit} more kinds of problem: see _error in the results file, or add -v.")
     return lines
@@ -139,20 +141,20 @@ def blocked(summary: Summary) -> bool:
             and not summary.stopped_reason and not summary.interrupted)
 
 
-def closing_lines(summary: Summary) -> list[str]:
-    """Why the run stopped (once), then the counts line."""
+def closing_lines(summary: Summary, words: Words = CLI) -> list[str]:
+    """Why the run stopped (once), then the counts line (statuses as ``words`` says them)."""
     lines = [summary.stopped_reason] if summary.stopped_reason else []
     if any(reason == DECLINED for _, reason in summary.problems):
         lines.append("Nothing was sent.")
     if blocked(summary):
         invalid = summary.counts[RowStatus.INVALID.value]
         lines.append(f"Nothing was sent because {plural(invalid, 'row')} {_is(invalid)} invalid.")
-    return [*lines, summary_line(summary)]
+    return [*lines, summary_line(summary, words)]
 
 
-def summary_line(summary: Summary) -> str:
+def summary_line(summary: Summary, words: Words = CLI) -> str:
     """One closing line: counts per status, elapsed, rows/s, the results path."""
-    counts = ", ".join(f"{count} {status}" for status, count in summary.counts.items()) or "no rows"
+    counts = ", ".join(f"{count:,} {words.status(status)}" for status, count in summary.counts.items()) or "no rows"
     speed = f", {summary.sent / summary.elapsed:.1f} rows/s" if summary.sent and summary.elapsed > 0 else ""
     where = f" Results: {summary.results_path}" if summary.results_path else ""
     return f"{plural(summary.total, 'row')}: {counts} ({summary.elapsed:.1f} s{speed}).{where}{workbook_hint(summary)}"
@@ -166,19 +168,21 @@ def workbook_hint(summary: Summary) -> str:
     return f" (for a highlighted Excel workbook, add --results {shell_quote(str(path.with_suffix('.xlsx')))})"
 
 
-def next_steps(summary: Summary, command: Command | None = None, provider: str = "the provider") -> list[str]:
-    """What to do now, with the exact command to paste when ``command`` (the one just run) is given."""
+def next_steps(summary: Summary, command: Command | None = None, provider: str = "the provider",
+               words: Words = CLI) -> list[str]:
+    """What to do now, with the exact command to paste when ``command`` (the one just run) is given;
+    ``words``: how the front end names its own controls (``wording.PAGE`` for the page)."""
     if summary.validating:
-        return _after_checking(summary, command)
+        return _after_checking(summary, command, words)
     if blocked(summary):
-        return _after_blocked(summary, command)
-    return _after_sending(summary, command, provider)
+        return _after_blocked(summary, command, words)
+    return [words.say(step) for step in _after_sending(summary, command, provider, words)]
 
 
-def _after_checking(summary: Summary, command: Command | None) -> list[str]:
+def _after_checking(summary: Summary, command: Command | None, words: Words) -> list[str]:
     invalid = summary.counts.get(RowStatus.INVALID.value, 0)
     if invalid:
-        return [_fix_invalid(invalid, summary.results_path, command, "check it again")]
+        return [_fix_invalid(invalid, summary.results_path, command, words.check_again, words)]
     if not summary.total:
         return []
     total = summary.total
@@ -186,35 +190,37 @@ def _after_checking(summary: Summary, command: Command | None) -> list[str]:
     return [f"{valid} Send {'it' if total == 1 else 'them'} with: {command.sending().text()}" if command else valid]
 
 
-def _after_blocked(summary: Summary, command: Command | None) -> list[str]:
+def _after_blocked(summary: Summary, command: Command | None, words: Words) -> list[str]:
     invalid = summary.counts[RowStatus.INVALID.value]
     valid = summary.counts.get(RowStatus.NOT_SENT.value, 0)
     skip = command.adding("--skip-invalid").text() if command else None
-    return [_fix_invalid(invalid, summary.results_path, command, "run it"),
-            f"Or send the {plural(valid, 'valid row')} now and leave the invalid ones for later"
-            + _then(skip, " with --skip-invalid.")]
+    return [_fix_invalid(invalid, summary.results_path, command, words.send_again, words),
+            words.say(f"Or send the {plural(valid, 'valid row')} now and leave the invalid ones for later"
+                      + _then(skip, " with --skip-invalid."))]
 
 
-def _after_sending(summary: Summary, command: Command | None, provider: str) -> list[str]:
+def _after_sending(summary: Summary, command: Command | None, provider: str, words: Words) -> list[str]:
     counts, results = summary.counts, summary.results_path
     failed = counts.get(RowStatus.FAILED.value, 0)
     remaining = counts.get(RowStatus.NOT_SENT.value, 0) + failed
     on_results = command.on(results).text() if command and results else None
     steps: list[str] = []
     if (summary.interrupted or summary.stopped_reason) and remaining:
-        first = "Once that is fixed, run" if summary.stopped_reason and not summary.interrupted else "Run"
-        steps.append(f"{first} the same command again to send the remaining {plural(remaining, 'row')}.")
+        again = words.again if summary.stopped_reason and not summary.interrupted else words.again[:1].upper() + \
+            words.again[1:]
+        first = "Once that is fixed, " if summary.stopped_reason and not summary.interrupted else ""
+        steps.append(f"{first}{again} to send the remaining {plural(remaining, 'row')}.")
     elif failed:
         steps.append(f"{plural(failed, 'row')} failed (see {'its' if failed == 1 else 'their'} _error). Where the "
-                     f"provider refused a value, fix it in {results or 'the results file'}; then send "
+                     f"provider refused a value, fix it in {results or words.results}; then send "
                      f"{'it' if failed == 1 else 'them'} again" + _then(on_results, "."))
     invalid = counts.get(RowStatus.INVALID.value, 0)
     if invalid:
-        steps.append(_fix_invalid(invalid, results, command, "run it"))
+        steps.append(_fix_invalid(invalid, results, command, words.send_again, words))
     uncertain = sorted(row for (status, _), rows in summary.problems.items()
                        if status == RowStatus.UNCERTAIN.value for row in rows)
     if uncertain:
-        steps.extend(_uncertain_steps(uncertain, results, command, provider))
+        steps.extend(_uncertain_steps(uncertain, results, command, provider, words))
     return steps
 
 
@@ -226,13 +232,15 @@ def _is(count: int) -> str:
     return "is" if count == 1 else "are"
 
 
-def _fix_invalid(invalid: int, results: Path | None, command: Command | None, then: str) -> str:
+def _fix_invalid(invalid: int, results: Path | None, command: Command | None, then: str,
+                 words: Words = CLI) -> str:
     follow = command.on(results).text() if command and results else None
-    return (f"Fix the {plural(invalid, 'invalid row')} in {results or 'the results file'} (the _error column "
-            f"says what to change), then {then}" + _then(follow, "."))
+    return (f"Fix the {plural(invalid, 'invalid row')} in {results or words.results} (the {words.problem_column} "
+            f"column says what to change), then {then}" + _then(follow, "."))
 
 
-def _uncertain_steps(rows: list[int], results: Path | None, command: Command | None, provider: str) -> list[str]:
+def _uncertain_steps(rows: list[int], results: Path | None, command: Command | None, provider: str,
+                     words: Words = CLI) -> list[str]:
     count = len(rows)
     them = "it" if count == 1 else "them"
     retry = command.adding("--retry-uncertain").text() if command else None
@@ -242,7 +250,7 @@ def _uncertain_steps(rows: list[int], results: Path | None, command: Command | N
         f"{rows_text(rows)}): look {them} up in {provider} (by title, due date and the other values of "
         f"{'its' if count == 1 else 'their'} row), then either",
         f"  - if none exists, send {them} again" + _then(retry, " with --retry-uncertain."),
-        f"  - or set _status to created in {results or 'the results file'} for each one you found, and send "
+        f"  - or set _status to created in {results or words.results} for each one you found, and send "
         "the rest" + _then(marked, " with --retry-uncertain."),
     ]
 

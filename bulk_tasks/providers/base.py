@@ -65,6 +65,8 @@ class Provider:
 
     #: The name used on the command line (``--provider travtus``).
     name: ClassVar[str]
+    #: The name as its owners write it (``Travtus``), for people; ``name`` capitalised when empty.
+    title: ClassVar[str] = ""
     #: Every field of the request body the user can fill, in template order.
     fields: ClassVar[tuple[Field, ...]]
     #: Where the API lives unless ``--base-url`` says otherwise.
@@ -82,6 +84,11 @@ class Provider:
     id_lookups: ClassVar[Mapping[str, str]] = {}
     #: Its emulation in the sandbox, ``"package.module:Class"`` (a ``sandbox.emulation.Emulation``).
     sandbox: ClassVar[str | None] = None
+
+    @classmethod
+    def display_name(cls) -> str:
+        """The provider's name as its owners write it."""
+        return cls.title or cls.name.capitalize()
 
     def rules(self) -> list[RowRule]:
         """Cross-field rules (hook)."""

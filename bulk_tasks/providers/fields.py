@@ -34,6 +34,14 @@ class Field:
     prefix: str = ""
 
     @property
+    def words(self) -> str:
+        """The field's name in words (``assignee.email_address``: ``Assignee email address``)."""
+        text = self.name.replace(".", " ").replace("_", " ")
+        text = "".join(f" {ch.lower()}" if ch.isupper() and i and text[i - 1].islower() else ch
+                       for i, ch in enumerate(text))
+        return text[:1].upper() + text[1:]
+
+    @property
     def path(self) -> tuple[str, ...]:
         """The keys leading to this field in the JSON payload."""
         return tuple(self.name.split("."))

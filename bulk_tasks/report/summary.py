@@ -75,5 +75,9 @@ def _problems(table: pd.DataFrame) -> dict[tuple[str, str], list[int]]:
 
 def status_counts(statuses: Iterable[str]) -> dict[str, int]:
     """How many rows have each status, in the contract's order, zeros left out."""
-    counts = Counter(statuses)
-    return {status.value: counts[status.value] for status in RowStatus if counts[status.value]}
+    return ordered_counts(Counter(statuses))
+
+
+def ordered_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """``counts`` by status in the contract's order, zeros left out."""
+    return {status.value: counts[status.value] for status in RowStatus if counts.get(status.value)}

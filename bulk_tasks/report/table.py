@@ -143,9 +143,14 @@ def _fill_outcomes(columns: _Columns, rows: pd.Index, outcomes: Mapping[int, Out
 
 def cell_errors(prepared: Prepared) -> dict[tuple[int, str], str]:
     """(row, header as written) → the rule it broke, for highlighting invalid cells."""
-    headers = set(prepared.table.headers)
+    return error_marks(prepared.errors, prepared.table.headers)
+
+
+def error_marks(errors: Iterable[RowError], headers: Iterable[str]) -> dict[tuple[int, str], str]:
+    """``cell_errors`` of some rows' ``errors``: each cell of a header in ``headers`` with its rules."""
+    headers = set(headers)
     marks: dict[tuple[int, str], str] = {}
-    for error in prepared.errors:
+    for error in errors:
         for header in error.column.split(" / "):
             if header in headers:
                 key = (error.row, header)

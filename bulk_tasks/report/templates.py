@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..check.headers import alias_headers
 from ..errors import UsageError
 from ..check.kinds import KINDS, TEXT_FORMAT, format_hint
+from ..console.wording import CLI, Words
 from ..providers import PROVIDERS, get_provider
 from ..providers.base import Provider
 from ..providers.fields import Field
@@ -52,14 +53,15 @@ def default_template_name(provider: Provider, fmt: str) -> str:
     return f"{provider.name}-tasks-template.{_check_format(fmt)}"
 
 
-def write_template(provider: Provider, path: Path, fmt: str, overwrite: bool = False) -> Path:
+def write_template(provider: Provider, path: Path, fmt: str, overwrite: bool = False, words: Words = CLI) -> Path:
     """Write an empty input sheet for ``provider`` to ``path`` as ``xlsx`` or ``csv``; return the path.
 
     An existing file (perhaps a filled-in sheet) is never replaced unless ``overwrite``: ``UsageError``.
+    ``words``: the front end the workbook's help speaks of (``wording.PAGE`` for a template from the page).
     """
     fmt = _check_format(fmt)
     path = Path(path)
-    data = _xlsx_bytes(provider) if fmt == "xlsx" else _csv_bytes(provider)
+    data = _xlsx_bytes(provider, words) if fmt == "xlsx" else _csv_bytes(provider)
     try:
         with path.open("wb" if overwrite else "xb") as handle:
             handle.write(data)
@@ -114,12 +116,14 @@ def _csv_bytes(provider: Provider) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _xlsx_bytes(provider: Provider) -> bytes:
+def _xlsx_bytes(provider: Provider, words: Words = CLI) -> bytes:
     wb = Workbook()
     tasks = wb.active
     tasks.title = TASKS_SHEET
     _fill_tasks_sheet(tasks, provider)
-    _fill_help_sheet(wb.create_sheet(HELP_SHEET), provider)
+    _fill_help_sheet(wb.create_sheet(HELP_SHEET), provider, words)
+    if words is not CLI:
+        _say_everywhere(wb, words)
     wb.active = 0
     wb.properties.title = f"{provider.name} tasks template"
     return workbook_bytes(wb)
@@ -191,7 +195,19 @@ def _validation(provider: Provider, field: Field, cells: str) -> DataValidation:
     return dv
 
 
-def _intro_lines(provider: Provider) -> list[str]:
+def _say_everywhere(wb: Workbook, words: Words) -> None:
+    """Every text of the workbook (cells, input prompts, error messages) in ``words``."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = words.say(cell.value)
+        for dv in ws.data_validations.dataValidation:
+            dv.prompt = words.say(dv.prompt) if dv.prompt else dv.prompt
+            dv.error = words.say(dv.error) if dv.error else dv.error
+
+
+def _intro_lines(provider: Provider, words: Words = CLI) -> list[str]:
     lines = [
         f"How to fill the {provider.name} tasks sheet",
         "One row per task on the Tasks sheet. Keep the header row; columns may be in any order, "
@@ -201,8 +217,8 @@ def _intro_lines(provider: Provider) -> list[str]:
         "punctuation do not matter (Due Date = due_date = DUE-DATE).",
         "Dates and times are read in the time zone given with --timezone (this computer's own zone "
         "unless you say otherwise). A date alone means midnight. Use --dayfirst for dates written 31/12/2026.",
-        f"Check the sheet first: bulk-tasks validate FILE --provider {provider.name}   "
-        f"then send it: bulk-tasks run FILE --provider {provider.name}",
+        words.check_step or (f"Check the sheet first: bulk-tasks validate FILE --provider {provider.name}   "
+                             f"then send it: bulk-tasks run FILE --provider {provider.name}"),
         "Every run writes a results file with a _status for each row. Fix the rows that did not "
         "go through in that file and run it again: rows already created are not sent twice.",
     ]
@@ -213,8 +229,8 @@ def _intro_lines(provider: Provider) -> list[str]:
     return lines
 
 
-def _fill_help_sheet(ws: Worksheet, provider: Provider) -> None:
-    lines = _intro_lines(provider)
+def _fill_help_sheet(ws: Worksheet, provider: Provider, words: Words = CLI) -> None:
+    lines = _intro_lines(provider, words)
     for row, line in enumerate(lines, start=1):
         ws.cell(row=row, column=1, value=line)
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)

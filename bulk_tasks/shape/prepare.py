@@ -82,6 +82,8 @@ class Prepared:
     value_warnings: list[str] = field(default_factory=list)
     #: Row → identity (``identity.row_identity``; ``#n`` added to the n-th copy of an allowed duplicate).
     identities: Mapping[int, str] = field(default_factory=dict)
+    #: Row → the earlier row it repeats, for each row invalid as a duplicate.
+    duplicates: dict[int, int] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -130,15 +132,20 @@ def without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+#: (row, header as written) → the text a person typed over the cell (``None``: emptied).
+Edits = Mapping[tuple[int, str], str | None]
+
+
 @without_cycle_collection()
 def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
             *, retry_uncertain: bool = False, allow_duplicates: bool = False,
-            sent_to: str | None = None) -> Prepared:
+            sent_to: str | None = None, edits: Edits | None = None) -> Prepared:
     """Read, match, validate and build payloads. Raises ``BulkTasksError`` subclasses on unusable input.
 
     Rows with the same identity (``identity.row_identity``) as an earlier row are invalid unless
     ``allow_duplicates``. ``sent_to`` (``provenance.sent_to_label``): where the run sends; a row an
-    earlier run marked created counts only when it was sent there too.
+    earlier run marked created counts only when it was sent there too. ``edits`` are cells typed over
+    the sheet as read (``apply_edits``), checked as if the file held them.
     """
     options = options or ReadOptions()
     provider = get_provider(provider) if isinstance(provider, str) else provider
@@ -147,18 +154,52 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     mapping = options.mapping if isinstance(options.mapping, dict) or options.mapping is None \
         else load_mapping(options.mapping)
     table = read_table(path, options.sheet)
+    if edits:
+        apply_edits(table.frame, edits)
     match = match_columns(table.headers, provider, mapping)
     if table.format == "csv" and "_status" in table.frame:
         table.frame = restore_neutralized(table.frame)
     earlier = _earlier_results(table.frame, retry_uncertain, sent_to, table.warnings)
     pending = _without(table.frame, earlier.index)
-    errors = validate(pending, match, provider, reader)
-    valid = _without(pending, {error.row for error in errors})
-    payloads = build_payloads(field_frame(valid, match, provider), provider, reader)
+    errors, payloads = check_rows(pending, match, provider, reader)
     prepared = Prepared(table, provider, match, errors, earlier, reading,
                         value_warnings=date_order_warnings(pending, match, provider, reader))
     _identify(prepared, payloads, allow_duplicates or options.allow_duplicates)
     return prepared
+
+
+def check_rows(frame: pd.DataFrame, match: ColumnMatch, provider: Provider,
+               reader: ValueReader) -> tuple[list[RowError], Payloads]:
+    """Each row's own broken rules, and the payloads of the rows with none (duplicates are not looked
+    for here: see ``duplicate_error``). Any subset of a sheet's rows gives the same answer for them as the
+    whole sheet, so one edited row can be checked again alone."""
+    errors = validate(frame, match, provider, reader)
+    valid = _without(frame, {error.row for error in errors})
+    return errors, build_payloads(field_frame(valid, match, provider), provider, reader)
+
+
+def apply_edits(frame: pd.DataFrame, edits: Edits) -> None:
+    """Write ``edits`` into a sheet's text ``frame`` as the reader would have read them (trimmed; empty
+    is ``None``); cells of rows or columns the frame does not have are left out."""
+    for (row, header), value in edits.items():
+        if header in frame.columns and row in frame.index:
+            frame.at[row, header] = clean_text(value)
+
+
+def clean_text(value: str | None) -> str | None:
+    """A typed value as the reader keeps a cell: trimmed text, ``None`` when empty."""
+    text = (value or "").strip()
+    return text or None
+
+
+def duplicate_error(row: int, first: int, identity: str, reference_header: str) -> RowError:
+    """The error of ``row`` repeating the task of the earlier row ``first`` (the same ``identity``)."""
+    value = identity[len("ref:"):] if identity.startswith("ref:") else ""
+    column = reference_header if value else "(whole row)"
+    return RowError(row, column, value, DUPLICATE_RULE.format(first=first))
+
+
+DUPLICATE_RULE = "duplicate of row {first}: the same task twice; remove one, or use --allow-duplicates"
 
 
 def _without(frame: pd.DataFrame, rows: Collection[int]) -> pd.DataFrame:
@@ -184,10 +225,8 @@ def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) ->
             copies[identity] = copies.get(identity, 1) + 1
             keys[at] = f"{keys[at]}#{copies[identity]}"
             continue
-        value = identity[len("ref:"):] if identity.startswith("ref:") else ""
-        column = reference_header if value else "(whole row)"
-        prepared.errors.append(RowError(row, column, value, f"duplicate of row {first}: the same task "
-                                        "twice; remove one, or use --allow-duplicates"))
+        prepared.errors.append(duplicate_error(row, first, identity, reference_header))
+        prepared.duplicates[row] = first
         keep[at] = False
     del first_row
     if not all(keep):

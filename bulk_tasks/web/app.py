@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,12 @@ from ..errors import BulkTasksError
 from ..report.table import cell_errors, results_table
 from ..shape.prepare import prepare
 from ..providers import get_provider
+from ..record.journal import journal_path, read_journal
 from ..report.write import write_results
 from ..send.run import INVALID_ELSEWHERE
 from ..statuses import Outcome, RowStatus
-from . import imports
-from .checking import Grid, results_grid, results_view
+from . import editing, imports
+from .checking import Grid, confirmations, results_grid, results_view
 from .imports import (
     CREDENTIALS,
     GUARD,
@@ -35,6 +37,7 @@ from .imports import (
     import_view,
     read_options,
 )
+from .edits import EditLog, sheet_path
 from .runs import Run
 from .security import Guard, guard_middleware, secure_headers
 from .store import MappingMemory, WorkDir
@@ -106,6 +109,8 @@ async def rows(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
     record = import_record(request)
     which = request.query.get("of", "check")
+    query = request.query
+    chosen = None
     if which == "results":
         grid: Grid | None = await _results(app_state, record.id)
     else:
@@ -116,9 +121,13 @@ async def rows(request: web.Request) -> web.Response:
             except BulkTasksError as exc:
                 return error_response(str(exc), 422)
         grid = checked.grid
+        if checked.editable is not None and (query.get("column") or query.get("rule")):
+            chosen = checked.editable.rows_with(query.get("column") or None, query.get("rule") or None)
     if grid is None:
         return error_response("There are no rows to show until every required column is matched.", 409)
-    page = grid.page(_int(request, "offset", 0), _int(request, "limit", 100), request.query.get("only") == "problems")
+    around = _int(request, "around", 0) or None
+    page = grid.page(_int(request, "offset", 0), _int(request, "limit", 100), query.get("only") == "problems",
+                     chosen, around)
     return web.json_response(page)
 
 
@@ -149,8 +158,10 @@ async def annotated(request: web.Request) -> web.StreamResponse:
     target = app_state.workdir.folder(record.id) / "checked.xlsx"
     path, provider, options = app_state.workdir.input_path(record), get_provider(record.provider), read_options(record)
 
+    edits = EditLog.load(path.parent, path.name).edits()
+
     def write() -> None:
-        prepared = prepare(path, provider, options)
+        prepared = prepare(path, provider, options, edits=edits)
         outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
         write_results(target, results_table(prepared, outcomes, dry_run=False), cell_errors(prepared))
 
@@ -159,6 +170,35 @@ async def annotated(request: web.Request) -> web.StreamResponse:
     except BulkTasksError as exc:
         return error_response(str(exc), 422)
     return imports.attachment(target, f"{Path(record.current_name).stem or 'tasks'}.checked.xlsx")
+
+
+async def plan(request: web.Request) -> web.Response:
+    """The question before sending, counting only the rows that will be created: rows an earlier run of
+    this import created (its journal says so) are not sent again."""
+    app_state = request.app[STATE]
+    record = import_record(request)
+    checked = app_state.checks.get(record.id) or await check_current(app_state, record)
+    if checked.editable is None:
+        return error_response(checked.error or "There is nothing to send yet.", 409)
+    journal = journal_path(app_state.workdir.results_path(record))
+    done: dict[bool, set[str]] = {True: set(), False: set()}
+    if journal.exists():
+        try:
+            header, outcomes, _ = await asyncio.to_thread(read_journal, journal)
+        except BulkTasksError as exc:
+            return error_response(str(exc), 409)
+        sandboxed = str((header or {}).get("base_url", "")).startswith("sandbox:")
+        done[sandboxed] = {identity for identity, outcome in outcomes.items() if outcome.status in _CREATED}
+    sending = checked.editable.identities_to_send()
+    counts = {where: sum(1 for identity in sending if identity not in done[where == "sandbox"])
+              for where in ("sandbox", "real")}
+    provider = get_provider(record.provider)
+    return web.json_response({where: {"rows": count, "already": len(sending) - count,
+                                      "question": confirmations(count, provider)[where]}
+                              for where, count in counts.items()})
+
+
+_CREATED = {RowStatus.CREATED, RowStatus.ALREADY_CREATED}
 
 
 async def send(request: web.Request) -> web.Response:
@@ -173,8 +213,7 @@ async def send(request: web.Request) -> web.Response:
         return error_response(checked.error, 422)
     skip_invalid = bool(body.get("skip_invalid"))
     if checked.invalid and not skip_invalid:
-        return error_response(INVALID_ELSEWHERE.format(count=checked.invalid).replace(
-            "or use --skip-invalid", "or tick “Send the valid rows only”") + ".", 409)
+        return error_response(INVALID_ELSEWHERE.format(count=checked.invalid) + ".", 409)
     sandbox = bool(body.get("sandbox", True))
     given = body.get("credentials") or {}
     allowed = CREDENTIALS.get(record.provider, ())
@@ -184,8 +223,13 @@ async def send(request: web.Request) -> web.Response:
     app_state.runs[record.id] = run
     record.options["sandbox"] = sandbox
     app_state.workdir.save(record)
-    run.begin(app_state.workdir.input_path(record), record.provider, read_options(record), options,
-              app_state.workdir.results_path(record))
+    writer = app_state.writers.get(record.id)
+    if writer is not None:
+        await writer.flush()
+    path, reading = sheet_path(app_state.workdir, record), read_options(record)
+    if path != app_state.workdir.input_path(record):
+        reading = replace(reading, sheet=None)  # the edited sheet is a CSV file
+    run.begin(path, record.provider, reading, options, app_state.workdir.results_path(record))
     return web.json_response(run.snapshot(), status=202)
 
 
@@ -262,7 +306,7 @@ async def static(request: web.Request) -> web.StreamResponse:
     return web.Response(body=data, content_type=STATIC_TYPES[name], headers={"Cache-Control": "no-cache"})
 
 
-STATIC_TYPES = {"app.js": "text/javascript", "style.css": "text/css"}
+STATIC_TYPES = {"app.js": "text/javascript", "grid.js": "text/javascript", "style.css": "text/css"}
 
 
 async def _shutdown(app: web.Application) -> None:
@@ -293,8 +337,10 @@ def create_app(workdir: Path, guard: Guard, max_upload_mib: int = 200) -> web.Ap
     app.router.add_get("/api/imports/{id}/rows", rows)
     app.router.add_get("/api/imports/{id}/mapping.json", mapping_file)
     app.router.add_get("/api/imports/{id}/checked.xlsx", annotated)
+    app.router.add_get("/api/imports/{id}/plan", plan)
     app.router.add_post("/api/imports/{id}/send", send)
     app.router.add_post("/api/imports/{id}/stop", stop)
     app.router.add_get("/api/imports/{id}/events", events)
     app.router.add_get("/api/imports/{id}/results.{fmt:xlsx|csv}", results_file)
+    editing.add_routes(app)
     return app

@@ -16,16 +16,21 @@ import pandas as pd
 
 from ..check.headers import header_key, is_results_column, match_columns
 from ..errors import EmptyInputError, MissingColumnsError, SheetNotFoundError
+from ..console.wording import PAGE, PAGE_STATUSES
 from ..console.messages import confirmation_question, next_steps, problem_lines, rows_text
-from ..report.summary import summarize
+from ..report.summary import Summary, exit_code_for, ordered_counts
 from ..report.table import cell_errors, results_table
-from ..shape.prepare import Prepared, ReadOptions, prepare
+from ..shape.prepare import Edits, Prepared, ReadOptions, prepare
 from ..providers import Provider
 from ..read.table import read_table
 from ..statuses import Outcome, RowStatus
+from .sheet import Sheet
 
 MAX_PAGE = 500
+#: Values of each column shown beside its drop-down.
+EXAMPLES = 3
 GRID_RESULT_COLUMNS = ("_status", "_task_id", "_error")
+CHECK_COLUMNS = ("_status", "_error")
 
 
 @dataclass
@@ -36,19 +41,37 @@ class Grid:
     columns: list[str]
     marks: dict[tuple[int, str], str] = field(default_factory=dict)
 
-    def page(self, offset: int, limit: int, only_problems: bool) -> dict[str, Any]:
-        """One page of rows as JSON-ready data (every value text or null)."""
-        frame = self.frame
+    def page(self, offset: int, limit: int, only_problems: bool, rows: list[int] | None = None,
+             around: int | None = None) -> dict[str, Any]:
+        """One page of rows as JSON-ready data (every value text or null): of ``rows`` when given, and
+        the page holding row ``around`` when it is among them."""
+        frame = self.frame if rows is None else self.frame.loc[rows]
         if only_problems:
             frame = frame.loc[~frame["_status"].isin(_GOOD)]
         limit = max(1, min(limit, MAX_PAGE))
+        found = None
+        if around is not None:
+            at = int(frame.index.searchsorted(around))
+            found = at < len(frame) and int(frame.index[at]) == around
+            offset = (min(at, max(len(frame) - 1, 0)) // limit) * limit
         chunk = frame.iloc[max(0, offset): max(0, offset) + limit]
+        page = {"columns": self.columns, "total": len(frame), "offset": offset,
+                "rows": self.rows(chunk.index.tolist())}
+        if found is not None:
+            page["found"] = found
+        return page
+
+    def rows(self, numbers: list[int]) -> list[dict[str, Any]]:
+        """The grid's rows ``numbers``: cells as text or null, and the rule of each bad cell."""
+        chunk = self.frame.loc[numbers, self.columns]
         rows = []
-        for number, values in zip(chunk.index.tolist(), chunk[self.columns].itertuples(index=False)):
-            marks = {str(i): self.marks[(number, name)] for i, name in enumerate(self.columns)
+        said = [name == "_error" for name in self.columns]
+        for number, values in zip(numbers, chunk.itertuples(index=False)):
+            marks = {str(i): PAGE.say(self.marks[(number, name)]) for i, name in enumerate(self.columns)
                      if (number, name) in self.marks}
-            rows.append({"row": number, "cells": [_text(v) for v in values], "marks": marks})
-        return {"columns": self.columns, "total": len(frame), "offset": offset, "rows": rows}
+            cells = [PAGE.say(text) if say and text else text for say, text in zip(said, map(_text, values))]
+            rows.append({"row": number, "cells": cells, "marks": marks})
+        return rows
 
 
 _GOOD = {RowStatus.CREATED.value, RowStatus.ALREADY_CREATED.value, RowStatus.DRY_RUN.value}
@@ -70,6 +93,7 @@ class Checked:
     error: str | None = None
     view: dict[str, Any] = field(default_factory=dict)
     grid: Grid | None = None
+    editable: Sheet | None = None
     to_send: int = 0
     invalid: int = 0
     mapping: dict[str, str] | None = None
@@ -96,7 +120,7 @@ def suggest_field(header: str, provider: Provider) -> str | None:
 
 
 def check(path: Path, provider: Provider, options: ReadOptions,
-          recall: Callable[[list[str]], dict[str, str]] | None = None) -> Checked:
+          recall: Callable[[list[str]], dict[str, str]] | None = None, edits: Edits | None = None) -> Checked:
     """Read, match and validate ``path``; raises the library's ``BulkTasksError`` for unusable input.
 
     Without a mapping in ``options``, ``recall`` may supply the one saved for these headers (the
@@ -107,7 +131,7 @@ def check(path: Path, provider: Provider, options: ReadOptions,
     options = replace(options, mapping=mapping)
     prepared, error = None, None
     try:
-        prepared = prepare(path, provider, options)
+        prepared = prepare(path, provider, options, edits=edits)
         table = prepared.table
     except MissingColumnsError as exc:
         table, error = read_table(path, options.sheet), str(exc)
@@ -119,10 +143,15 @@ def check(path: Path, provider: Provider, options: ReadOptions,
     if mapping is None and recall is not None:
         saved = recall(table.headers)
         if saved:
-            return check(path, provider, replace(options, mapping=saved))
-    match = prepared.match if prepared else match_columns(table.headers, provider, mapping, require=False)
-    matching = [{"header": header, "field": match.field_of.get(header),
-                 "suggestion": None if header in match.field_of else suggest_field(header, provider)}
+            return check(path, provider, replace(options, mapping=saved), edits=edits)
+    try:
+        field_of = (prepared.match if prepared else match_columns(table.headers, provider, mapping,
+                                                                  require=False)).field_of
+    except MissingColumnsError as exc:  # two columns chosen for one field: the drop-downs as chosen
+        error, field_of = str(exc), dict(mapping or {})
+    matching = [{"header": header, "field": field_of.get(header),
+                 "suggestion": None if header in field_of else suggest_field(header, provider),
+                 "examples": table.frame[header].dropna().head(EXAMPLES).tolist()}
                 for header in table.headers if not is_results_column(header)]
     sheets = visible_sheets(path) if table.format == "xlsx" else []
     checked = Checked(options, table.headers, matching, sheets, table.sheet, error=error, mapping=mapping)
@@ -132,25 +161,45 @@ def check(path: Path, provider: Provider, options: ReadOptions,
 
 
 def _validation(checked: Checked, prepared: Prepared, provider: Provider) -> None:
-    """Counts, problems in the CLI's sentences, and the grid of a prepared sheet."""
+    """The grid of a prepared sheet (editable), its counts and problems."""
     outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
     frame = results_table(prepared, outcomes, dry_run=False)
-    summary = summarize(frame, None, validating=True, warnings=prepared.warnings, notes=prepared.notes,
-                        errors=prepared.errors)
+    marks = cell_errors(prepared)
     own = [name for name in checked.headers if not is_results_column(name)]
-    checked.grid = Grid(frame, ["_status", *own], cell_errors(prepared))
-    checked.to_send = len(prepared.payloads)
-    checked.invalid = len(prepared.invalid_rows)
+    checked.grid = Grid(frame, [*CHECK_COLUMNS, *own], marks)
+    checked.editable = Sheet.of(prepared, frame, marks)
+    revalidated(checked)
+
+
+def revalidated(checked: Checked) -> None:
+    """Counts, the problems in the CLI's sentences and the question before sending, from the sheet as it
+    is now (after edits)."""
+    sheet = checked.editable
+    assert sheet is not None
+    prepared = sheet.prepared
+    errors = sheet.all_errors()
+    counts = ordered_counts(sheet.counts)
+    summary = Summary(counts, None, exit_code_for(counts, validating=True), warnings=prepared.warnings,
+                      notes=prepared.notes, errors=errors, validating=True)
+    checked.invalid = len(sheet.errors)
+    checked.to_send = summary.counts.get(RowStatus.DRY_RUN.value, 0)
     lines = problem_lines(summary)
-    checked.view = {"counts": summary.counts, "total": summary.total, "warnings": summary.warnings,
-                    "notes": summary.notes, "headline": lines[0] if lines else " ".join(next_steps(summary)),
-                    "problems": [line.strip() for line in lines[1:]], "invalid": checked.invalid,
-                    "to_send": checked.to_send, "confirm": confirmations(checked.to_send, provider)}
+    kinds: dict[tuple[str, str], int] = {}
+    for error in errors:
+        kinds[(error.column, error.rule)] = kinds.get((error.column, error.rule), 0) + 1
+    say = PAGE.say
+    headline = lines[0] if lines else " ".join(next_steps(summary, words=PAGE))
+    checked.view = {"counts": summary.counts, "total": summary.total, "warnings": list(map(say, summary.warnings)),
+                    "notes": list(map(say, summary.notes)), "headline": say(headline),
+                    "problems": [say(line.strip()) for line in lines[1:]], "invalid": checked.invalid,
+                    "to_send": checked.to_send, "confirm": confirmations(checked.to_send, prepared.provider),
+                    "kinds": [{"column": column, "rule": rule, "label": f"{column}: {say(rule)}", "rows": count}
+                              for (column, rule), count in kinds.items()]}
 
 
 def confirmations(count: int, provider: Provider) -> dict[str, str]:
     """The CLI's question before sending, for the sandbox and for the real endpoint, as the page asks it."""
-    question = {where: confirmation_question(count, provider.name, url).removesuffix(" [y/N]")
+    question = {where: confirmation_question(count, provider.display_name(), url).removesuffix(" [y/N]")
                 for where, url in (("sandbox", "the built-in sandbox (nothing reaches the real provider)"),
                                    ("real", provider.task_url(None)))}
     return question
@@ -173,6 +222,7 @@ def results_view(grid: Grid) -> dict[str, Any]:
     frame = grid.frame
     counts = frame["_status"].fillna("").value_counts(sort=False).to_dict()
     unsent = frame.loc[~frame["_status"].isin(_GOOD)]
-    groups = [f"{status}: {reason} ({rows_text(rows.index.tolist())})" for (status, reason), rows
+    groups = [f"{PAGE_STATUSES.get(status, status)}: {PAGE.say(reason)} ({rows_text(rows.index.tolist())})"
+              for (status, reason), rows
               in unsent.groupby([unsent["_status"], unsent["_error"].fillna("no reason recorded")], sort=False)]
     return {"counts": {str(k): int(v) for k, v in counts.items()}, "total": len(frame), "problems": groups}

@@ -18,7 +18,9 @@ from ..errors import BulkTasksError
 from ..shape.prepare import ReadOptions
 from ..providers import PROVIDERS, get_provider
 from .checking import Checked, Grid, check
+from .edits import EditLog, save_edited
 from .runs import Run
+from ..console.wording import PAGE, PAGE_COLUMNS, PAGE_STATUSES
 from .security import Guard
 from .store import ImportRecord, MappingMemory, WorkDir, display_name
 
@@ -34,8 +36,8 @@ NOT_FOUND = "There is no such import in the work directory: pick one from the li
 
 def too_large(name: str, limit_mib: int) -> str:
     """The sentence for an upload over the size limit."""
-    return (f"{name} is larger than the {limit_mib} MiB bulk-tasks serve accepts: split it into smaller files, "
-            f"or start bulk-tasks serve with a larger --max-upload-mb.")
+    return (f"{name} is larger than the {limit_mib} MiB this page accepts: split it into smaller files, "
+            "or ask whoever started bulk-tasks to allow larger files.")
 
 
 @dataclass
@@ -48,6 +50,8 @@ class State:
     checks: OrderedDict[str, Checked] = field(default_factory=OrderedDict)
     results: OrderedDict[str, Grid] = field(default_factory=OrderedDict)
     runs: dict[str, Run] = field(default_factory=dict)
+    #: Import id → its ``editing.SheetWriter``.
+    writers: dict[str, Any] = field(default_factory=dict)
 
     def keep(self, store: OrderedDict[str, Any], key: str, value: Any) -> None:
         store[key] = value
@@ -61,7 +65,8 @@ GUARD = web.AppKey("guard", Guard)
 
 
 def error_response(text: str, status: int = 400) -> web.Response:
-    return web.json_response({"error": text}, status=status)
+    """A refusal in the page's words (``{"error": …}``)."""
+    return web.json_response({"error": PAGE.say(text)}, status=status)
 
 
 def import_record(request: web.Request) -> ImportRecord:
@@ -79,39 +84,25 @@ async def index(request: web.Request) -> web.Response:
 
 async def state(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
-    providers = [{"name": p.name, "endpoint": p.task_url(None), "credentials": list(CREDENTIALS.get(p.name, ())),
-                  "fields": [{"name": f.name, "required": f.required, "help": f.help} for f in p.fields]}
+    providers = [{"name": p.name, "title": p.display_name(), "endpoint": p.task_url(None),
+                  "credentials": list(CREDENTIALS.get(p.name, ())),
+                  "fields": [{"name": f.name, "words": f.words, "required": f.required, "help": PAGE.say(f.help),
+                              "choices": list(f.choices)} for f in p.fields]}
                  for p in map(get_provider, sorted(PROVIDERS))]
     imports = [_listing(app_state, record) for record in app_state.workdir.all()]
     running = [run.snapshot() for run in app_state.runs.values() if run.active]
     return web.json_response({"providers": providers, "imports": imports, "running": running,
-                              "workdir": str(app_state.workdir.root), "max_upload_mib": app_state.max_upload // MIB})
+                              "statuses": PAGE_STATUSES, "columns": PAGE_COLUMNS,
+                              "max_upload_mib": app_state.max_upload // MIB})
 
 
 def _listing(app_state: State, record: ImportRecord) -> dict[str, Any]:
     results = app_state.workdir.results_path(record)
     view = {"id": record.id, "provider": record.provider, "name": record.current_name,
             "created": time.strftime("%Y-%m-%d %H:%M", time.localtime(record.created)),
-            "counts": record.counts, "sent": record.sent, "has_results": results.exists()}
-    if record.inputs:
-        view["cli"] = _cli_line(app_state, record)
+            "counts": record.counts, "sent": record.sent, "has_results": results.exists(),
+            "title": get_provider(record.provider).display_name()}
     return view
-
-
-def _cli_line(app_state: State, record: ImportRecord) -> str:
-    options = record.options
-    parts = ["bulk-tasks", "run", str(app_state.workdir.input_path(record)), "--provider", record.provider,
-             "--results", str(app_state.workdir.results_path(record))]
-    if options.get("sheet"):
-        parts += ["--sheet", options["sheet"]]
-    parts += ["--timezone", options.get("timezone") or "UTC"]
-    parts.append("--dayfirst" if options.get("dayfirst") else "--no-dayfirst")
-    parts += ["--phone-region", options.get("phone_region") or "US"]
-    if options.get("mapping"):
-        parts += ["--mapping", str(app_state.workdir.folder(record.id) / "mapping.json")]
-    if options.get("sandbox", True):
-        parts.append("--sandbox")
-    return " ".join(f'"{p}"' if " " in p else p for p in parts)
 
 
 async def template(request: web.Request) -> web.StreamResponse:
@@ -123,7 +114,8 @@ async def template(request: web.Request) -> web.StreamResponse:
     provider = get_provider(name)
     folder = request.app[STATE].workdir.root / "templates"
     folder.mkdir(exist_ok=True)
-    path = await asyncio.to_thread(write_template, provider, folder / default_template_name(provider, fmt), fmt)
+    path = await asyncio.to_thread(write_template, provider, folder / default_template_name(provider, fmt), fmt,
+                                   True, PAGE)
     return attachment(path, path.name)
 
 
@@ -160,7 +152,9 @@ async def _receive(request: web.Request, record: ImportRecord, fresh: bool) -> w
         refused = (413, too_large(client_name, limit // MIB))
     if refused is None:
         record.inputs.append({"stored": target.name, "name": client_name, "at": time.time()})
-        record.options = {**record.options, "sheet": None, "mapping": None, **_options_from_query(request)}
+        mapping = None if fresh else record.options.get("mapping")  # kept for the fixed sheet
+        record.options = {**record.options, "sheet": None, "mapping": mapping, **_options_from_query(request)}
+        record.sent = False  # the new upload is what the page shows now
         try:
             checked = await check_current(app_state, record, client_name)
         except BulkTasksError as exc:
@@ -216,8 +210,9 @@ async def check_current(app_state: State, record: ImportRecord, client_name: str
     provider = get_provider(record.provider)
     options = read_options(record)
     recall = None if options.mapping else lambda headers: app_state.mappings.recall(record.provider, headers)
+    edits = EditLog.load(path.parent, path.name).edits()
     try:
-        checked = await asyncio.to_thread(check, path, provider, options, recall)
+        checked = await asyncio.to_thread(check, path, provider, options, recall, edits)
     except BulkTasksError as exc:
         name = client_name or record.current_name
         exc.args = (str(exc).replace(str(path), name).replace(path.name, name),)
@@ -227,14 +222,20 @@ async def check_current(app_state: State, record: ImportRecord, client_name: str
     if checked.mapping:
         record.options["mapping"] = checked.mapping
     app_state.keep(app_state.checks, record.id, checked)
+    if edits and checked.editable is not None:
+        save_edited(app_state.writers, app_state.workdir, record, checked.editable)
     return checked
 
 
 def import_view(app_state: State, record: ImportRecord, checked: Checked | None) -> dict[str, Any]:
     view: dict[str, Any] = {"import": _listing(app_state, record), "options": record.options}
     if checked is not None:
+        error = PAGE.say(checked.error) if checked.error else None
         view.update(headers=checked.headers, matching=checked.matching, sheets=checked.sheets,
-                    sheet=checked.sheet, error=checked.error, validation=checked.view or None)
+                    sheet=checked.sheet, error=error, validation=checked.view or None,
+                    error_headers=[h for h in checked.headers if error and repr(h) in error])
+        view["history"] = EditLog.load(app_state.workdir.folder(record.id), record.inputs[-1]["stored"]).counts() \
+            if record.inputs else None
     run = app_state.runs.get(record.id)
     view["run"] = run.snapshot() if run is not None else None
     return view

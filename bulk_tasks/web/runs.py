@@ -11,11 +11,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..api import SendOptions, run_import_async
 from ..errors import BulkTasksError
+from ..console.wording import PAGE
+from ..providers import get_provider
 from ..console.messages import closing_lines, next_steps, problem_lines
 from ..report.summary import Summary
 from ..shape.prepare import ReadOptions
@@ -61,7 +64,7 @@ class Run:
             self.summary = summary_view(summary, provider)
             self.state = "finished"
         except BulkTasksError as exc:
-            self.error, self.state = str(exc), "failed"
+            self.error, self.state = PAGE.say(str(exc)), "failed"
         except Exception as exc:  # noqa: BLE001 - the page must get a sentence, never a traceback
             self.error, self.state = INTERNAL.format(name=type(exc).__name__), "failed"
         self._server_loop.call_soon_threadsafe(self._on_finish, self)
@@ -145,9 +148,11 @@ class Run:
 
 
 def summary_view(summary: Summary, provider: str) -> dict[str, Any]:
-    """What the page shows of a ``Summary``, in the CLI's sentences (``messages``)."""
-    closing = closing_lines(summary)
+    """What the page shows of a ``Summary``: the CLI's sentences (``messages``) in the page's words, with
+    no path on the server (the results are on the page)."""
+    shown = replace(summary, results_path=None)
+    closing = [PAGE.say(line) for line in closing_lines(shown, PAGE)]
     return {"counts": summary.counts, "line": closing[-1], "stopped": closing[:-1],
-            "exit_code": int(summary.exit_code), "warnings": summary.warnings,
-            "problems": [line.strip() for line in problem_lines(summary)],
-            "next": next_steps(summary, None, provider.capitalize())}
+            "exit_code": int(summary.exit_code), "warnings": list(map(PAGE.say, summary.warnings)),
+            "problems": [PAGE.say(line.strip()) for line in problem_lines(summary, words=PAGE)],
+            "next": next_steps(shown, None, get_provider(provider).display_name(), PAGE)}

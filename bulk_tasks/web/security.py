@@ -22,8 +22,12 @@ CSRF_HEADER = "X-Bulk-Tasks-CSRF"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 WILDCARDS = ("0.0.0.0", "::")
-FORBIDDEN = ("This page needs the address bulk-tasks serve printed (with its token): open that link "
-             "again, or restart bulk-tasks serve for a new one.")
+FORBIDDEN = ("This page needs the address shown in the window where bulk-tasks was started (it ends with a "
+             "token): open that address again. If that window was closed, start bulk-tasks again for a new one.")
+#: What a browser shows on a visit without the token: the same sentence, as a small page.
+FORBIDDEN_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>bulk-tasks</title></head>'
+                  "<body>"
+                  f"<h1>bulk-tasks</h1><p>{FORBIDDEN}</p></body></html>")
 BAD_HOST = ("Refused: the request names another host than the one bulk-tasks serve listens on; "
             "open the address it printed.")
 NO_CSRF = "Refused: this request did not come from the bulk-tasks page; reload the page and try again."
@@ -73,7 +77,10 @@ def _same(offered: str, expected: str) -> bool:
     return secrets.compare_digest(offered.encode("utf-8", "replace"), expected.encode("utf-8"))
 
 
-def _refuse(text: str) -> web.Response:
+def _refuse(text: str, request: web.Request | None = None) -> web.Response:
+    """403 in words: a small page for a browser opening a page, JSON for the page's own requests."""
+    if request is not None and request.method in SAFE_METHODS and request.path == "/":
+        return web.Response(text=FORBIDDEN_PAGE, content_type="text/html", charset="utf-8", status=403)
     return web.json_response({"error": text}, status=403)
 
 
@@ -101,7 +108,7 @@ def guard_middleware(guard: Guard) -> Any:
             response.set_cookie(COOKIE, guard.session, httponly=True, samesite="Strict", path="/")
             return response
         if not _same(request.cookies.get(COOKIE, ""), guard.session):
-            return _refuse(FORBIDDEN)
+            return _refuse(FORBIDDEN, request)
         if request.method not in SAFE_METHODS and \
                 not _same(request.headers.get(CSRF_HEADER, ""), guard.csrf):
             return _refuse(NO_CSRF)

@@ -10,12 +10,16 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import openpyxl
 import pytest
+from selenium.webdriver.common.keys import Keys
 
+from bulk_tasks.console.wording import PAGE
 from bulk_tasks.providers import get_provider
 from bulk_tasks.report.templates import write_template
 from servepage import served
@@ -90,6 +94,62 @@ def _downloaded(driver, name: str) -> Path:
     return target
 
 
+FLAG = re.compile(r"(?<![\w-])--[a-z]")
+COMMAND = re.compile(r"bulk-tasks (validate|run|serve|template|check)\b|bulk_tasks|python -m")
+RAW_WORDS = re.compile(r"(?<!\w)(_status|_task_id|_error|_row|dry_run|not_sent|already_created)(?!\w)")
+
+
+def _own_words(driver, workdir: Path) -> str:
+    """The page's text now, asserted to name no command-line flag, command, server path or raw column."""
+    text = driver.find_element("tag name", "body").text
+    for pattern in (FLAG, COMMAND, RAW_WORDS):
+        found = pattern.search(text)
+        around = text[max(0, found.start() - 80):found.end() + 80] if found else ""
+        assert found is None, f"{found.group(0)!r} on the page: ...{around}..."
+    assert str(workdir) not in text and "/imports/" not in text and str(Path.home()) + "/" not in text
+    return text
+
+
+def _cell(driver, row: int, column: str):
+    return driver.find_element("css selector", f'#check-table tr[data-row="{row}"] td[data-column="{column}"]')
+
+
+def _row_cells(driver, row: int) -> list[str]:
+    return [td.text for td in driver.find_elements("css selector", f'#check-table tr[data-row="{row}"] td')]
+
+
+def _edit(driver, row: int, column: str, value: str, *, keyboard: bool = False, tab: bool = False) -> None:
+    """Type ``value`` over a cell as a person does (a click, or Enter on the focused cell), then Enter or
+    Tab; wait until the server's re-check has replaced the row."""
+    from selenium.webdriver.support.ui import Select
+
+    cell = _cell(driver, row, column)
+    marker = driver.execute_script("const tr = arguments[0].closest('tr'); tr.dataset.old = '1'; return 1;", cell)
+    if keyboard:
+        driver.execute_script("arguments[0].focus()", cell)
+        cell.send_keys(Keys.ENTER)
+    else:
+        _into_view(driver, cell)
+        cell.click()
+    control = _wait(driver, lambda d: cell.find_elements("css selector", "input, select"), "the cell's field")[0]
+    assert control.get_attribute("aria-label") == column
+    if control.tag_name == "select":
+        Select(control).select_by_value(value)
+    else:
+        control.send_keys(Keys.CONTROL, "a")
+        control.send_keys(Keys.DELETE)
+        control.send_keys(value)
+    control.send_keys(Keys.TAB if tab else Keys.ENTER)
+    assert marker == 1
+    _wait(driver, lambda d: not d.find_elements("css selector", f'#check-table tr[data-row="{row}"][data-old]'),
+          f"row {row} checked again")
+    assert _cell(driver, row, column).text == value
+
+
+def _into_view(driver, element) -> None:
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", element)
+
+
 def _drop(driver, path: Path) -> None:
     """Drop ``path`` on the drop zone, as a file dragged from the desktop."""
     driver.execute_script("""
@@ -101,59 +161,107 @@ def _drop(driver, path: Path) -> None:
 
 
 def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
-    with served(tmp_path / "work") as (url, _process):
+    """Upload, fix every bad cell in the grid, reload, send: the results carry the fixes."""
+    work = tmp_path / "work"
+    with served(work) as (url, _process):
         browser.get(url)
         assert "token" not in browser.current_url
         _pick_travtus(browser)
         timezone = browser.find_element("id", "timezone").get_attribute("value")
         assert timezone == browser.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone")
+        assert "No imports yet." in _own_words(browser, work)
         _shot(browser, "1-start")
         browser.find_element("id", "template-xlsx").click()
-        template = _downloaded(browser, "travtus-tasks-template.xlsx").read_bytes()
-        assert template == write_template(get_provider("travtus"), tmp_path / "t.xlsx", "xlsx").read_bytes()
+        template = _downloaded(browser, "travtus-tasks-template.xlsx")
+        assert template.read_bytes() == write_template(get_provider("travtus"), tmp_path / "t.xlsx", "xlsx",
+                                                       words=PAGE).read_bytes()
+        help_text = " ".join(str(c.value) for row in openpyxl.load_workbook(template)["How to fill"].iter_rows()
+                             for c in row if c.value)
+        assert "the bulk-tasks page" in help_text and not FLAG.search(help_text)
+        assert "bulk-tasks validate" not in help_text
 
         _drop(browser, MISTAKES)
         _wait(browser, lambda d: d.find_elements("css selector", "#check-table td.bad"), "highlighted cells")
         cells = browser.find_elements("css selector", "#check-table td.bad")
-        bad = {cell.text: cell.get_attribute("title") for cell in cells}
-        assert "is not a date bulk-tasks can read" in bad["31/31/2026"]
-        assert "urgent" in bad
+        bad = {cell.text: cell for cell in cells}
+        assert "is not a date bulk-tasks can read" in bad["31/31/2026"].get_attribute("title")
+        assert bad["31/31/2026"].get_attribute("aria-invalid") == "true"
+        described = browser.find_element("id", bad["31/31/2026"].get_attribute("aria-describedby"))
+        assert "is not a date bulk-tasks can read" in described.get_attribute("textContent")
+        headings = [th.text for th in browser.find_elements("css selector", "#check-table thead th")]
+        assert headings[:3] == ["Row", "Status", "Problem"]
+        assert "Due Date = '31/31/2026': is not a date" in _row_cells(browser, 7)[1]
         assert _text(browser, "check-line").endswith("rows are invalid:")
         assert "Due Date: is not a date bulk-tasks can read" in _text(browser, "check-problems")
+        assert _text(browser, "check-counts").split("\n") == ["6 invalid", "5 valid, ready to send"]
+        assert "fix them above" in _text(browser, "send-why") and not browser.find_element("id", "send").is_enabled()
+        _own_words(browser, work)
         _shot(browser, "2-columns", "step-columns")
         browser.execute_script("document.querySelector('#check-table td.bad').focus()")
         _shot(browser, "3-check-highlighted-cells", "step-check")
 
-        fixed = fixed_mistakes(tmp_path / "tasks-fixed.csv")
-        browser.find_element("id", "fixed").send_keys(str(fixed))
-        _wait(browser, lambda d: _text(d, "check-line").startswith("All 11 rows are valid"), "the fixed file checked")
+        _edit(browser, 7, "Due Date", "12/6/2026")
+        assert _row_cells(browser, 7)[:2] == ["valid, ready to send", ""]
+        assert _text(browser, "check-counts").split("\n") == ["5 invalid", "6 valid, ready to send"]
+        assert not browser.find_elements("css selector", '#check-table tr[data-row="7"] td.bad')
+        _own_words(browser, work)
+        _edit(browser, 9, "Priority", "high")  # a field with a fixed list: a drop-down
+        _edit(browser, 10, "Assignee Email", "maria@example.com", keyboard=True)
+        _edit(browser, 11, "Resident Phone", "(510) 555-0123")
+        _edit(browser, 5, "Group External Ref", "PROP-OAK", tab=True)
+        assert browser.switch_to.active_element.get_attribute("data-column") == "Task Ref"  # Tab moved on
+        cell = _cell(browser, 4, "group_id")
+        _into_view(browser, cell)
+        cell.click()
+        control = _wait(browser, lambda d: cell.find_elements("css selector", "input"), "the field")[0]
+        control.send_keys(" typed by mistake" + Keys.ESCAPE)  # Escape: nothing is saved
+        assert _cell(browser, 4, "group_id").text == "3f6c2a9e-0d4b-4f7a-8e21-5b9c0d1e2f3a"
+        _edit(browser, 4, "group_id", "")
+        _wait(browser, lambda d: _text(d, "check-line").startswith("All 11 rows are valid"), "every row fixed")
         assert not browser.find_elements("css selector", "#check-table td.bad")
-        _shot(browser, "4-fixed-file", "step-check")
+        assert browser.find_element("id", "send").is_enabled() and _text(browser, "send-why") == ""
+        _own_words(browser, work)
+        _shot(browser, "4-fixed-in-the-grid", "step-check")
+
+        browser.refresh()  # the fixes are kept with the import
+        _wait(browser, lambda d: _text(d, "check-line").startswith("All 11 rows are valid"), "the import, reloaded")
+        assert _cell(browser, 7, "Due Date").text == "12/6/2026" and _cell(browser, 9, "Priority").text == "high"
+        _own_words(browser, work)
 
         browser.find_element("id", "send").click()
         _wait(browser, lambda d: d.find_element("id", "confirm").is_displayed(), "the confirmation")
-        assert _text(browser, "confirm-text").startswith("About to create 11 tasks in travtus at the built-in sandbox")
+        assert _text(browser, "confirm-text").startswith("About to create 11 tasks in Travtus at the built-in sandbox")
+        _own_words(browser, work)
         _shot(browser, "5-confirm")
         browser.find_element("id", "confirm-yes").click()
 
-        _wait(browser, lambda d: _text(d, "progress-line").startswith("Finished."), "the end of the run")
+        _wait(browser, lambda d: _text(d, "progress-line").startswith("Finished"), "the end of the run")
         bar = browser.find_element("id", "bar")
         assert bar.get_attribute("value") == bar.get_attribute("max") == "11"
         _wait(browser, lambda d: d.find_elements("css selector", "#results-table td.status-created"),
               "the results grid")
         assert _text(browser, "results-line").startswith("11 rows: 11 created")
+        assert [th.text for th in browser.find_elements("css selector", "#results-table thead th")][:4] == \
+            ["Row", "Status", "Task ID", "Problem"]
+        _own_words(browser, work)
         _shot(browser, "6-sent-and-results", "step-send")
 
         browser.find_element("id", "results-csv").click()
-        results = list(csv.DictReader(_downloaded(browser, "tasks-fixed.results.csv").open(encoding="utf-8-sig")))
-        source = [row for row in csv.DictReader(fixed.open(encoding="utf-8")) if any(row.values())]
-        assert len(results) == len(source) == 11
-        for result, row in zip(results, source):
+        downloaded = _downloaded(browser, "travtus-with-mistakes.results.csv")
+        results = list(csv.DictReader(downloaded.open(encoding="utf-8-sig")))
+        fixed = [row for row in csv.DictReader(fixed_mistakes(tmp_path / "fixed.csv").open(encoding="utf-8"))
+                 if any(row.values())]
+        assert len(results) == len(fixed) == 11
+        for result, row in zip(results, fixed):
             assert result["_status"] == "created" and result["_task_id"], result
-            assert (result["Task Ref"], result["Title"]) == (row["Task Ref"], row["Title"])
+            dates = ("Due Date",)  # written as dates in the results workbook, read back as ISO text
+            assert {k: result[k] for k in row if k not in dates} == {k: v for k, v in row.items() if k not in dates}
+        assert results[5]["Due Date"] == "12/6/2026"  # row 7: the date fixed in the grid
         browser.find_element("id", "results-xlsx").click()
-        assert _downloaded(browser, "tasks-fixed.results.xlsx").read_bytes().startswith(b"PK")
+        assert _downloaded(browser, "travtus-with-mistakes.results.xlsx").read_bytes().startswith(b"PK")
         _wait(browser, lambda d: len(d.find_elements("css selector", "#imports tbody tr")) == 1, "the past imports")
+        assert "11 created" in _text(browser, "imports") and "Travtus" in _text(browser, "imports")
+        _own_words(browser, work)
         _shot(browser, "7-past-imports", "past")
 
 
@@ -187,7 +295,7 @@ def test_a_script_in_a_cell_is_shown_not_run(browser, tmp_path):
         _wait(browser, lambda d: len(d.find_elements("css selector", "#provider option")) >= 2, "the providers")
         browser.find_element("id", "file").send_keys(str(sheet))
         _wait(browser, lambda d: d.find_elements("css selector", "#check-table tbody tr"), "the grid")
-        cells = [row.find_elements("css selector", "td")[1].text
+        cells = [row.find_elements("css selector", "td")[2].text
                  for row in browser.find_elements("css selector", "#check-table tbody tr")]
         assert cells == hostile
         assert browser.execute_script("return window.pwned") is None
@@ -234,9 +342,17 @@ def test_reopening_the_page_shows_the_run_and_stop_ends_it(browser, tmp_path):
         browser.get(url.split("?")[0])
         _wait(browser, lambda d: d.find_element("id", "progress").is_displayed()
               and _text(d, "progress-line").startswith("Sending…"), "the run shown again after reopening")
+        assert not browser.find_element("id", "send").is_enabled()
+        assert _text(browser, "send-why") == "Sending is under way: wait for it to finish, or press Stop."
         _shot(browser, "9-reopened-while-sending", "step-send")
         browser.find_element("id", "stop").send_keys("\ue007")  # Enter: the keyboard presses Stop
-        _wait(browser, lambda d: _text(d, "progress-line").startswith("Finished."), "the stopped run")
+        _wait(browser, lambda d: _text(d, "progress-line").startswith("Stopped:"), "the stopped run")
         _wait(browser, lambda d: d.find_element("id", "step-results").is_displayed(), "the results")
         counts = _text(browser, "results-counts")
-        assert "not_sent" in counts and "created" in counts
+        assert "not sent" in counts and "created" in counts
+        results = {line.split(" ", 1)[1]: int(line.split(" ", 1)[0].replace(",", "")) for line in counts.split("\n")}
+        shown = {line.split(" ", 1)[1]: int(line.split(" ", 1)[0].replace(",", ""))
+                 for line in _text(browser, "progress-counts").split("\n")}
+        assert shown == results and sum(results.values()) == 400  # after Stop: the counts of the results
+        assert f"{results['created']:,} created" in _text(browser, "progress-line")
+        _own_words(browser, tmp_path / "work")

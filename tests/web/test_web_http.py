@@ -74,7 +74,8 @@ async def test_rows_come_a_page_at_a_time(page, tmp_path):
     chunk = await page.get_json(f"/api/imports/{view['import']['id']}/rows?offset=200&limit=100")
     assert chunk["total"] == 250
     assert [row["row"] for row in chunk["rows"]] == list(range(202, 252))
-    assert chunk["rows"][0]["cells"][:2] == ["dry_run", "Call back customer 200"]
+    assert chunk["columns"][:3] == ["_status", "_error", "Title"]
+    assert chunk["rows"][0]["cells"][:3] == ["dry_run", None, "Call back customer 200"]
 
 
 async def test_a_wrong_time_zone_gets_the_cli_sentence(page):

@@ -26,10 +26,14 @@ async def page(tmp_path):
 
 async def test_every_route_is_403_without_the_cookie(page):
     async with aiohttp.ClientSession() as stranger:
-        for path in ("/", "/static/app.js", "/api/state", "/api/templates/quo/csv", "/api/imports/x/rows"):
+        for path in ("/static/app.js", "/api/state", "/api/templates/quo/csv", "/api/imports/x/rows"):
             async with stranger.get(page.base + path) as response:
                 assert response.status == 403, path
                 assert (await response.json())["error"] == FORBIDDEN
+        async with stranger.get(page.base + "/") as response:  # a person opening the page: a page in words
+            assert response.status == 403 and response.content_type == "text/html"
+            text = await response.text()
+            assert FORBIDDEN in text and "--" not in text and "{" not in text
         async with stranger.post(page.base + "/api/imports?provider=quo", data=b"title\nx\n",
                                  headers=page.csrf) as response:
             assert response.status == 403
@@ -157,7 +161,7 @@ async def test_cells_come_back_as_text_never_as_markup(page, tmp_path):
     async with page.session.get(f"{page.base}/api/imports/{answer['import']['id']}/rows") as response:
         assert response.content_type == "application/json"
         rows = (await response.json())["rows"]
-    assert [row["cells"][1] for row in rows] == ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>"]
+    assert [row["cells"][2] for row in rows] == ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>"]
     script = await page.download("/static/app.js")
     assert b"innerHTML" not in script and b"insertAdjacentHTML" not in script and b"document.write" not in script
 

@@ -37,6 +37,7 @@ class Quo(Provider):
     """Tasks in Quo (formerly OpenPhone), linked to a phone number, conversation or activity."""
 
     name = "quo"
+    title = "Quo"
     default_base_url = "https://api.quo.com"
     task_path = "/v1/tasks"
     sandbox = "bulk_tasks.providers.quo.sandbox_tasks:QuoTaskEmulation"

@@ -74,6 +74,7 @@ class Travtus(Provider):
     """Property-management tasks in Travtus."""
 
     name = "travtus"
+    title = "Travtus"
     default_base_url = "https://api.travtus.com"
     task_path = "/task/"
     token_path = "/oauth2/token"

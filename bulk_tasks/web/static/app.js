@@ -2,10 +2,8 @@
 "use strict";
 
 const CSRF = document.querySelector('meta[name="csrf"]').content;
-const PAGE = 100;
-const LABELS = {dry_run: "valid, ready to send"};
 const $ = (id) => document.getElementById(id);
-const state = {providers: {}, current: null, view: null, source: null};
+const state = {providers: {}, current: null, view: null, source: null, running: false, statuses: {}, columns: {}};
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -24,7 +22,7 @@ async function api(path, options = {}) {
   let body = null;
   try { body = await response.json(); } catch (error) { body = null; }
   if (!response.ok) {
-    throw new Error((body && body.error) || `The server answered ${response.status}: reload the page.`);
+    throw new Error((body && body.error) || `Something went wrong on the server (${response.status}): reload the page.`);
   }
   return body;
 }
@@ -38,29 +36,37 @@ function showError(id, error) {
 }
 
 function fillList(id, items) {
-  const list = $(id);
-  list.replaceChildren(...items.map((item) => el("li", {text: item})));
+  $(id).replaceChildren(...items.map((item) => el("li", {text: item})));
 }
 
 function countsText(counts) {
-  return Object.entries(counts || {}).map(([status, n]) => `${n} ${LABELS[status] || status}`);
+  return Object.entries(counts || {}).map(([status, n]) => `${number(n)} ${words(status)}`);
 }
 
+function duration(seconds) {
+  if (seconds < 60) return "less than a minute";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return `about ${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return `about ${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
 
 /* ---- 1. provider ---- */
 async function loadState() {
   const data = await api("/api/state");
+  state.statuses = data.statuses;
+  state.columns = data.columns;
   const select = $("provider");
   if (!select.options.length) {
     for (const provider of data.providers) {
       state.providers[provider.name] = provider;
-      select.append(el("option", {value: provider.name, text: provider.name[0].toUpperCase() + provider.name.slice(1)}));
+      select.append(el("option", {value: provider.name, text: provider.title}));
     }
     providerChanged();
   }
-  $("workdir").textContent = data.workdir;
   renderImports(data.imports);
-  if (data.running.length && !state.current) await openImport(data.running[0].import);
+  const reopened = new URLSearchParams(location.hash.slice(1)).get("import");
+  if (!state.current && reopened && data.imports.some((item) => item.id === reopened)) await openImport(reopened);
+  else if (data.running.length && !state.current) await openImport(data.running[0].import);
 }
 
 function providerChanged() {
@@ -71,8 +77,8 @@ function providerChanged() {
   fields.replaceChildren();
   for (const variable of state.providers[name].credentials) {
     const id = `cred-${variable}`;
-    const words = variable.split("_").slice(1).join(" ").toLowerCase();
-    fields.append(el("div", {class: "row"}, el("label", {for: id, text: words[0].toUpperCase() + words.slice(1)}),
+    const text = variable.split("_").slice(1).join(" ").toLowerCase();
+    fields.append(el("div", {class: "row"}, el("label", {for: id, text: text[0].toUpperCase() + text.slice(1)}),
       el("input", {id, type: "password", autocomplete: "off", "data-variable": variable})));
   }
   if (name === "travtus") fields.append(el("p", {class: "hint", text: "Give the API token, or the client id and secret."}));
@@ -89,7 +95,7 @@ async function upload(file, intoCurrent) {
   try {
     const view = await api(path, {method: "POST", body: file, headers: {"X-File-Name": encodeURIComponent(file.name)}});
     hideResults();
-    show(view);
+    show(view, true);
     say(`${file.name} read.`);
     loadState();
   } catch (error) {
@@ -102,25 +108,30 @@ async function reread() {
   if (!state.current) return;
   const body = {timezone: $("timezone").value, dayfirst: $("dayfirst").checked, phone_region: $("region").value};
   if (!$("sheet-row").hidden) body.sheet = $("sheet").value;
-  await check(body);
+  await check(body, "file-error");
 }
 
-async function check(body) {
+async function check(body, errorAt) {
   showError("file-error", null);
+  showError("columns-error", null);
   say("Checking…");
   try {
     show(await api(`/api/imports/${state.current}/check`, {method: "POST", body: JSON.stringify(body),
-      headers: {"Content-Type": "application/json"}}));
+      headers: {"Content-Type": "application/json"}}), true);
     say("Checked.");
   } catch (error) {
-    showError("file-error", error);
+    showError(errorAt, error);
+    $("step-check").hidden = true;
+    $("step-send").hidden = true;
     say("");
   }
 }
 
-function show(view) {
+function show(view, fresh) {
+  const other = state.current !== view.import.id;
   state.view = view;
   state.current = view.import.id;
+  history.replaceState(null, "", `#import=${encodeURIComponent(view.import.id)}`);  // a reload comes back here
   const options = view.options || {};
   $("provider").value = view.import.provider;
   providerChanged();
@@ -133,8 +144,9 @@ function show(view) {
   $("sheet").replaceChildren(...sheets.map((name) => el("option", {value: name, text: name})));
   if (view.sheet) $("sheet").value = view.sheet;
   renderColumns(view);
-  renderCheck(view);
-  if (view.run) follow(view.run);
+  renderCheck(view, fresh || other);
+  renderHistory(view.history);
+  if (view.run) follow(view.run); else noRun();
   if (view.results) renderResults(view.results, view.run && view.run.summary);
 }
 
@@ -142,7 +154,8 @@ function show(view) {
 function renderColumns(view) {
   const matched = Boolean(view.matching && view.matching.length);
   $("step-columns").hidden = !matched;
-  showError("columns-error", matched ? view.error : null);
+  const placed = (view.error_headers || []).length > 0;
+  showError("columns-error", matched && !placed ? view.error : null);
   if (!matched && view.error) showError("file-error", view.error);
   const provider = state.providers[view.import.provider];
   const body = $("columns").tBodies[0];
@@ -152,13 +165,26 @@ function renderColumns(view) {
     const select = el("select", {id, "data-header": match.header});
     select.append(el("option", {value: "", text: "(ignored: kept in the results, not sent)"}));
     for (const field of provider.fields) {
-      select.append(el("option", {value: field.name, text: field.name + (field.required ? " (required)" : "")}));
+      select.append(el("option", {value: field.name, text: `${field.words} · ${field.name}${field.required ? " (required)" : ""}`}));
     }
-    select.value = match.field || match.suggestion || "";
-    if (!match.field && match.suggestion) select.classList.add("suggested");
+    select.value = match.field || "";
     select.addEventListener("change", columnsChanged);
-    const hint = !match.field && match.suggestion ? " (suggested: choose it or change it)" : "";
-    body.append(el("tr", {}, el("th", {scope: "row"}, el("label", {for: id, text: match.header + hint})), el("td", {}, select)));
+    const cell = el("td", {}, select);
+    if (!match.field && match.suggestion) {
+      const field = provider.fields.find((f) => f.name === match.suggestion);
+      const accept = el("button", {type: "button", class: "suggestion", text: `Use ${field.words}?`,
+        "aria-label": `Use the suggested field ${field.words} for ${match.header}`});
+      accept.addEventListener("click", () => { select.value = match.suggestion; columnsChanged(); });
+      cell.append(" ", accept);
+    }
+    if ((view.error_headers || []).includes(match.header)) {
+      const why = el("p", {class: "error", id: `${id}-error`, role: "alert", text: view.error});
+      select.setAttribute("aria-describedby", why.id);
+      cell.append(why);
+    }
+    const examples = (match.examples || []).join(" · ");
+    body.append(el("tr", {}, el("th", {scope: "row"}, el("label", {for: id, text: match.header})),
+      el("td", {class: "examples", text: examples}), cell));
   });
   $("mapping-link").href = `/api/imports/${view.import.id}/mapping.json`;
 }
@@ -168,88 +194,62 @@ async function columnsChanged() {
   for (const select of $("columns").querySelectorAll("select")) {
     if (select.value) mapping[select.dataset.header] = select.value;
   }
-  await check({mapping});
+  await check({mapping}, "columns-error");
 }
 
 /* ---- 4. check ---- */
-function renderCheck(view) {
+function renderValidation(validation) {
+  $("check-line").textContent = validation.headline;
+  fillList("check-counts", countsText(validation.counts));
+  fillList("check-warnings", [...(validation.notes || []), ...(validation.warnings || []).map((w) => `Warning: ${w}`)]);
+  fillList("check-problems", validation.problems);
+  $("h-check-problems").hidden = !validation.problems.length;
+  renderFilters(validation, (state.view.matching || []).map((m) => m.header));
+  sendReadiness();
+}
+
+async function renderCheck(view, fresh) {
   const validation = view.validation;
   $("step-check").hidden = !validation;
   $("step-send").hidden = !validation;
   if (!validation) return;
-  $("check-line").textContent = validation.headline;
-  fillList("check-counts", countsText(validation.counts));
-  fillList("check-warnings", [...(validation.notes || []),
-    ...(validation.warnings || []).map((w) => `Warning: ${w}`)]);
-  fillList("check-problems", validation.problems);
-  $("h-check-problems").hidden = !validation.problems.length;
-  $("checked-link").href = `/api/imports/${view.import.id}/checked.xlsx`;
-  grid($("check-grid"), "check", 0, validation.invalid > 0);
-}
-
-async function grid(container, of, offset, onlyProblems) {
-  const id = state.current;
-  const query = `of=${of}&offset=${offset}&limit=${PAGE}${onlyProblems ? "&only=problems" : ""}`;
-  let page;
-  try { page = await api(`/api/imports/${id}/rows?${query}`); } catch (error) { container.replaceChildren(el("p", {class: "error", text: error.message})); return; }
-  const toggle = el("input", {type: "checkbox", id: `${of}-only`});
-  toggle.checked = onlyProblems;
-  toggle.addEventListener("change", () => grid(container, of, 0, toggle.checked));
-  const label = el("label", {for: `${of}-only`, text: "Only rows with problems"});
-  const last = Math.max(0, Math.ceil(page.total / PAGE) - 1) * PAGE;
-  const pager = el("div", {class: "pager row"}, toggle, label,
-    pagerButton("First", offset > 0, () => grid(container, of, 0, onlyProblems)),
-    pagerButton("Previous", offset > 0, () => grid(container, of, Math.max(0, offset - PAGE), onlyProblems)),
-    el("span", {text: page.total ? `rows ${offset + 1}–${Math.min(offset + PAGE, page.total)} of ${page.total}` : "no rows"}),
-    pagerButton("Next", offset + PAGE < page.total, () => grid(container, of, offset + PAGE, onlyProblems)),
-    pagerButton("Last", offset + PAGE < page.total, () => grid(container, of, last, onlyProblems)));
-  container.replaceChildren(pager, table(page, of));
-}
-
-function pagerButton(text, enabled, action) {
-  const button = el("button", {type: "button", text});
-  button.disabled = !enabled;
-  button.addEventListener("click", action);
-  return button;
-}
-
-function table(page, of) {
-  const head = el("tr", {}, el("th", {scope: "col", text: "Row"}), ...page.columns.map((c) => el("th", {scope: "col", text: c})));
-  const body = el("tbody");
-  for (const row of page.rows) {
-    const tr = el("tr", {}, el("th", {scope: "row", text: String(row.row)}));
-    row.cells.forEach((value, index) => {
-      const td = el("td", {text: value === null ? "" : value});
-      if (page.columns[index] === "_status" && value) td.className = `status-${value}`;
-      const rule = row.marks[String(index)];
-      if (rule) {
-        td.classList.add("bad");
-        td.tabIndex = 0;
-        td.title = rule;
-        td.dataset.rule = rule;
-        td.setAttribute("aria-label", `${value || "(empty)"}: ${rule}`);
-      }
-      tr.append(td);
-    });
-    body.append(tr);
+  renderValidation(validation);
+  const id = view.import.id;
+  $("checked-link").href = `/api/imports/${id}/checked.xlsx`;
+  $("sheet-xlsx").href = `/api/imports/${id}/sheet.xlsx`;
+  $("sheet-csv").href = `/api/imports/${id}/sheet.csv`;
+  renderAlike(null);
+  if (fresh) {
+    $("filter-problem").value = "";
+    $("filter-column").value = "";
+    await grid($("check-grid"), "check", {offset: 0, only: validation.invalid > 0, column: "", rule: ""});
+    showFirstProblem();
+  } else {
+    await grid($("check-grid"), "check", {});
   }
-  return el("table", {class: "grid", id: `${of}-table`}, el("thead", {}, head), body);
 }
 
 /* ---- 5. send ---- */
-function sendPlan() {
-  const questions = state.view.validation.confirm;
-  return $("sandbox").checked ? questions.sandbox : questions.real;
+function sendReadiness() {
+  const validation = state.view && state.view.validation;
+  let why = "";
+  if (state.running) why = "Sending is under way: wait for it to finish, or press Stop.";
+  else if (!validation || !validation.to_send) why = "There is no valid row to send yet: fix the rows above.";
+  else if (validation.invalid && !$("skip-invalid").checked) {
+    why = `${number(validation.invalid)} row${validation.invalid === 1 ? " is" : "s are"} invalid: fix ${validation.invalid === 1 ? "it" : "them"} above, or tick “Send the valid rows only”.`;
+  }
+  $("send").disabled = Boolean(why);
+  $("send-why").textContent = why;
 }
 
-function askToSend() {
+async function askToSend() {
   showError("send-error", null);
-  const validation = state.view.validation;
-  if (validation.invalid && !$("skip-invalid").checked) {
-    showError("send-error", `${validation.invalid} row(s) are invalid and nothing is sent until they are fixed; fix them (see the problems above) or tick “Send the valid rows only”.`);
-    return;
-  }
-  $("confirm-text").textContent = sendPlan();
+  try {
+    const plan = await api(`/api/imports/${state.current}/plan`);
+    const chosen = $("sandbox").checked ? plan.sandbox : plan.real;
+    const already = chosen.already ? ` (${number(chosen.already)} already created earlier are not sent again.)` : "";
+    $("confirm-text").textContent = chosen.question + already;
+  } catch (error) { showError("send-error", error); return; }
   $("confirm").showModal();
   $("confirm-yes").focus();
 }
@@ -272,6 +272,14 @@ async function sendNow() {
   }
 }
 
+function noRun() {
+  if (state.source) { state.source.close(); state.source = null; }
+  state.running = false;
+  $("progress").hidden = true;
+  showError("send-error", null);
+  sendReadiness();
+}
+
 function follow(run) {
   render(run);
   if (run.state !== "starting" && run.state !== "running") return;
@@ -280,6 +288,7 @@ function follow(run) {
   state.source = source;
   source.onmessage = (event) => {
     const snapshot = JSON.parse(event.data);
+    if (snapshot.import !== state.current) { source.close(); return; }
     render(snapshot);
     if (snapshot.state === "finished" || snapshot.state === "failed") {
       source.close();
@@ -289,18 +298,30 @@ function follow(run) {
   };
 }
 
+function progressLine(run) {
+  const done = `${number(run.done)} of ${number(run.total)} rows`;
+  if (run.state === "starting" || (run.state === "running" && !run.total)) return "Preparing… (reading and checking the sheet)";
+  if (run.state === "running") {
+    if (run.stopping) return `Stopping: waiting for the requests already sent… ${done}`;
+    const eta = run.eta === null || run.eta === undefined ? "" : ` · ${duration(run.eta)} left`;
+    const waiting = run.waiting ? ` · waiting ${Math.round(run.waiting)} s (the provider's rate limit)` : "";
+    return `Sending… ${done} · ${number(Math.round(run.rate))} rows/s${eta}${waiting}`;
+  }
+  if (run.state === "failed") return "Stopped.";
+  const counts = run.summary ? countsText(run.summary.counts).join(", ") : done;
+  return `${run.stopping ? "Stopped" : "Finished"}: ${counts}.`;
+}
+
 function render(run) {
+  if (run.import !== state.current) return;
+  state.running = run.state === "starting" || run.state === "running";
   $("progress").hidden = false;
   $("bar").max = Math.max(run.total, 1);
   $("bar").value = run.total ? run.done : 0;
-  const eta = run.eta === null || run.eta === undefined ? "" : ` · about ${Math.ceil(run.eta)} s left`;
-  const words = {starting: "Starting…", running: run.stopping ? "Stopping: waiting for the requests already sent…" : "Sending…",
-    finished: "Finished.", failed: "Stopped."};
-  const waiting = run.waiting && run.state === "running" ? ` · waiting ${Math.round(run.waiting)} s (rate limit)` : "";
-  $("progress-line").textContent = `${words[run.state]} ${run.done} of ${run.total} rows · ${run.rate} rows/s${run.state === "running" ? eta : ""}${waiting}`;
-  fillList("progress-counts", countsText(run.counts));
-  $("stop").hidden = !(run.state === "starting" || run.state === "running");
-  $("send").disabled = run.state === "starting" || run.state === "running";
+  $("progress-line").textContent = progressLine(run);
+  fillList("progress-counts", countsText(run.summary ? run.summary.counts : run.counts));
+  $("stop").hidden = !state.running;
+  sendReadiness();
   if (run.state === "failed") showError("send-error", run.error);
 }
 
@@ -309,9 +330,9 @@ async function stopRun() {
 }
 
 async function finished(run) {
-  if (!run.summary) return;
+  if (!run.summary || run.import !== state.current) return;
   const view = await api(`/api/imports/${run.import}`);
-  if (view.results) renderResults(view.results, run.summary);
+  if (view.results && run.import === state.current) renderResults(view.results, run.summary);
   loadState();
 }
 
@@ -320,7 +341,7 @@ function hideResults() { $("step-results").hidden = true; }
 
 function renderResults(results, summary) {
   $("step-results").hidden = false;
-  $("results-line").textContent = summary ? summary.line : `${results.total} rows.`;
+  $("results-line").textContent = summary ? summary.line : `${number(results.total)} rows.`;
   $("results-stopped").textContent = summary ? summary.stopped.join(" ") : "";
   $("results-stopped").hidden = !(summary && summary.stopped.length);
   fillList("results-counts", countsText(results.counts));
@@ -328,26 +349,30 @@ function renderResults(results, summary) {
   fillList("results-next", summary ? summary.next : []);
   $("results-xlsx").href = `/api/imports/${state.current}/results.xlsx`;
   $("results-csv").href = `/api/imports/${state.current}/results.csv`;
-  grid($("results-grid"), "results", 0, false);
+  grid($("results-grid"), "results", {offset: 0, only: false});
 }
 
 /* ---- past imports ---- */
 function renderImports(imports) {
   const body = $("imports").tBodies[0];
+  if (!imports.length) {
+    body.replaceChildren(el("tr", {}, el("td", {colspan: "5", class: "hint", text: "No imports yet."})));
+    return;
+  }
   body.replaceChildren(...imports.map((item) => {
     const open = el("button", {type: "button", text: "Open"});
-    open.setAttribute("aria-label", `Open ${item.name} (${item.created})`);
+    open.setAttribute("aria-label", `Open ${item.name || "the import"} (${item.created})`);
     open.addEventListener("click", () => openImport(item.id));
-    return el("tr", {}, el("td", {text: item.name}), el("td", {text: item.provider}), el("td", {text: item.created}),
-      el("td", {text: countsText(item.counts).join(", ")}), el("td", {}, open), el("td", {}, el("code", {text: item.cli || ""})));
+    return el("tr", {}, el("td", {text: item.name}), el("td", {text: item.title}), el("td", {text: item.created}),
+      el("td", {text: countsText(item.counts).join(", ")}), el("td", {}, open));
   }));
 }
 
 async function openImport(id) {
   try {
-    state.current = id;
     hideResults();
-    show(await api(`/api/imports/${id}`));
+    const view = await api(`/api/imports/${id}`);
+    show(view, true);
     $("step-file").scrollIntoView();
   } catch (error) {
     showError("file-error", error);
@@ -374,10 +399,12 @@ function wire() {
     if (event.dataTransfer.files[0]) upload(event.dataTransfer.files[0], false);
   });
   $("sandbox").addEventListener("change", () => { $("credentials").hidden = $("sandbox").checked; });
+  $("skip-invalid").addEventListener("change", sendReadiness);
   $("send").addEventListener("click", askToSend);
   $("confirm-yes").addEventListener("click", sendNow);
   $("confirm-no").addEventListener("click", () => $("confirm").close());
   $("stop").addEventListener("click", stopRun);
+  wireGrid();
   loadState().catch((error) => say(error.message));
 }
 

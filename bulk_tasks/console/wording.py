@@ -1,0 +1,120 @@
+"""How each front end names its own controls in the shared sentences.
+
+Every sentence has one source (``messages`` and the texts of the ``errors`` raised where a rule is
+broken); those texts name the command line's options (``--dayfirst``) because the command line is
+the front end every one of them must work for. A ``Words`` says the same for another front end:
+where rows are fixed, what sends again, and each option as that front end's own control. The page
+uses ``PAGE``; the command line, ``CLI`` (which changes nothing).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
+
+
+@dataclass(frozen=True)
+class Words:
+    """One front end's names for the things the shared sentences mention."""
+
+    #: Where the rows still to fix are fixed.
+    results: str = "the results file"
+    #: The column that says what is wrong with a row.
+    problem_column: str = "_error"
+    #: How to send again (after "Once that is fixed, " or alone, capitalised).
+    again: str = "run the same command again"
+    #: What follows "then" once invalid rows are fixed.
+    check_again: str = "check it again"
+    send_again: str = "run it"
+    #: How to check and send a filled-in template (empty: the command line's commands).
+    check_step: str = ""
+    #: The command line's phrases as this front end says them, longest first.
+    phrases: tuple[tuple[str, str], ...] = ()
+    #: Each option as this front end's control, for a phrase not in ``phrases``.
+    options: tuple[tuple[str, str], ...] = ()
+    #: Row statuses in words (a status not named is said as it is).
+    statuses: tuple[tuple[str, str], ...] = ()
+
+    def status(self, status: str) -> str:
+        """A row status as this front end says it."""
+        return dict(self.statuses).get(status, status)
+
+    def say(self, text: str) -> str:
+        """``text`` in this front end's words."""
+        for theirs, ours in self.phrases:
+            if theirs in text:
+                text = text.replace(theirs, ours)
+        for option, control in self.options:
+            if option in text:
+                text = re.sub(rf"(?<![\w-]){re.escape(option)}(?![\w-])", control, text)
+        return text
+
+    def flags_left(self, text: str) -> list[str]:
+        """Command-line options still named in ``text`` once said in these words (none, for the page)."""
+        return _FLAG.findall(self.say(text))
+
+
+CLI = Words()
+
+DAY_FIRST = "“Dates are day first”"
+TIME_ZONE = "the Time zone field"
+PHONE_COUNTRY = "“Country of phone numbers”"
+VALID_ONLY = "“Send the valid rows only”"
+
+#: Each row status as the page says it.
+PAGE_STATUSES = {"created": "created", "already_created": "already created", "invalid": "invalid",
+                 "failed": "failed", "uncertain": "uncertain", "not_sent": "not sent",
+                 "dry_run": "valid, ready to send"}
+
+PAGE = Words(
+    statuses=tuple(PAGE_STATUSES.items()),
+    results="the grid above",
+    problem_column="Problem",
+    again="press Send again",
+    check_again="they are checked at once",
+    send_again="press Send again",
+    check_step=("Check the sheet first: drop it on the bulk-tasks page, which shows every problem and lets you "
+                "fix it in place; then press Send there."),
+    phrases=(
+        ("Use --dayfirst for dates written", f"Tick {DAY_FIRST} for dates written"),
+        ("Fix the rows that did not go through in that file and run it again",
+         "Upload that file again on the page to send the rows that did not go through"),
+        ("run again with --dayfirst", f"tick {DAY_FIRST} and read again"),
+        ("run again without --dayfirst", f"untick {DAY_FIRST} and read again"),
+        ("which bulk-tasks does with --dayfirst", f"which bulk-tasks does when {DAY_FIRST} is ticked"),
+        ("but --dayfirst reads day first", f"but {DAY_FIRST} is ticked"),
+        ("as --dayfirst reads", f"as {DAY_FIRST} reads them"),
+        ("also once moved to --timezone and to UTC", f"also once moved to the zone of {TIME_ZONE} and to UTC"),
+        ("given with --timezone", f"given in {TIME_ZONE}"),
+        ("; use --timezone to change", f"; change it in {TIME_ZONE}"),
+        ("for --timezone:", f"in {TIME_ZONE}:"),
+        ("(in --timezone", f"(in the zone of {TIME_ZONE}"),
+        ("a local number in the --phone-region", f"a local number of the country in {PHONE_COUNTRY}"),
+        ("a local number of --phone-region", f"a local number of the country in {PHONE_COUNTRY}"),
+        ("Unknown --phone-region", f"Unknown country in {PHONE_COUNTRY}"),
+        ("remove one, or use --allow-duplicates", "remove one, or change one of them"),
+        ("remove one, or say which to use with --mapping.", "set one of them to “ignored” below."),
+        ("rename the column in the sheet, or map it with --mapping.",
+         "choose it for one of your columns below, or rename the column in the sheet."),
+        ("fix them (see _error) or use --skip-invalid", f"fix them (see the Problem column) or tick {VALID_ONLY}"),
+        ("(or try --sandbox)", "(or tick Sandbox)"),
+        ("re-run with --retry-uncertain to send it again",
+         "send it again only once you are sure it was not created"),
+        (" with --retry-uncertain.", " (this page sends only rows with no outcome yet)."),
+        ("see _error in the results file, or add -v.", "see the Problem column."),
+        ("(see its _error)", "(see its Problem column)"),
+        ("(see their _error)", "(see their Problem column)"),
+    ),
+    options=(
+        ("--dayfirst", DAY_FIRST), ("--no-dayfirst", f"{DAY_FIRST} unticked"), ("--timezone", TIME_ZONE),
+        ("--phone-region", PHONE_COUNTRY), ("--skip-invalid", VALID_ONLY), ("--sandbox", "Sandbox"),
+        ("--mapping", "the column drop-downs"), ("--sheet", "the Sheet choice"),
+        ("--results", "another import"), ("--allow-duplicates", "changing one of them"),
+        ("--retry-uncertain", "sending uncertain rows again"),
+    ),
+)
+
+#: The results columns the page's grids show, by their headings.
+PAGE_COLUMNS = {"_row": "Row", "_status": "Status", "_error": "Problem", "_task_id": "Task ID"}
