@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import openpyxl
 import pytest
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from bulk_tasks.console.wording import PAGE
 from bulk_tasks.providers import get_provider
@@ -65,9 +66,13 @@ def browser(tmp_path, monkeypatch) -> Iterator:
 
 
 def _wait(driver, condition, what: str):
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(condition, f"waited {WAIT} s for {what}")
+    try:
+        return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(condition)
+    except TimeoutException:
+        raise AssertionError(f"waited {WAIT} s for {what() if callable(what) else what}") from None
 
 
 def _shot(driver, name: str, element_id: str | None = None) -> None:
@@ -356,3 +361,74 @@ def test_reopening_the_page_shows_the_run_and_stop_ends_it(browser, tmp_path):
         assert shown == results and sum(results.values()) == 400  # after Stop: the counts of the results
         assert f"{results['created']:,} created" in _text(browser, "progress-line")
         _own_words(browser, tmp_path / "work")
+
+
+def test_fix_all_find_and_replace_filters_go_to_row_undo_and_redo(browser, tmp_path):
+    sheet = tmp_path / "priorities.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Task Ref", "Title", "Group External Ref", "Assignee Ref", "Priority", "Due Date"])
+        for n in range(1, 151):
+            writer.writerow([f"T-{n}", f"Task {n}", "PROP-OAK", "EMP-1", "urgent" if n % 50 == 0 else "low",
+                             "31/31/2026" if n == 7 else "12/1/2026"])
+    work = tmp_path / "work"
+    with served(work) as (url, _process):
+        browser.get(url)
+        _pick_travtus(browser)
+        browser.find_element("id", "file").send_keys(str(sheet))
+        _wait(browser, lambda d: _text(d, "check-line") == "4 of 150 rows are invalid:", "the check")
+        rows = lambda d: d.execute_script(  # noqa: E731
+            "return [...document.querySelectorAll('#check-table tbody tr')].map((tr) => Number(tr.dataset.row))")
+        assert rows(browser) == [8, 51, 101, 151]  # the grid opens on the rows with problems
+
+        _edit(browser, 51, "Priority", "high")
+        _wait(browser, lambda d: d.find_element("id", "alike").is_displayed(), "the offer to fix all")
+        assert _text(browser, "alike-text") == "2 other rows have “urgent” in Priority."
+        _own_words(browser, work)
+        browser.find_element("id", "alike-go").click()
+        _wait(browser, lambda d: _text(d, "check-line") == "1 of 150 rows is invalid:", "every urgent fixed")
+        _wait(browser, lambda d: rows(d) == [8], "the fixed rows gone from the rows with problems")
+        assert _text(browser, "undo") == "Undo (2)"
+        _shot(browser, "10-fix-all", "step-check")
+        browser.find_element("id", "check-only").click()  # every row
+        _wait(browser, lambda d: len(rows(d)) == 100, "every row")
+        assert _cell(browser, 51, "Priority").text == "high"
+
+        browser.find_element("id", "undo").click()  # the fix-all is one change
+        _wait(browser, lambda d: _text(d, "check-line") == "3 of 150 rows are invalid:", "the fix-all undone")
+        assert _cell(browser, 51, "Priority").text == "high"
+        browser.find_element("id", "jump").send_keys("101" + Keys.ENTER)
+        _wait(browser, lambda d: d.find_elements("css selector", '#check-table tr[data-row="101"]'), "row 101")
+        assert _cell(browser, 101, "Priority").text == "urgent"
+        browser.find_element("id", "jump").clear()
+        browser.find_element("id", "redo").click()
+        _wait(browser, lambda d: _text(d, "check-line") == "1 of 150 rows is invalid:", "the fix-all redone")
+        assert _cell(browser, 101, "Priority").text == "high"
+
+        Select(browser.find_element("id", "replace-column")).select_by_value("Title")
+        browser.find_element("id", "replace-find").send_keys("Task 1")
+        browser.find_element("id", "replace-with").send_keys("Job 1")
+        browser.find_element("id", "replace-go").click()
+        _wait(browser, lambda d: _text(d, "status") == "62 cells changed.", "the replace")  # 1, 10-19, 100-150
+        _wait(browser, lambda d: d.execute_script(
+            "const td = document.querySelector('#check-table tr[data-row=\"101\"] td[data-column=\"Title\"]');"
+            "return td && td.textContent === 'Job 100'"), "the grid after the replace")
+        assert _cell(browser, 12, "Title").text == "Job 11" and _cell(browser, 21, "Title").text == "Task 20"
+
+        browser.find_element("id", "jump").clear()
+        browser.find_element("id", "jump").send_keys("140" + Keys.ENTER)
+        _wait(browser, lambda d: browser.switch_to.active_element.get_attribute("data-column") == "Task Ref"
+              and d.switch_to.active_element.find_element("xpath", "..").get_attribute("data-row") == "140",
+              "row 140 focused")
+        assert _cell(browser, 140, "Title").text == "Job 139"
+        Select(browser.find_element("id", "filter-problem")).select_by_index(1)
+        _wait(browser, lambda d: rows(d) == [8], "the rows with that problem")
+        _own_words(browser, work)
+        _edit(browser, 8, "Due Date", "12/7/2026")
+        _wait(browser, lambda d: _text(d, "check-line").startswith("All 150 rows are valid"), "the last fix")
+        for _ in range(3):
+            browser.find_element("id", "undo").click()
+            browser.execute_script("return 1")
+        _wait(browser, lambda d: _text(d, "undo") == "Undo (1)", "three changes undone")
+        assert _text(browser, "redo") == "Redo (3)"
+        _own_words(browser, work)

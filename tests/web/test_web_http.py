@@ -6,13 +6,13 @@ import asyncio
 import csv
 import io
 import json
-import shlex
 
 import openpyxl
 import pytest
 
 from bulk_tasks import cli
 from bulk_tasks.api import validate_file
+from bulk_tasks.console.wording import PAGE
 from bulk_tasks.errors import UsageError
 from bulk_tasks.console.messages import confirmation_question, problem_lines
 from bulk_tasks.shape.prepare import ReadOptions
@@ -43,9 +43,12 @@ async def test_state_names_the_providers_their_endpoints_and_credentials(page):
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
-async def test_the_template_download_is_the_cli_template(page, tmp_path, fmt):
-    expected = write_template(get_provider("travtus"), tmp_path / f"t.{fmt}", fmt).read_bytes()
+async def test_the_template_download_is_the_librarys_template_in_the_pages_words(page, tmp_path, fmt):
+    expected = write_template(get_provider("travtus"), tmp_path / f"t.{fmt}", fmt, words=PAGE).read_bytes()
     assert await page.download(f"/api/templates/travtus/{fmt}") == expected
+    assert await page.download(f"/api/templates/travtus/{fmt}") == expected  # a second download too
+    if fmt == "csv":  # a CSV template is only its header: the same as the command line's
+        assert expected == write_template(get_provider("travtus"), tmp_path / "cli.csv", fmt).read_bytes()
 
 
 async def test_an_upload_shows_matching_counts_problems_and_bad_cells_as_the_cli_does(page, tmp_path):
@@ -55,10 +58,11 @@ async def test_an_upload_shows_matching_counts_problems_and_bad_cells_as_the_cli
     assert view["validation"]["invalid"] == len({e.row for e in summary.errors})
     lines = problem_lines(summary)
     assert view["validation"]["headline"] == lines[0] == "6 of 11 rows are invalid:"
-    assert view["validation"]["problems"] == [line.strip() for line in lines[1:]]
+    assert view["validation"]["problems"] == [PAGE.say(line.strip()) for line in lines[1:]]  # in the page's words
     assert "Due Date: is not a date bulk-tasks can read" in view["validation"]["problems"][1]
+    assert "--phone-region" in lines[-1] and "“Country of phone numbers”" in view["validation"]["problems"][-1]
     assert view["validation"]["confirm"]["real"] == confirmation_question(
-        5, "travtus", get_provider("travtus").task_url(None)).removesuffix(" [y/N]")
+        5, "Travtus", get_provider("travtus").task_url(None)).removesuffix(" [y/N]")
     assert {m["header"]: m["field"] for m in view["matching"]}["Due Date"] == "due_datetime"
     page_ = await page.get_json(f"/api/imports/{view['import']['id']}/rows?only=problems")
     due = page_["columns"].index("Due Date")
@@ -78,12 +82,14 @@ async def test_rows_come_a_page_at_a_time(page, tmp_path):
     assert chunk["rows"][0]["cells"][:3] == ["dry_run", None, "Call back customer 200"]
 
 
-async def test_a_wrong_time_zone_gets_the_cli_sentence(page):
+async def test_a_wrong_time_zone_gets_the_cli_sentence_in_the_pages_words(page):
     view = await page.upload(MISTAKES)
     with pytest.raises(UsageError) as refused:
         ReadOptions(timezone="Mars/Base").reading()
     answer = await page.post_json(f"/api/imports/{view['import']['id']}/check", {"timezone": "Mars/Base"}, status=422)
-    assert answer["error"] == str(refused.value)
+    assert answer["error"] == PAGE.say(str(refused.value)) == (
+        "Unknown time zone 'Mars/Base' in the Time zone field: use an IANA name such as UTC, America/New_York or "
+        "Europe/London.")
 
 
 async def test_reading_options_reach_the_validation(page, tmp_path):
@@ -96,7 +102,7 @@ async def test_reading_options_reach_the_validation(page, tmp_path):
     assert view["validation"]["invalid"] == 0
     assert view["options"] | {"timezone": "Europe/Paris", "dayfirst": True, "phone_region": "FR"} == view["options"]
     assert view["validation"]["notes"] == [
-        "Dates without a time zone were read as Europe/Paris (given with --timezone)."]
+        "Dates without a time zone were read as Europe/Paris (given in the Time zone field)."]
 
 
 async def test_a_chosen_column_is_saved_reused_and_downloadable_as_a_mapping(page, tmp_path):
@@ -105,7 +111,8 @@ async def test_a_chosen_column_is_saved_reused_and_downloadable_as_a_mapping(pag
     view = await page.upload(source, provider="quo")
     assert view["validation"] is None
     assert "did you mean 'Titel'" in view["error"]
-    assert view["matching"][0] == {"header": "Titel", "field": None, "suggestion": "title"}
+    assert view["matching"][0] == {"header": "Titel", "field": None, "suggestion": "title",
+                                   "examples": ["Call back customer 0", "Call back customer 1"]}
     import_id = view["import"]["id"]
     view = await page.post_json(f"/api/imports/{import_id}/check", {"mapping": {"Titel": "title"}})
     assert view["error"] is None and view["validation"]["to_send"] == 2
@@ -175,15 +182,17 @@ async def test_the_journey_invalid_rows_block_then_a_fixed_file_is_sent_once(pag
     assert view["results"]["counts"] == {"already_created": last["total"]}
 
 
-async def test_an_import_from_the_page_is_continued_by_the_cli_without_sending_twice(page, tmp_path, capsys):
-    source = write_csv(tmp_path / "q.csv", QUO_HEADER, quo_rows(5))
+async def test_an_import_fixed_on_the_page_is_continued_by_the_cli_without_sending_twice(page, tmp_path, capsys):
+    source = write_csv(tmp_path / "q.csv", QUO_HEADER, [*quo_rows(4), ["", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"]])
     view = await page.upload(source, provider="quo")
     import_id = view["import"]["id"]
+    fix = {"cells": [{"row": 6, "column": "Title", "value": "Fixed"}]}
+    assert (await page.post_json(f"/api/imports/{import_id}/edits", fix))["validation"]["invalid"] == 0
     assert (await _send(page, import_id))[-1]["summary"]["counts"] == {"created": 5}
-    line = {item["id"]: item for item in (await page.get_json("/api/state"))["imports"]}[import_id]["cli"]
-    argv = shlex.split(line)[1:]
-    assert argv[:2] == ["run", str(page.workdir / "imports" / import_id / "input-1.csv")]
-    code = await asyncio.to_thread(cli.main, [*argv, "--quiet"])
+    folder = page.workdir / "imports" / import_id
+    argv = ["run", str(folder / "input-1-edited.csv"), "--provider", "quo", "--results", str(folder / "results.xlsx"),
+            "--timezone", "UTC", "--no-dayfirst", "--phone-region", "US", "--sandbox", "--quiet"]
+    code = await asyncio.to_thread(cli.main, argv)
     assert code == 0
     assert "5 already_created" in capsys.readouterr().out
 
