@@ -25,7 +25,7 @@ from ..report.write import write_results
 from ..send.run import INVALID_ELSEWHERE
 from ..statuses import Outcome, RowStatus
 from . import editing, imports
-from .checking import Grid, confirmations, results_grid, results_view
+from .checking import Grid, confirmations, results_grid, results_view, warm_up
 from .imports import (
     CREDENTIALS,
     GUARD,
@@ -318,14 +318,26 @@ async def _shutdown(app: web.Application) -> None:
         await asyncio.to_thread(run.join)
 
 
-def create_app(workdir: Path, guard: Guard, max_upload_mib: int = 200) -> web.Application:
-    """The application serving the page for ``workdir`` behind ``guard``."""
+async def _warm_up(app: web.Application) -> None:
+    """Start checking an example row in the background (``checking.warm_up``); the server answers meanwhile."""
+    folder = app[STATE].workdir.root / "warm-up"
+    app[WARMING] = asyncio.get_running_loop().create_task(asyncio.to_thread(warm_up, folder))
+
+
+WARMING = web.AppKey("warming", asyncio.Task)
+
+
+def create_app(workdir: Path, guard: Guard, max_upload_mib: int = 200, warm: bool = False) -> web.Application:
+    """The application serving the page for ``workdir`` behind ``guard``; ``warm``: check an example row in
+    the background at start (``checking.warm_up``), as ``bulk-tasks serve`` does."""
     workdir_store = WorkDir(workdir)
     app = web.Application(middlewares=[guard_middleware(guard)], client_max_size=1024 * 1024)
     app[STATE] = State(workdir_store, MappingMemory(workdir_store.root / "mappings.json"), max_upload_mib * imports.MIB)
     app[GUARD] = guard
     app.on_response_prepare.append(secure_headers)
     app.on_shutdown.append(_shutdown)
+    if warm:
+        app.on_startup.append(_warm_up)
     app.router.add_get("/", imports.index)
     app.router.add_get("/static/{name}", static)
     app.router.add_get("/api/state", imports.state)

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..check.headers import header_key, is_results_column, match_columns
-from ..errors import EmptyInputError, MissingColumnsError, SheetNotFoundError
+from ..errors import BulkTasksError, EmptyInputError, MissingColumnsError, SheetNotFoundError
 from ..console.wording import PAGE, PAGE_STATUSES
 from ..console.messages import confirmation_question, next_steps, problem_lines, rows_text
 from ..report.summary import Summary, exit_code_for, ordered_counts
@@ -23,7 +23,7 @@ from ..report.table import cell_errors, results_table
 from ..shape.prepare import Edits, Prepared, ReadOptions, prepare
 from ..providers import Provider
 from ..read.table import read_table
-from ..statuses import Outcome, RowStatus
+from ..statuses import RowStatus
 from .sheet import Sheet
 
 MAX_PAGE = 500
@@ -162,8 +162,7 @@ def check(path: Path, provider: Provider, options: ReadOptions,
 
 def _validation(checked: Checked, prepared: Prepared, provider: Provider) -> None:
     """The grid of a prepared sheet (editable), its counts and problems."""
-    outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
-    frame = results_table(prepared, outcomes, dry_run=False)
+    frame = results_table(prepared, {}, dry_run=True, lazy_payloads=True)  # dry_run rows, no JSON built
     marks = cell_errors(prepared)
     own = [name for name in checked.headers if not is_results_column(name)]
     checked.grid = Grid(frame, [*CHECK_COLUMNS, *own], marks)
@@ -226,3 +225,26 @@ def results_view(grid: Grid) -> dict[str, Any]:
               for (status, reason), rows
               in unsent.groupby([unsent["_status"], unsent["_error"].fillna("no reason recorded")], sort=False)]
     return {"counts": {str(k): int(v) for k, v in counts.items()}, "total": len(frame), "problems": groups}
+
+
+def warm_up(folder: Path) -> None:
+    """Check one example row of each provider once, so that the first sheet a person drops does not pay
+    for what Python loads on first use (the checks' schema, phone metadata, time zones)."""
+    import csv
+
+    from ..providers import PROVIDERS, get_provider
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in sorted(PROVIDERS):
+        provider = get_provider(name)
+        path = folder / f"warm-up-{name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([spec.name for spec in provider.fields])
+            writer.writerow([spec.example for spec in provider.fields])
+        try:
+            check(path, provider, ReadOptions(timezone="UTC"))
+        except BulkTasksError:
+            pass  # an example that is not valid warms up just as well
+        finally:
+            path.unlink(missing_ok=True)

@@ -48,7 +48,7 @@ async def _serve(host: str, port: int, workdir: Path, max_upload_mib: int, open_
     from .security import Guard
 
     guard = Guard(host, port)
-    app = create_app(workdir, guard, max_upload_mib)
+    app = create_app(workdir, guard, max_upload_mib, warm=True)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)

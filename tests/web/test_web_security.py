@@ -101,7 +101,7 @@ async def test_an_upload_over_the_limit_is_refused_before_it_is_read(page, tmp_p
     big = _big_csv(tmp_path / "big.csv", 15000)
     assert big.stat().st_size > 1024 * 1024
     answer = await page.upload(big, provider="quo", status=413)
-    assert answer["error"].startswith("big.csv is larger than the 1 MiB bulk-tasks serve accepts")
+    assert answer["error"].startswith("big.csv is larger than the 1 MiB this page accepts")
     assert not list((page.workdir / "imports").iterdir())
 
 
