@@ -26,15 +26,18 @@ SAFETY_MARGIN = 0.02
 #: A grant waits this much past the moment the grant ``rate`` before it leaves the one-second window.
 WINDOW_EPSILON = 0.001
 #: After a lone 429 (the requests before it went through) the rate is multiplied by this factor,
-#: after each further 429 of a run by SLOWDOWN...
-LONE_SLOWDOWN = 0.95
+#: after the second 429 of a run by SECOND_SLOWDOWN, after each further one by SLOWDOWN...
+LONE_SLOWDOWN = 0.97
+SECOND_SLOWDOWN = 0.8
 SLOWDOWN = 0.5
+#: ...and every worker pauses from this 429 of a run on.
+PAUSE_FROM_STRIKE = 3
 #: ...never going below the configured rate divided by this...
 MAX_SLOWDOWN = 16.0
 #: ...and regrows by this factor every ``RECOVERY_PERIOD`` seconds (a lone 429 does not hold it back).
 RECOVERY = 1.25
 RECOVERY_PERIOD = 1.0
-#: Exponential backoff of the pause over a run of 429s without ``Retry-After`` (a lone one: no pause).
+#: Exponential backoff of the pause over a run of 429s without ``Retry-After``.
 PAUSE_BASE = 0.5
 PAUSE_CAP = 30.0
 #: Unlimited mode measures its pace over this many recent grants, spanning at least MIN_SPAN s.
@@ -194,11 +197,12 @@ class RateLimiter:
         """Record a 429: lower the rate, pause every worker. Returns the pause left, in seconds.
 
         In proportion: a lone 429 (the requests before it went through) lowers the rate a little
-        (``LONE_SLOWDOWN``) with no pause, and the rate regrows within ``RECOVERY_PERIOD``; each
-        further 429 of a run (no request has gone through since) halves it and pauses everyone with
-        exponential backoff. ``retry_after`` (seconds, up to ``max_pause``) sets the pause whenever the
-        server gives one. A 429 for a request granted (``sent_at``) before the previous penalty is an
-        echo of the same burst: it may lengthen the pause but does not lower the rate again.
+        (``LONE_SLOWDOWN``), and the rate regrows within ``RECOVERY_PERIOD``; a second one in a row
+        (no request has gone through since) lowers it more (``SECOND_SLOWDOWN``); from the third on,
+        each halves it and pauses everyone with exponential backoff. ``retry_after`` (seconds, up to
+        ``max_pause``) sets the pause whenever the server gives one. A 429 for a request granted
+        (``sent_at``) before the previous penalty is an echo of the same burst: it may lengthen the
+        pause but does not lower the rate again.
         """
         now = self._clock()
         if sent_at is not None and sent_at < self._last_penalty:
@@ -209,14 +213,14 @@ class RateLimiter:
         lone = self._strikes == 1
         if retry_after is not None:
             pause = min(max(0.0, retry_after), self.max_pause)
-        elif lone:
+        elif self._strikes < PAUSE_FROM_STRIKE:
             pause = 0.0
         else:
-            pause = backoff_delay(self._strikes - 1, base=PAUSE_BASE, cap=min(PAUSE_CAP, self.max_pause),
-                                  rand=self._rand)
+            pause = backoff_delay(self._strikes - PAUSE_FROM_STRIKE + 1, base=PAUSE_BASE,
+                                  cap=min(PAUSE_CAP, self.max_pause), rand=self._rand)
         self.penalties += 1
         self._last_penalty = now
-        self._slow_down(now, LONE_SLOWDOWN if lone else SLOWDOWN)
+        self._slow_down(now, (LONE_SLOWDOWN, SECOND_SLOWDOWN, SLOWDOWN)[min(self._strikes, 3) - 1])
         if pause > 0:
             self._pause_until(now + pause, force=True)
         if not lone or pause > 0 or self._recover_at == math.inf:
