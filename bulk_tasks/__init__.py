@@ -21,18 +21,19 @@ __version__ = "0.1.0"
 
 #: Where each public name lives.
 _HOMES = {
-    "SendOptions": "api", "run_import": "api", "run_import_async": "api", "validate_file": "api",
+    "SendOptions": "send.options", "run_import": "api", "run_import_async": "api", "validate_file": "api",
     "BulkTasksError": "errors", "Summary": "report.summary", "Prepared": "shape.prepare",
     "ReadOptions": "shape.prepare", "prepare": "shape.prepare", "PROVIDERS": "providers",
     "get_provider": "providers", "ExitCode": "statuses", "Outcome": "statuses", "RowStatus": "statuses",
 }
 
 if TYPE_CHECKING:
-    from .api import SendOptions, run_import, run_import_async, validate_file
+    from .api import run_import, run_import_async, validate_file
     from .errors import BulkTasksError
     from .report.summary import Summary
     from .shape.prepare import Prepared, ReadOptions, prepare
     from .providers import PROVIDERS, get_provider
+    from .send.options import SendOptions
     from .statuses import ExitCode, Outcome, RowStatus
 
 

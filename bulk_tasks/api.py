@@ -20,11 +20,14 @@ from .report.write import PAYLOAD_COLUMN, check_fits_a_sheet, check_writable, de
 from .record.guard import check_not_edited
 from .statuses import ExitCode
 
+__all__ = ["SendOptions", "run_import", "run_import_async", "validate_file"]
+
 if TYPE_CHECKING:  # aiohttp and pandas are loaded only by the commands that need them
     import pandas as pd
 
     from .send.endpoint import Endpoint
-    from .send.run import BeforeSending, Progress, SendResult
+    from .send.jobs import SendResult
+    from .send.run import BeforeSending, Progress
 
 
 def _results_path(input_path: Path, results: str | Path | None) -> Path:

@@ -19,7 +19,7 @@ from .providers import PROVIDERS, get_provider
 from .statuses import ExitCode
 
 if TYPE_CHECKING:  # the commands import what they need, so that --help and --version start at once
-    from .api import SendOptions
+    from .send.options import SendOptions
     from .report.summary import Summary
     from .shape.prepare import ReadOptions
     from .send.endpoint import Endpoint
@@ -138,7 +138,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .api import SendOptions, validate_file
+    from .api import validate_file
+    from .send.options import SendOptions
 
     if args.dry_run:
         summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)

@@ -17,7 +17,8 @@ import pandas as pd
 
 from .summary import status_counts
 from .xlsx_cells import date_serial
-from .xlsx_writer import MAX_ROWS, Validation, column_letter
+from ..read.xlsx import column_letter
+from .xlsx_writer import MAX_ROWS, Validation
 
 if TYPE_CHECKING:
     from ..providers.fields import Field

@@ -18,12 +18,8 @@ from ..record.guard import FINGERPRINT_PROPERTY, xlsx_fingerprint
 from .layout import DATE_FORMATS, ColumnLook, as_date, column_looks, row_height, summary_rows
 from ..statuses import RowStatus
 from .xlsx_cells import cell, cell_body, escape_column, number_cells, prepared_cells, text_cells
-from .xlsx_writer import (
-    Sheet,
-    Styles,
-    column_letter,
-    write_workbook,
-)
+from ..read.xlsx import column_letter
+from .xlsx_writer import Sheet, Styles, write_workbook
 
 STATUS_COLOURS = {
     RowStatus.CREATED: "C6EFCE", RowStatus.ALREADY_CREATED: "DDEBF7", RowStatus.DRY_RUN: "DDEBF7",

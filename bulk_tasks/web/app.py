@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..api import SendOptions
+from ..send.options import SendOptions
 from ..errors import BulkTasksError
 from ..report.table import cell_errors, results_table
 from ..shape.prepare import prepare
@@ -27,11 +27,11 @@ from ..statuses import Outcome, RowStatus
 from . import editing, imports
 from .checking import Grid, confirmations, results_grid, results_view, warm_up
 from .imports import (
-    CREDENTIALS,
     GUARD,
     STATE,
     State,
     check_current,
+    credential_fields,
     error_response,
     import_record,
     import_view,
@@ -216,7 +216,7 @@ async def send(request: web.Request) -> web.Response:
         return error_response(INVALID_ELSEWHERE.format(count=checked.invalid) + ".", 409)
     sandbox = bool(body.get("sandbox", True))
     given = body.get("credentials") or {}
-    allowed = CREDENTIALS.get(record.provider, ())
+    allowed = credential_fields(record.provider)
     env = {name: str(given[name]) for name in allowed if isinstance(given, dict) and given.get(name)}
     options = SendOptions(sandbox=sandbox, skip_invalid=skip_invalid, env=env)
     run = Run(record.id, asyncio.get_running_loop(), lambda run: _finished(app_state, run))

@@ -26,12 +26,15 @@ from .store import ImportRecord, MappingMemory, WorkDir, display_name
 
 MIB = 1024 * 1024
 KEPT_IN_MEMORY = 4
-CREDENTIALS = {"travtus": ("TRAVTUS_API_TOKEN", "TRAVTUS_CLIENT_ID", "TRAVTUS_CLIENT_SECRET"),
-               "quo": ("QUO_API_KEY",)}
 SANDBOX_SENTENCE = ("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
                     "nothing reaches the real provider.")
 BUSY = "This import is being sent: wait for it to finish, or press Stop."
 NOT_FOUND = "There is no such import in the work directory: pick one from the list of past imports."
+
+
+def credential_fields(provider: str) -> tuple[str, ...]:
+    """The environment variables the page asks for to send with ``provider`` (its ``credential_variables``)."""
+    return get_provider(provider).credential_variables if provider in PROVIDERS else ()
 
 
 def too_large(name: str, limit_mib: int) -> str:
@@ -85,7 +88,7 @@ async def index(request: web.Request) -> web.Response:
 async def state(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
     providers = [{"name": p.name, "title": p.display_name(), "endpoint": p.task_url(None),
-                  "credentials": list(CREDENTIALS.get(p.name, ())),
+                  "credentials": list(p.credential_variables),
                   "fields": [{"name": f.name, "words": f.words, "required": f.required, "help": PAGE.say(f.help),
                               "choices": list(f.choices)} for f in p.fields]}
                  for p in map(get_provider, sorted(PROVIDERS))]

@@ -15,7 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ..api import SendOptions, run_import_async
+from ..api import run_import_async
+from ..send.options import SendOptions
 from ..errors import BulkTasksError
 from ..console.wording import PAGE
 from ..providers import get_provider

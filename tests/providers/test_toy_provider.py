@@ -1,32 +1,47 @@
-"""A third provider is one module (plus its sandbox emulation) and one registry line.
-
-``tests/toy_provider`` describes a made-up provider (an ``X-Api-Key`` header, its own reply shapes)
-and registers itself when loaded as a pytest plugin; the whole shared provider suite then runs
-over it in a separate pytest process. Nothing under ``bulk_tasks/`` knows about it.
-"""
+"""A third provider is one folder and one registry line: the toy of ``tests/toy_provider`` is registered
+for the whole suite (``tests/conftest.py``), in the test process and in the processes it starts, so that
+every test parametrized over the registry runs over it too. Nothing under ``bulk_tasks/`` knows it."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+from bulk_tasks.check.kinds import KINDS
+from bulk_tasks.providers import PROVIDERS, Kind, get_provider
+from toy_provider.provider import Toy
+
 TESTS = Path(__file__).resolve().parents[1]
-SHARED_SUITE = ["providers/test_providers.py", "send/test_provider_engine.py"]
 
 
-def test_the_toy_provider_passes_the_whole_shared_suite():
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "toy_provider", "-p", "no:cacheprovider",
-         "-k", "toy or every_provider_has", *(str(TESTS / name) for name in SHARED_SUITE)],
-        cwd=TESTS.parent, env=env, capture_output=True, text=True, timeout=600)
-    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    passed = int(re.search(r"(\d+) passed", summary)[1])
-    assert passed >= 25 and not re.search(r"failed|error|skipped", summary), summary
+def test_the_toy_provider_is_registered_in_this_run():
+    assert PROVIDERS.get("toy") is Toy
+    assert len(PROVIDERS) >= 3
+
+
+def test_the_toy_has_what_a_real_provider_has():
+    toy = get_provider("toy")
+    auth = toy.make_auth({"TOY_API_KEY": "k-1"}, toy.default_base_url)
+    assert set(auth.secrets) == {"k-1"} and asyncio.run(auth.headers(None)) == {"X-Api-Key": "k-1"}
+    assert [group for group in toy.required_column_groups if len(group) > 1] == [("board", "list")]
+    assert [spec.prefix for spec in toy.fields if spec.kind is Kind.ID] == ["BD"]
+    assert [spec.path for spec in toy.fields if len(spec.path) > 1] == [("owner", "email")]
+    assert [rule.fields for rule in toy.rules()] == [("priority", "due")]
+    assert {spec.kind for spec in toy.fields} <= set(KINDS)
+
+
+def test_the_cli_started_by_a_test_knows_the_toy(tmp_path):
+    template = tmp_path / "toy.csv"
+    done = subprocess.run([sys.executable, "-m", "bulk_tasks", "template", "toy", "--format", "csv", "--output", str(template)],
+                          capture_output=True, text=True, timeout=120, env=os.environ)
+    assert done.returncode == 0, done.stderr
+    with template.open(encoding="utf-8-sig", newline="") as handle:
+        assert next(csv.reader(handle))[:3] == ["title", "board", "list"]
 
 
 def test_nothing_in_the_package_names_the_toy_provider():

@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from bulk_tasks.sandbox import (
-    SANDBOX_QUO_API_KEY,
+from bulk_tasks.providers.quo.sandbox import SANDBOX_QUO_API_KEY
+from bulk_tasks.providers.travtus.sandbox import (
     SANDBOX_TRAVTUS_CLIENT_ID,
     SANDBOX_TRAVTUS_CLIENT_SECRET,
     SANDBOX_TRAVTUS_TOKEN,
+)
+from bulk_tasks.providers import PROVIDERS, get_provider
+from bulk_tasks.sandbox import (
     SandboxConfig,
     add_arguments,
     config_from_args,
@@ -116,11 +119,15 @@ def test_thread_form_serves_synchronous_callers():
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.status == 201
         assert len(sandbox.state.tasks) == 1
-        assert sandbox.environment() == {
+        environment = sandbox.environment()
+        assert {name: environment[name] for name in ("TRAVTUS_CLIENT_ID", "TRAVTUS_CLIENT_SECRET", "QUO_API_KEY")} == {
             "TRAVTUS_CLIENT_ID": SANDBOX_TRAVTUS_CLIENT_ID,
             "TRAVTUS_CLIENT_SECRET": SANDBOX_TRAVTUS_CLIENT_SECRET,
             "QUO_API_KEY": SANDBOX_QUO_API_KEY,
         }
+        for name in PROVIDERS:  # every registered provider can send to it with these, and nothing else is set
+            get_provider(name).make_auth(environment, sandbox.url)
+        assert set(environment) <= {variable for name in PROVIDERS for variable in get_provider(name).credential_variables}
 
 
 def parse(*argv: str) -> SandboxConfig:
@@ -192,3 +199,11 @@ def test_module_entry_point_prints_url_and_environment_and_stops_cleanly_on_ctrl
             process.wait()
     assert process.returncode == 0
     assert "Traceback" not in stderr
+
+
+def test_the_shared_sandbox_package_exports_no_provider_s_names():
+    import bulk_tasks.sandbox as shared
+
+    homes = {name: getattr(shared, name).__module__ for name in shared.__all__ if callable(getattr(shared, name))}
+    assert homes and all(home.startswith("bulk_tasks.sandbox.") for home in homes.values()), homes
+    assert not [name for name in shared.__all__ if any(p.upper() in name for p in PROVIDERS)]

@@ -11,9 +11,8 @@ import pytest
 
 from bulk_tasks.send.auth import RENEW_SHARE, ClientCredentialsAuth, StaticAuth, check_url_safe, redact
 from bulk_tasks.errors import AuthenticationError, CredentialsError, NetworkError, UsageError
+from bulk_tasks.providers.travtus.sandbox import SANDBOX_TRAVTUS_CLIENT_ID, SANDBOX_TRAVTUS_CLIENT_SECRET
 from bulk_tasks.sandbox import (
-    SANDBOX_TRAVTUS_CLIENT_ID,
-    SANDBOX_TRAVTUS_CLIENT_SECRET,
     RunningSandbox,
     SandboxConfig,
     start_sandbox,

@@ -14,9 +14,8 @@ import pytest
 
 from bulk_tasks.send.auth import Auth, ClientCredentialsAuth, StaticAuth
 from bulk_tasks.providers import get_provider
+from bulk_tasks.providers.travtus.sandbox import SANDBOX_TRAVTUS_CLIENT_ID, SANDBOX_TRAVTUS_CLIENT_SECRET
 from bulk_tasks.sandbox import (
-    SANDBOX_TRAVTUS_CLIENT_ID,
-    SANDBOX_TRAVTUS_CLIENT_SECRET,
     RunningSandbox,
     SandboxConfig,
     start_sandbox,

@@ -60,6 +60,8 @@ class ToyEndpoint(TaskEndpoint):
             body = None
         if not isinstance(body, dict) or not isinstance(body.get("title"), str) or not body["title"]:
             return json_response(problem("invalid", "title is required"), 422), False
+        if not body.get("board") and not body.get("list"):
+            return json_response(problem("invalid", "board or list is required"), 422), False
         ref = "it_" + uuid.uuid4().hex[:12]
         trace = uuid.uuid4().hex
         self.state.add_task(StoredTask("toy", ref, body, key, now, trace))
