@@ -1,4 +1,5 @@
-"""Row statuses, the outcome of one row, and the process exit codes: the contract in DESIGN.md."""
+"""Row statuses, the outcome of one row, and the process exit codes: the contract the README documents
+(its "The results file" and "Exit codes" sections)."""
 
 from __future__ import annotations
 

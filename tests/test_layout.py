@@ -5,7 +5,9 @@ docstring on every folder."""
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 import tomllib
 from pathlib import Path
 
@@ -137,3 +139,37 @@ def test_every_path_the_docs_give_exists():
         text = (root / doc).read_text(encoding="utf-8")
         paths = set(re.findall(r"`((?:tests|bulk_tasks|benchmarks)/[\w/.-]+\.py)`", text))
         assert paths and [path for path in sorted(paths) if not (root / path).exists()] == [], doc
+
+
+def cited_files(text: str) -> set[str]:
+    """The source and documentation files a text cites: ``name.py``, ``folder/name.md`` and the like."""
+    return set(re.findall(r"(?<![\w/<>.-])((?:[\w-]+/)*[\w-]+\.(?:py|md))\b", text))
+
+
+def prose(path: Path) -> str:
+    """The docstrings and comments of a module."""
+    source = path.read_text(encoding="utf-8")
+    docstrings = [ast.get_docstring(node) or "" for node in ast.walk(ast.parse(source))
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)]
+    comments = [token.string for token in tokenize.generate_tokens(io.StringIO(source).readline)
+                if token.type == tokenize.COMMENT]
+    return "\n".join(docstrings + comments)
+
+
+def test_no_comment_or_docstring_cites_a_file_that_is_not_in_the_repo():
+    root = PACKAGE.parent
+    files = [path.relative_to(root).as_posix() for path in root.rglob("*")
+             if path.is_file() and ".venv" not in path.parts and ".git" not in path.parts]
+    missing = {}
+    for module in _modules():
+        for cited in cited_files(prose(module)):
+            if not any(file == cited or file.endswith("/" + cited) for file in files):
+                missing.setdefault(module.relative_to(PACKAGE).as_posix(), set()).add(cited)
+    assert missing == {}
+
+
+def test_the_citation_check_sees_a_file_that_is_gone(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('"""As in DESIGN.md and shared/api/quo.md."""\n\n\ndef f():\n    """See ``readings.py``."""\n'
+                      '    return x.json()  # like old.py\n')
+    assert cited_files(prose(module)) == {"DESIGN.md", "shared/api/quo.md", "readings.py", "old.py"}

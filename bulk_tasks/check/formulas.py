@@ -1,6 +1,6 @@
 """Text that Excel would run as a formula: recognising it, and undoing the CSV results' neutralizing.
 
-Results CSV files put a ``'`` before such a value (``results.neutralize_*``); a results file given back
+Results CSV files put a ``'`` before such a value (``report/write.py``); a results file given back
 as input has that ``'`` taken off again before its rows are read.
 """
 

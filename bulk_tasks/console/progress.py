@@ -25,7 +25,7 @@ _NARROW_FORMAT = "{n_fmt}/{total_fmt}{postfix}"
 
 
 class ProgressBar:
-    """A ``running.Progress`` drawn with tqdm."""
+    """A ``send.run.Progress`` drawn with tqdm."""
 
     def __init__(self, stream: TextIO | None = None, columns: int | None = None) -> None:
         self._stream = stream or sys.stderr

@@ -295,7 +295,7 @@ def _scan_csv(path: Path) -> _CsvScan:
     encoding checked (UTF-8 or not) and its delimiter sniffed, without holding the file in memory."""
     checker = codecs.getincrementaldecoder("utf-8")()
     utf8, content, lines, start = True, False, 0, None
-    buffer = bytearray(_CHECK_CHUNK)  # one buffer for every chunk: nothing left behind in the heap
+    buffer = bytearray(CHECK_CHUNK)  # one buffer for every chunk: nothing left behind in the heap
     with path.open("rb") as handle:
         while size := handle.readinto(buffer):
             chunk = buffer if size == len(buffer) else buffer[:size]
@@ -340,7 +340,8 @@ def _whole_file_scan(path: Path) -> _CsvScan:
     return _CsvScan(sniff_delimiter(text[: 4 * 65536]), text.encode("utf-8"))
 
 
-_CHECK_CHUNK = 1 << 20
+#: Bytes of a CSV file checked (encoding, NUL characters) at a time.
+CHECK_CHUNK = 1 << 20
 
 
 def _parser_detail(exc: Exception) -> str:

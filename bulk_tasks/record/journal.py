@@ -16,7 +16,7 @@ mean a task created twice.
 
 The file is created, and so bound to its provider and URL, at the first intent: a run that sends
 nothing leaves no journal. A ``reading`` line records the options the sheet was read with
-(``readings.py``) whenever a run's differ from the last.
+(``read/options.py``) whenever a run's differ from the last.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``SendOptions``: how a run sends, one object from the library API down to the engine.
 
-``EngineSettings`` is what the engine (``sending.Sender``) takes of it, resolved for one run: the
+``EngineSettings`` is what the engine (``engine.Sender``) takes of it, resolved for one run: the
 endpoint, the provider's rate when none is given, the concurrency to start with and to grow to."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """One shared request pacer per provider and key: a token bucket that a 429 pauses and slows down.
 
 Why not ``aiolimiter``: its leaky bucket can neither pause every waiting worker at once nor drop
-and regrow its rate mid-run, and both are what a 429 must do here (DESIGN.md, "Sending").
+and regrow its rate mid-run, and both are what a 429 must do here (the README's "How it sends" and "Rate limits").
 
 The bucket is kept as a *theoretical arrival time* (GCRA): each caller reserves the next free slot
 and sleeps until it, so ``acquire`` costs O(1) and needs no lock. A penalty moves the schedule past

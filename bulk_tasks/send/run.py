@@ -102,7 +102,7 @@ def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncert
 
 
 def _bodies(payloads: Mapping[int, dict[str, Any]]) -> Iterator[bytes]:
-    """Each payload's request body (``sending.encode_payload``), rendered column by column a chunk at a time."""
+    """Each payload's request body (``jobs.encode_payload``), rendered column by column a chunk at a time."""
     if not isinstance(payloads, Payloads):
         yield from map(encode_payload, payloads.values())
         return

@@ -69,7 +69,7 @@ def test_windows_1252_fallback_drops_a_utf8_bom(tmp_path):
 def test_the_streamed_encoding_check_sees_characters_split_between_chunks(tmp_path, monkeypatch, chunk):
     """The file is checked a chunk at a time: a UTF-8 character cut in two by a chunk's end is still
     UTF-8 (not Windows-1252 mojibake), and a Windows-1252 byte after pure ASCII chunks is still found."""
-    monkeypatch.setattr(reading, "_CHECK_CHUNK", chunk)
+    monkeypatch.setattr(reading, "CHECK_CHUNK", chunk)
     utf8 = read_table(csv_file(tmp_path, "\ufefftitle,note\nplain ascii,Zürich 😀\n".encode()))
     assert records(utf8) == {2: {"title": "plain ascii", "note": "Zürich 😀"}}
     cp1252 = read_table(csv_file(tmp_path, b"title,note\nplain ascii text,caf\xe9\n", name="old.csv"))
@@ -78,7 +78,7 @@ def test_the_streamed_encoding_check_sees_characters_split_between_chunks(tmp_pa
 
 @pytest.mark.parametrize("chunk", [4, 1 << 20])
 def test_a_nul_past_the_first_chunk_names_its_line(tmp_path, monkeypatch, chunk):
-    monkeypatch.setattr(reading, "_CHECK_CHUNK", chunk)
+    monkeypatch.setattr(reading, "CHECK_CHUNK", chunk)
     path = csv_file(tmp_path, b"title,note\n" + b"a,b\n" * 5 + b"c,d\x00e\n")
     with pytest.raises(UnreadableFileError, match="NUL character .* on line 7:"):
         read_table(path)

@@ -32,7 +32,7 @@ from bulk_tasks.shape.csv_fields import csv_field
 from bulk_tasks.errors import EmptyInputError, UnreadableFileError
 from bulk_tasks.shape.identity import row_identity
 from bulk_tasks.shape.payloads import Payloads, normalize_column
-from bulk_tasks.shape.prepare import ReadOptions
+from bulk_tasks.shape.prepare import ReadOptions, prepare
 from bulk_tasks.report.write import PAYLOAD_COLUMN, RESULT_COLUMNS
 from bulk_tasks.statuses import Outcome, RowStatus
 from bulk_tasks.check.rows import RowError
@@ -269,18 +269,18 @@ def test_a_dry_run_never_holds_every_payload_text(tmp_path, monkeypatch):
     source = write_csv(tmp_path / "tasks.csv", HEADER, awkward_rows(60, seed=3))
     monkeypatch.setattr(results, "CSV_CHUNK_ROWS", 8)
     asked: list[int] = []
-    tables: list[pd.DataFrame] = []
-    real_values, real_table = outcomes.PayloadColumn.values, api.results_table
+    real_values = outcomes.PayloadColumn.values
 
     def values(self, start, stop, *, csv=False):
         asked.append(stop - start)
         return real_values(self, start, stop, csv=csv)
 
+    table = outcomes.results_table(prepare(source, "travtus", ReadOptions(timezone="UTC")), {}, dry_run=True,
+                                   lazy_payloads=True)  # as validate_file builds it
+    assert PAYLOAD_COLUMN not in table
     monkeypatch.setattr(outcomes.PayloadColumn, "values", values)
-    monkeypatch.setattr(api, "results_table", lambda *a, **k: tables.append(real_table(*a, **k)) or tables[-1])
     api.validate_file(source, "travtus", ReadOptions(timezone="UTC"), results=tmp_path / "r.csv")
-    assert PAYLOAD_COLUMN not in tables[0]
-    assert asked and max(asked) <= 8 and sum(asked) == len(tables[0])
+    assert asked and max(asked) <= 8 and sum(asked) == len(table)
     written = pd.read_csv(tmp_path / "r.csv", dtype=str)
     assert written[PAYLOAD_COLUMN].notna().tolist() == (written["_status"] == "dry_run").tolist()
     assert (written["_status"] == "dry_run").sum() > 0

@@ -304,3 +304,19 @@ async def test_a_rate_limit_pause_reaches_the_progress_snapshot():
     run.start(10)
     run.waiting(4.0)
     assert run.snapshot()["waiting"] == 4.0 and run.snapshot()["total"] == 10
+
+
+async def test_a_third_provider_gets_its_own_key_field_and_the_typed_key_reaches_its_run(page, tmp_path, sandbox,
+                                                                                           monkeypatch):
+    from toy_provider.provider import Toy
+    from toy_provider.sandbox import SANDBOX_TOY_API_KEY
+
+    providers = {p["name"]: p for p in (await page.get_json("/api/state"))["providers"]}
+    assert providers["toy"]["credentials"] == ["TOY_API_KEY"]
+    monkeypatch.setattr(Toy, "default_base_url", sandbox.url)  # its "production" is the test's sandbox
+    view = await page.upload(write_csv(tmp_path / "t.csv", ["title", "board"], [["Water", "BD1"], ["Feed", "BD2"]]),
+                             provider="toy")
+    events = await _send(page, view["import"]["id"], sandbox=False,
+                         credentials={"TOY_API_KEY": SANDBOX_TOY_API_KEY, "QUO_API_KEY": "not-this-one"})
+    assert events[-1]["summary"]["counts"] == {"created": 2}, events[-1]
+    assert [task.key for task in sandbox.state.tasks_of("toy")] == [SANDBOX_TOY_API_KEY] * 2

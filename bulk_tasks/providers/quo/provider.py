@@ -1,4 +1,4 @@
-"""Quo, formerly OpenPhone: ``POST /v1/tasks`` (shared/api/quo-create-task.md)."""
+"""Quo, formerly OpenPhone: ``POST /v1/tasks``, as Quo's OpenAPI document describes it (``request_schema.json``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Travtus: ``POST /task/`` (shared/api/travtus-create-task.md)."""
+"""Travtus: ``POST /task/``, as Travtus' API reference describes it (its body, errors and OAuth2 tokens)."""
 
 from __future__ import annotations
 
