@@ -6,15 +6,16 @@ import argparse
 import json
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from bulk_tasks.sandbox.emulation import Emulation, Handler, rate_option
 from bulk_tasks.sandbox.endpoint import TaskEndpoint, json_response
 from bulk_tasks.sandbox.faults import Fault
 from bulk_tasks.sandbox.limits import FixedWindowLimiter
 from bulk_tasks.sandbox.state import INVALID_KEY, SandboxState, StoredTask
+
+if TYPE_CHECKING:  # like every emulation: `bulk-tasks sandbox --help` must not load aiohttp
+    from aiohttp import web
 
 SANDBOX_TOY_API_KEY = "sandbox-toy-key"
 PATH = "/toy/v1/items"
