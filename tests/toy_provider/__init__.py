@@ -1,4 +1,4 @@
-"""A toy third provider for the test run: ``pytest -p toy_provider`` registers it (the one registry line)."""
+"""A toy third provider, registered for every test run by ``tests/conftest.py`` (importing it is its one registry line)."""
 
 from bulk_tasks.providers import PROVIDERS
 
