@@ -22,7 +22,7 @@ import pandas as pd
 
 from .csv_fields import csv_field
 from ..check.kinds import KINDS
-from .identity import hashed_identity
+from .identity import identity_keys
 from ..providers import Field, Provider
 from ..check.values import ValueReader, map_unique, row_numbers
 
@@ -130,16 +130,10 @@ class Payloads(Mapping[int, dict[str, Any]]):
         return [prefix + key for key in keys] if prefix else keys
 
     def identity_keys(self) -> tuple[str, list[str]]:
-        """``identities()`` as a prefix and a new list of what follows it: when every row has an
-        ``external_ref``, ``("ref:", references)``, with no million new strings; else ``("", identities)``."""
+        """``identities()`` as a prefix and a new list of what follows it (``identity.identity_keys``)."""
         references: list[Any] = ([None] * len(self.rows) if ("external_ref",) not in self.paths
                                  else _as_list(self.columns[self.paths.index(("external_ref",))]))
-        named = [isinstance(reference, str) and bool(reference) for reference in references]
-        if all(named):
-            return "ref:", references
-        canonical = self.texts(COMPACT_SEPARATORS, sort_keys=True)
-        return "", [f"ref:{reference}" if has_reference else hashed_identity(text)
-                    for reference, has_reference, text in zip(references, named, canonical)]
+        return identity_keys(references, lambda: self.texts(COMPACT_SEPARATORS, sort_keys=True))
 
     def subset(self, keep: list[bool]) -> Payloads:
         """The payloads of the rows whose ``keep`` is true."""
