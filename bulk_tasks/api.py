@@ -1,14 +1,18 @@
-"""The library API the CLI is a thin layer over: ``validate_file`` and ``run_import``."""
+"""The library API the CLI is a thin layer over: ``validate_file``, ``run_import``, ``verify_results``,
+``undo_import``."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import ResultsFileError, UnreadableFileError
+from .record.journal import journal_path, records_bodies
 from .record.lock import RunLock
 from .report.summary import Summary, summarize
 from .report.table import PayloadColumn, cell_errors, input_fields, results_table
@@ -26,6 +30,8 @@ if TYPE_CHECKING:  # aiohttp and pandas are loaded only by the commands that nee
     import pandas as pd
 
     from .send.endpoint import Endpoint
+    from .after.undo import UndoSummary
+    from .after.verify import VerifySummary
     from .send.jobs import SendResult
     from .send.run import BeforeSending, Progress
 
@@ -101,20 +107,57 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     when = datetime.now(timezone.utc)
     target = _results_path(path, results)
     check_writable(target)
+    checked_first = await _verify_first(target, provider, send, options, stop)
+    if checked_first:  # what was not found is sent once, like any row not sent: never resent on a 500
+        send = replace(send, retry_uncertain=False)
+    after_creates = None
+    if send.update:
+        from .after.update import sending_updates
+
+        after_creates = sending_updates(send, progress, stop)
     with RunLock(target):
         check_not_edited(target, path, "run", provider.name)
         prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
-                           allow_duplicates=send.allow_duplicates, sent_to=sent_to)
+                           allow_duplicates=send.allow_duplicates, sent_to=sent_to,
+                           compare_created=records_bodies(journal_path(target)))
         check_fits_a_sheet(target, len(prepared.table.frame))
         sent = await send_prepared(prepared, target, send, stop=stop, progress=progress,
-                                   before_sending=before_sending, endpoint=where)
+                                   before_sending=before_sending, endpoint=where, after_creates=after_creates)
         table = _write_sent(prepared, sent, target, sent_to, _about(prepared, sent_to, when))
+    notes = [*checked_first, *sent.notes, *prepared.notes]
     summary = summarize(table, target, validating=False, elapsed=time.monotonic() - started, sent=sent.sent,
-                        stopped_reason=sent.stopped_reason, warnings=prepared.warnings, notes=prepared.notes,
+                        stopped_reason=sent.stopped_reason, warnings=prepared.warnings, notes=notes,
                         timezone=prepared.reading.timezone, errors=prepared.errors)
     if sent.interrupted:
         summary.exit_code = ExitCode.INTERRUPTED
     return summary
+
+
+async def _verify_first(target: Path, provider: Provider, send: SendOptions, options: ReadOptions | None,
+                        stop: asyncio.Event | None) -> list[str]:
+    """``--retry-uncertain`` on a provider that can look tasks up: settle the uncertain rows first, so that
+    only those not found are sent again."""
+    if not send.retry_uncertain or send.sandbox or provider.task_lookup() is None or not target.exists():
+        return []
+    from .after.verify import verify_first
+
+    return await verify_first(target, provider, send, options, stop)
+
+
+def verify_results(results: str | Path, *, send: SendOptions | None = None, provider: str | None = None,
+                   options: ReadOptions | None = None) -> VerifySummary:
+    """Look up in the provider what ``results`` calls created or uncertain (``bulk-tasks verify``)."""
+    from .after.verify import verify
+
+    return verify(results, send=send, provider=provider, options=options)
+
+
+def undo_import(results: str | Path, *, rows: Collection[int] | None = None, force: bool = False,
+                send: SendOptions | None = None, provider: str | None = None) -> UndoSummary:
+    """Take back the tasks ``results`` says were created (``bulk-tasks undo``)."""
+    from .after.undo import undo
+
+    return undo(results, rows=rows, force=force, send=send, provider=provider)
 
 
 def _about(prepared: Prepared, sent_to: str | None, when: datetime) -> list[tuple[str, str]]:

@@ -44,6 +44,25 @@ def build_parser() -> argparse.ArgumentParser:
     _input_arguments(run)
     _run_arguments(run)
 
+    from .after.commands import add_after_arguments
+
+    verify = commands.add_parser("verify", help="look up what a past import created; settle uncertain rows",
+                                 description="Look up in the provider every row RESULTS calls created or "
+                                             "uncertain: uncertain rows found become created, the others are "
+                                             "sent by the next run (once).")
+    add_after_arguments(verify)
+    verify.add_argument("--mapping", metavar="FILE", help="the --mapping the import was run with, if any")
+
+    undo = commands.add_parser("undo", help="take back the tasks a past import created",
+                               description="Take back the tasks RESULTS says this tool created (Quo: delete; "
+                                           "Travtus: status deleted); tasks edited since are kept unless --force.")
+    add_after_arguments(undo)
+    undo.add_argument("--rows", metavar="SPEC", help="only these rows of the results file, like 2-40,57")
+    undo.add_argument("--force", action="store_true", help="delete tasks edited since they were created, too")
+    undo.add_argument("--yes", "-y", action="store_true", help="do not ask before taking the tasks back")
+    undo.add_argument("--max-wait", type=_positive_float, default=300.0, metavar="S",
+                      help="stop when the provider answers only 429 (too many requests) for S seconds (300)")
+
     template = commands.add_parser("template", help="write an empty, documented input sheet",
                                    description="Write an empty input sheet for a provider, with a How-to-fill sheet.")
     template.add_argument("provider", choices=sorted(PROVIDERS), help="the provider")
@@ -91,7 +110,10 @@ def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-wait", type=_positive_float, default=300.0, metavar="S",
                         help="stop when the provider answers only 429 (too many requests) for S seconds (300)")
     parser.add_argument("--skip-invalid", action="store_true", help="send the valid rows even if some are invalid")
-    parser.add_argument("--retry-uncertain", action="store_true", help="send rows whose outcome is unknown again")
+    parser.add_argument("--retry-uncertain", action="store_true",
+                        help="send rows whose outcome is unknown again (Quo: those not found there)")
+    parser.add_argument("--update", action="store_true",
+                        help="send the changes of rows created earlier whose fields now differ")
     parser.add_argument("--allow-duplicates", action="store_true", help="send rows that repeat an earlier row")
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask before sending to the real provider")
     parser.add_argument("--env-file", metavar="PATH", help="read credentials from this .env file (NAME=value lines)")
@@ -147,7 +169,8 @@ def _run(args: argparse.Namespace) -> int:
         return summary.exit_code
     send = SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
                        max_attempts=args.max_attempts, timeout=args.timeout, skip_invalid=args.skip_invalid,
-                       retry_uncertain=args.retry_uncertain, sandbox=args.sandbox, max_wait=args.max_wait)
+                       retry_uncertain=args.retry_uncertain, sandbox=args.sandbox, max_wait=args.max_wait,
+                       update=args.update)
     summary = asyncio.run(_run_async(args, send, None if args.sandbox else _endpoint(args)))
     _report(summary, args)
     return summary.exit_code
@@ -222,6 +245,18 @@ def _interrupt_before_sending() -> None:
                 pass
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from .after.commands import verify_command
+
+    return verify_command(args, _handle_interrupts, _output(args).say)
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from .after.commands import undo_command
+
+    return undo_command(args, _handle_interrupts, _output(args).say)
+
+
 def _template(args: argparse.Namespace) -> int:
     from .report.templates import default_template_name, write_template
 
@@ -278,7 +313,8 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(args)
 
 
-COMMANDS = {"validate": _validate, "run": _run, "template": _template, "sandbox": _sandbox, "serve": _serve}
+COMMANDS = {"validate": _validate, "run": _run, "verify": _verify, "undo": _undo, "template": _template,
+            "sandbox": _sandbox, "serve": _serve}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -287,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.words = argv
     saved = {number: signal.getsignal(number) for number in STOP_SIGNALS}
-    if args.command in ("run", "validate"):
+    if args.command in ("run", "validate", "verify", "undo"):
         _interrupt_before_sending()
     try:
         code = _command(args)

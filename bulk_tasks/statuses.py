@@ -40,6 +40,8 @@ class Outcome:
     http_status: int | None = None
     attempts: int = 0
     error: str | None = None
+    #: The task's revision in the provider's reply, when it gives one (Quo).
+    revision: str | None = None
 
 
 class ExitCode(IntEnum):

@@ -16,7 +16,7 @@ import pytest
 from layout import PACKAGE, cycles, import_graph
 
 BEFORE_SENDING = ["read", "check", "shape"]
-LATER_IN_THE_FLOW = ["send", "record", "report", "console", "web", "api", "cli"]
+LATER_IN_THE_FLOW = ["send", "record", "report", "console", "after", "web", "api", "cli"]
 
 
 @pytest.mark.parametrize("stage", BEFORE_SENDING)

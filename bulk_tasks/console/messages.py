@@ -262,9 +262,12 @@ def after_template(path: Path, provider: str, fmt: str, program: str = "bulk-tas
     return f"Fill it in ({how}), save it, then check it: {check.text()}"
 
 
-def confirmation_question(count: int, provider: str, base_url: str) -> str:
-    """The question asked once before a real run sends anything."""
-    return f"About to create {plural(count, 'task')} in {provider} at {base_url}. Continue? [y/N]"
+def confirmation_question(count: int, provider: str, base_url: str, updates: int = 0) -> str:
+    """The question asked once before a real run sends anything (``updates``: tasks ``--update`` changes)."""
+    what = f"create {plural(count, 'task')}" if count or not updates else ""
+    if updates:
+        what += f"{' and ' if what else ''}update {plural(updates, 'task')}"
+    return f"About to {what} in {provider} at {base_url}. Continue? [y/N]"
 
 
 #: ``_error`` of the rows a person chose not to send at the question before sending.

@@ -27,22 +27,30 @@ _NARROW_FORMAT = "{n_fmt}/{total_fmt}{postfix}"
 class ProgressBar:
     """A ``send.run.Progress`` drawn with tqdm."""
 
-    def __init__(self, stream: TextIO | None = None, columns: int | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, columns: int | None = None, *, label: str = "Sending",
+                 shown: tuple[RowStatus, ...] = _SHOWN) -> None:
         self._stream = stream or sys.stderr
         self._columns = columns
+        self._label = label
+        self._shown = shown
         self._bar: tqdm | None = None
         self._counts: Counter[str] = Counter()
         self._stopped = False
 
     def start(self, total: int) -> None:
-        """Open the bar for ``total`` rows (none when there is nothing to send)."""
+        """Open the bar for ``total`` rows (none when there is nothing to send); a bar already open is closed
+        (``run --update`` sends the changes after the creates)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar, self._stopped = None, False
+            self._counts.clear()
         if total == 0:
             return
         size = shutil.get_terminal_size((100, 20))
         columns = self._columns or size.columns
         fmt, postfix = self._layout(columns, total)
         self._bar = tqdm(total=total, unit="row", file=self._stream, ncols=columns, nrows=size.lines,
-                         leave=True, smoothing=0.1, desc="Sending", bar_format=fmt, postfix=postfix)
+                         leave=True, smoothing=0.1, desc=self._label, bar_format=fmt, postfix=postfix)
 
     def advance(self, outcome: Outcome) -> None:
         """Count one finished row; a row not sent is not progress."""
@@ -67,14 +75,15 @@ class ProgressBar:
         """The richest line that fits: tqdm's full one, a shorter one, or rows and non-zero counters."""
         counts = self._counts
         digits = 2 * len(str(total))
-        full = ", ".join(f"{status.value}={counts[status.value]}" for status in _SHOWN)
+        shown = self._shown
+        full = ", ".join(f"{status.value}={counts[status.value]}" for status in shown)
         if columns >= _FULL_LINE + digits + len(full):
-            return None, {status.value: counts[status.value] for status in _SHOWN}
+            return None, {status.value: counts[status.value] for status in shown}
         short = full.replace(",", "")
         if columns >= _SHORT_LINE + digits + len(short):
             return _SHORT_FORMAT, short
-        return _NARROW_FORMAT, " ".join(f"{status.value}={counts[status.value]}" for status in _SHOWN
-                                        if status is RowStatus.CREATED or counts[status.value])
+        return _NARROW_FORMAT, " ".join(f"{status.value}={counts[status.value]}" for status in shown
+                                        if status is shown[0] or counts[status.value])
 
     def waiting(self, seconds: float) -> None:
         """Say that every request waits ``seconds`` for the provider's rate limit (a 429)."""

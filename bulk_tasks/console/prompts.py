@@ -11,10 +11,11 @@ import getpass
 import os
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TextIO
 
 from .envfile import read_env_file
+from .after_messages import UNDO_QUESTION
 from .messages import SANDBOX_BANNER, confirmation_question
 
 if TYPE_CHECKING:
@@ -25,13 +26,28 @@ if TYPE_CHECKING:
 def before_sending(provider: Provider, *, sandbox: bool, ask: bool,
                    stop: asyncio.Event | None = None) -> BeforeSending:
     """The hook awaited once before the first request: the sandbox banner, or the question before a real run."""
-    async def hook(count: int, base_url: str) -> bool:
+    async def hook(count: int, base_url: str, *, updates: int = 0, note: str | None = None) -> bool:
+        if note:
+            print(note, file=sys.stderr)
         if sandbox:
             print(SANDBOX_BANNER, file=sys.stderr)
             return True
         if not ask or not can_ask():
             return True
-        return await confirm(confirmation_question(count, provider.name.capitalize(), base_url), stop)
+        return await confirm(confirmation_question(count, provider.name.capitalize(), base_url, updates), stop)
+
+    return hook
+
+
+def before_deleting(provider: Provider, *, ask: bool, stop: asyncio.Event | None = None
+                    ) -> Callable[[int, str], Awaitable[bool]]:
+    """The question asked once before ``undo`` takes anything back (on a terminal, without ``--yes``)."""
+    async def hook(count: int, base_url: str) -> bool:
+        if not ask or not can_ask():
+            return True
+        question = UNDO_QUESTION.format(count=f"{count} task{'s' if count != 1 else ''}",
+                                        provider=provider.name.capitalize(), url=base_url)
+        return await confirm(question, stop)
 
     return hook
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..send.auth import Auth
+    from .tasks import TaskChanges, TaskLookup
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Reply:
     task_id: str | None = None
     request_id: str | None = None
     error: str | None = None
+    #: The task's revision, when the reply gives one (Quo); ``undo`` and ``verify`` compare it.
+    revision: str | None = None
 
 
 class Provider:
@@ -84,6 +87,20 @@ class Provider:
     id_lookups: ClassVar[Mapping[str, str]] = {}
     #: Its emulation in the sandbox, ``"package.module:Class"`` (a ``sandbox.emulation.Emulation``).
     sandbox: ClassVar[str | None] = None
+    #: Why ``verify`` cannot check this provider's tasks, and what to do instead (``{path}``: the results file).
+    cannot_look_up: ClassVar[str] = ""
+
+    def task_lookup(self) -> TaskLookup | None:
+        """How to get and list tasks (hook); None: the API cannot (``verify`` says ``cannot_look_up``)."""
+        return None
+
+    def task_changes(self) -> TaskChanges | None:
+        """How to change and take back tasks (hook); None: the API cannot (``undo``, ``run --update``)."""
+        return None
+
+    def created_revision(self, body: Any) -> str | None:
+        """The created task's revision in a success body (hook), when the provider gives one."""
+        return None
 
     @classmethod
     def display_name(cls) -> str:
@@ -110,7 +127,8 @@ class Provider:
         """What a response means. ``body`` is the decoded JSON, or None when it was not JSON."""
         if 200 <= status < 300:
             task_id, request_id = self.created_ids(body)
-            return Reply(Verdict.CREATED, status, task_id=task_id, request_id=request_id)
+            return Reply(Verdict.CREATED, status, task_id=task_id, request_id=request_id,
+                         revision=self.created_revision(body))
         error = _meaningful(status, self.error_text(status, body))
         if status in (429, 503):
             return Reply(Verdict.RETRY, status, error=error)

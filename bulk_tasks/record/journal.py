@@ -17,12 +17,18 @@ mean a task created twice.
 The file is created, and so bound to its provider and URL, at the first intent: a run that sends
 nothing leaves no journal. A ``reading`` line records the options the sheet was read with
 (``read/options.py``) whenever a run's differ from the last.
+
+A row's first intent also carries the body sent (``"sent"``, last on the line), and a ``sent`` line
+the body an update made current: a re-run compares each created row with it (``after.changed``),
+reading back only a digest of it (``sent_digests``). ``after`` lines say what ``verify`` and ``undo``
+did and when.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import hashlib
 import json
 import os
 import time
@@ -62,6 +68,10 @@ class Journal:
         self._pending: list[dict[str, Any]] = []
         #: The last ``reading`` record (the options an earlier run read the sheet with), if any.
         self.reading: dict[str, Any] | None = None
+        #: identity → ``sent_digest`` of the body last sent for it (when the journal recorded one).
+        self.sent_digests: dict[str, bytes] = {}
+        #: The ``after`` records (``verify``, ``undo``), oldest first.
+        self.after: list[dict[str, Any]] = []
 
     @classmethod
     def open(cls, path: Path, provider: str, base_url: str, *, sync: bool = True,
@@ -74,12 +84,14 @@ class Journal:
         previous: dict[str, Outcome] = {}
         reading = None
         exists = path.exists()
+        extras = Extras()
         if exists:
-            header, previous, reading = read_journal(path)
+            header, previous, reading = read_journal(path, extras)
             _check_owner(path, header, provider, base_url, results_path)
         journal = cls(path, previous, {"type": "header", "version": VERSION, "provider": provider,
                                        "base_url": base_url}, exists=exists, sync=sync)
         journal.reading = reading
+        journal.sent_digests, journal.after = extras.sent, extras.after
         return journal
 
     def record_reading(self, record: dict[str, Any]) -> None:
@@ -94,14 +106,27 @@ class Journal:
         self._open()
         self._append(_line(record))
 
-    def intent(self, identity: str, row: int, attempt: int) -> None:
+    def intent(self, identity: str, row: int, attempt: int, sent: bytes | None = None) -> None:
         """Record that a request for ``identity`` is about to be written: on return it is on disk.
+        ``sent``: the request's JSON body, kept on the line (a row's first attempt).
 
         Raises ``JournalWriteError`` (and leaves the journal as it was) when it cannot be written.
         """
         self._open()
-        self._append(f'{{"type":"intent","id":{_encode(identity)},"row":{row},"attempt":{attempt},'
-                     f'"at":{time.time():.3f}}}\n'.encode())
+        line = (f'{{"type":"intent","id":{_encode(identity)},"row":{row},"attempt":{attempt},'
+                f'"at":{time.time():.3f}').encode()
+        self._append(line + (b',"sent":' + sent if sent is not None else b"") + b"}\n")
+
+    def sent(self, identity: str, row: int, body: bytes) -> None:
+        """Record that the task of ``identity`` now holds ``body`` (an update went through)."""
+        self._open()
+        self._append(f'{{"type":"sent","id":{_encode(identity)},"row":{row},"at":{time.time():.3f}'.encode()
+                     + b',"sent":' + body + b"}\n")
+
+    def note(self, record: dict[str, Any]) -> None:
+        """Append one more record (an ``after`` line: what ``verify`` or ``undo`` did)."""
+        self._open()
+        self._append(_line(record))
 
     async def durable(self) -> None:
         """Wait until every record written so far is on the disk itself (``fsync``), so that a power
@@ -198,6 +223,8 @@ def _outcome_line(identity: str, outcome: Outcome) -> bytes:
         line += f',"attempts":{_encode(outcome.attempts)}'
     if outcome.error is not None:
         line += f',"error":{_text(outcome.error)}'
+    if outcome.revision is not None:
+        line += f',"revision":{_text(outcome.revision)}'
     return (line + "}\n").encode()
 
 
@@ -245,11 +272,34 @@ def _cut_torn_tail(path: Path, descriptor: int) -> int:
     return end
 
 
-def read_journal(path: Path) -> tuple[dict[str, Any] | None, dict[str, Outcome], dict[str, Any] | None]:
+class Extras:
+    """What ``read_journal`` collects beyond outcomes when asked: body digests and ``after`` records."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, bytes] = {}
+        self.after: list[dict[str, Any]] = []
+
+
+def records_bodies(path: Path) -> bool:
+    """Whether the journal at ``path`` keeps the bodies sent (written by a version that does)."""
+    try:
+        with path.open("rb") as handle:
+            return b',"sent":' in handle.read(65536)
+    except OSError:
+        return False
+
+
+def sent_digest(body: bytes) -> bytes:
+    """A short digest of a request body, to tell whether a row still holds what was sent."""
+    return hashlib.blake2b(body, digest_size=16).digest()
+
+
+def read_journal(path: Path, extras: Extras | None = None
+                 ) -> tuple[dict[str, Any] | None, dict[str, Outcome], dict[str, Any] | None]:
     """The journal's header, the last word on each identity, and the last ``reading``, read line by line.
 
     A last line that cannot be read is a record cut short and is ignored; any other raises
-    ``JournalError``.
+    ``JournalError``. ``extras``, when given, is filled too.
     """
     header: dict[str, Any] | None = None
     reading: dict[str, Any] | None = None
@@ -271,7 +321,17 @@ def read_journal(path: Path) -> tuple[dict[str, Any] | None, dict[str, Outcome],
                 reading = record
             else:
                 _take(last, record)
+            if extras is not None:
+                _extra(extras, kind, record, line)
     return header, last, reading
+
+
+def _extra(extras: Extras, kind: Any, record: dict[str, Any], line: bytes) -> None:
+    if kind == "after":
+        extras.after.append(record)
+    elif isinstance(record.get("sent"), dict) and isinstance(record.get("id"), str):
+        start, end = line.find(b',"sent":'), line.rfind(b"}")
+        extras.sent[record["id"]] = sent_digest(line[start + 8:end])
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:
@@ -335,4 +395,5 @@ def _recorded(record: dict[str, Any], earlier: Outcome | None) -> Outcome:
         return earlier
     return Outcome(cast(int, record.get("row")), status, task_id=record.get("task_id"),
                     request_id=record.get("request_id"), http_status=record.get("http_status"),
-                    attempts=int(record.get("attempts") or 0), error=record.get("error"))
+                    attempts=int(record.get("attempts") or 0), error=record.get("error"),
+                    revision=record.get("revision"))

@@ -22,6 +22,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -35,7 +36,7 @@ from .retry import backoff_delay, waited_too_long
 from .options import EngineSettings
 from ..statuses import Outcome, RowStatus
 from .jobs import Job, SendResult, encode_payload
-from .transport import Attempt, Failure, new_session, post_once, request_timeout
+from .transport import Attempt, Failure, new_session, request_once, request_timeout
 
 INTERRUPTED = "interrupted: the run was stopped before this row was sent"
 CANCELLED_IN_FLIGHT = "interrupted while waiting for the reply" + MAY_EXIST
@@ -63,7 +64,9 @@ class Sender:
     sent); ``on_outcome(outcome)``
     once per job when its outcome is final (``not_sent`` ones included). ``stop``, once set, lets
     in-flight requests finish and starts no new one. A ``session`` passed in is used and left open.
-    ``on_wait(seconds)`` is told of each pause the provider asks for with a 429.
+    ``on_wait(seconds)`` is told of each pause the provider asks for with a 429. ``interpret(status, body)``
+    reads the replies (default: ``provider.interpret``, for creates); a ``Job`` with its own ``url`` and
+    ``method`` is sent there (the requests after a create, ``after.changes``).
     """
 
     def __init__(self, jobs: Sequence[Job], provider: Provider, auth: Auth, settings: EngineSettings, *,
@@ -72,8 +75,10 @@ class Sender:
                  stop: asyncio.Event | None = None,
                  session: aiohttp.ClientSession | None = None,
                  limiter: RateLimiter | None = None,
-                 on_wait: Callable[[float], None] | None = None) -> None:
+                 on_wait: Callable[[float], None] | None = None,
+                 interpret: Callable[[int, Any], Reply] | None = None) -> None:
         self.jobs = jobs
+        self._interpret = interpret or provider.interpret
         self.provider = provider
         self.auth = auth
         self.url = provider.task_url(settings.base_url)
@@ -221,7 +226,8 @@ class Sender:
 
     async def _send(self, index: int, job: Job) -> None:
         row = self._active[index] = _Row()
-        body = job.body if job.body is not None else encode_payload(job.payload)
+        body = job.body if job.body is not None or job.url is not None else encode_payload(job.payload)
+        url = job.url or self.url
         session = self._session
         assert session is not None
         while True:
@@ -254,7 +260,7 @@ class Sender:
             before = row.maybe_created
             row.maybe_created = True
             sent_at = time.monotonic()
-            attempt = await post_once(session, self.url, body, headers, self._request_timeout)
+            attempt = await request_once(session, job.method, url, body, headers, self._request_timeout)
             if len(self._workers) < self.max_concurrency:
                 self._grow(time.monotonic() - sent_at)
             if await self._settle(index, row, attempt, headers, granted, before):
@@ -274,7 +280,7 @@ class Sender:
     async def _settle(self, index: int, row: _Row, attempt: Attempt, headers: Mapping[str, str],
                       granted: float, before: bool) -> bool:
         """Apply ``policy.decide`` to one attempt; True when the row has its final outcome."""
-        reply = None if attempt.failure is not None else self.provider.interpret(attempt.status or 0, attempt.body)
+        reply = None if attempt.failure is not None else self._interpret(attempt.status or 0, attempt.body)
         self._note_streaks(attempt, reply)
         row.last_status = reply.status if reply is not None else None
         if reply is not None and reply.verdict is Verdict.RETRY and reply.status == 429:
@@ -295,7 +301,7 @@ class Sender:
         else:
             row.last_error = attempt.error if reply is None else reply.error or f"HTTP {reply.status}"
         self._finish(index, decision.status, row, task_id=decision.task_id, request_id=decision.request_id,
-                     error=decision.error)
+                     error=decision.error, revision=decision.revision)
         if decision.stop is not None:
             self._fatal(str(decision.stop))
         if attempt.failure is Failure.NOT_SENT:
@@ -358,11 +364,11 @@ class Sender:
 
     def _finish(self, index: int, status: RowStatus, row: _Row, *, task_id: str | None = None,
                 request_id: str | None = None, error: str | None = None,
-                quiet: bool = False) -> None:
-        error, task_id, request_id = (None if text is None else self.auth.redact(text)
-                                      for text in (error, task_id, request_id))
+                quiet: bool = False, revision: str | None = None) -> None:
+        error, task_id, request_id, revision = (None if text is None else self.auth.redact(text)
+                                                for text in (error, task_id, request_id, revision))
         outcome = Outcome(self.jobs[index].row, status, task_id, request_id, row.last_status,
-                          row.attempts, error)
+                          row.attempts, error, revision)
         self._outcomes[index] = outcome
         self._active.pop(index, None)
         if self._on_outcome is not None:

@@ -11,11 +11,16 @@ from ..statuses import Outcome
 
 @dataclass(slots=True)
 class Job:
-    """One row to send: its spreadsheet row number and its JSON payload (``body``: pre-encoded)."""
+    """One row to send: its spreadsheet row number and its JSON payload (``body``: pre-encoded).
+
+    ``method`` and ``url`` (None: the provider's create URL) are for the requests that come after
+    a create (``after.changes``: delete, edit); ``body`` None with an empty payload sends no body."""
 
     row: int
     payload: dict[str, Any]
     body: bytes | None = None
+    method: str = "POST"
+    url: str | None = None
 
 
 @dataclass
@@ -29,6 +34,10 @@ class SendResult:
     sent: int = 0
     #: Why the journal could not be written (a full disk), if it could not: the run stopped for that.
     journal_error: str | None = None
+    #: Row → (identity, body sent, the differences named) of rows created earlier whose fields now differ.
+    changed: dict[int, tuple[str, dict[str, Any], list[str]]] = field(default_factory=dict)
+    #: What the user should know about this run (rows created again after an undo).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def journal_failed(self) -> bool:

@@ -27,6 +27,8 @@ class SendOptions:
     env: Mapping[str, str] | None = None
     #: Stop the run when the provider answers nothing but 429 (too many requests) for longer than this.
     max_wait: float | None = 300.0
+    #: Send the changes of rows created earlier whose fields now differ (``run --update``).
+    update: bool = False
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class Final:
     task_id: str | None = None
     request_id: str | None = None
     stop: SendError | None = None
+    revision: str | None = None
 
 
 def decide(attempt: Attempt, reply: Reply | None, *, attempts: int, maybe_created: bool, max_attempts: int,
@@ -55,7 +56,8 @@ def decide(attempt: Attempt, reply: Reply | None, *, attempts: int, maybe_create
         return _failure(attempt, attempts=attempts, maybe_created=maybe_created, max_attempts=max_attempts,
                         retry_uncertain=retry_uncertain)
     if reply.verdict is Verdict.CREATED:
-        return Final(RowStatus.CREATED, None, True, task_id=reply.task_id, request_id=reply.request_id)
+        return Final(RowStatus.CREATED, None, True, task_id=reply.task_id, request_id=reply.request_id,
+                     revision=reply.revision)
     error = reply.error or f"HTTP {reply.status}"
     if reply.verdict is Verdict.UNCERTAIN:
         return _ambiguous(error, attempts, max_attempts, retry_uncertain)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import JournalWriteError
-from ..record.journal import Journal, journal_path
+from ..record.journal import Journal, journal_path, sent_digest
 from ..console.messages import DECLINED
 from ..shape.payloads import COMPACT_SEPARATORS, RENDER_CHUNK, Payloads
 from ..shape.prepare import Prepared
@@ -31,9 +32,10 @@ MAX_AUTO_CONCURRENCY = 64
 INVALID_ELSEWHERE = ("{count} row(s) of this file are invalid and nothing is sent until they are "
                      "fixed; fix them (see _error) or use --skip-invalid")
 
-#: Called once before the first request with the number of rows to send and the base URL;
-#: answering False sends nothing (those rows are ``not_sent``).
-BeforeSending = Callable[[int, str], Awaitable[bool]]
+#: Called once before the first request with the number of rows to send and the base URL (and, when
+#: there are any, ``updates=`` the rows whose changes ``--update`` sends and ``note=`` what the user
+#: should know first); answering False sends nothing (those rows are ``not_sent``).
+BeforeSending = Callable[..., Awaitable[bool]]
 
 
 class Progress(Protocol):
@@ -47,6 +49,16 @@ class Progress(Protocol):
 
     def waiting(self, seconds: float) -> None:
         """Every request waits ``seconds`` because the provider said 429 (too many requests)."""
+
+
+@dataclass
+class Earlier:
+    """What the journal says of rows created before, beyond ``already_created`` (``after.changed``)."""
+
+    #: Rows whose task was taken back by ``undo``: they are created again.
+    recreated: list[int] = field(default_factory=list)
+    #: Row → identity of rows whose body differs from the one sent (compared field by field next).
+    suspects: dict[int, str] = field(default_factory=dict)
 
 
 @asynccontextmanager
@@ -82,15 +94,26 @@ def engine_settings(send: SendOptions, base_url: str, rate: float | None) -> Eng
 
 
 def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncertain: bool,
-                              skip_invalid: bool) -> tuple[list[Job], dict[int, Outcome]]:
-    """Rows to send now, and the rows settled without sending (journal, invalid rows elsewhere)."""
+                              skip_invalid: bool, found: Earlier | None = None) -> tuple[list[Job], dict[int, Outcome]]:
+    """Rows to send now, and the rows settled without sending (journal, invalid rows elsewhere).
+
+    With ``found``: rows whose task was taken back are sent again, and rows whose body differs from
+    the one sent are listed there."""
     settled: dict[int, Outcome] = {}
     jobs: list[Job] = []
     blocked = bool(prepared.errors) and not skip_invalid
+    digests = journal.sent_digests if found is not None else {}
     for (row, payload), body in zip(prepared.payloads.items(), _bodies(prepared.payloads)):
-        earlier = journal.previous.get(prepared.identities[row])
+        identity = prepared.identities[row]
+        earlier = journal.previous.get(identity)
+        if found is not None and earlier is not None and _taken_back(journal, identity, earlier):
+            found.recreated.append(row)
+            earlier = None
         if earlier is not None and earlier.status in (RowStatus.CREATED, RowStatus.ALREADY_CREATED):
             settled[row] = _from_journal(row, earlier, RowStatus.ALREADY_CREATED)
+            recorded = digests.get(identity)
+            if found is not None and recorded is not None and recorded != sent_digest(body):
+                found.suspects[row] = identity
         elif earlier is not None and earlier.status is RowStatus.UNCERTAIN and not retry_uncertain:
             settled[row] = _from_journal(row, earlier, RowStatus.UNCERTAIN)
         elif blocked:
@@ -99,6 +122,12 @@ def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncert
         else:
             jobs.append(Job(row, payload, body))
     return jobs, settled
+
+
+def _taken_back(journal: Journal, identity: str, earlier: Outcome) -> bool:
+    """Whether ``undo`` took back the task ``earlier`` created (by its ID, else by the row's reference)."""
+    undone = journal.previous.get(f"undo:{earlier.task_id or identity}")
+    return earlier.status is RowStatus.CREATED and undone is not None and undone.status is RowStatus.DELETED
 
 
 def _bodies(payloads: Mapping[int, dict[str, Any]]) -> Iterator[bytes]:
@@ -115,13 +144,35 @@ def _from_journal(row: int, earlier: Outcome, status: RowStatus) -> Outcome:
                    http_status=earlier.http_status, attempts=earlier.attempts, error=earlier.error)
 
 
+#: Awaited inside the run's endpoint once the creates are done (not after a stop): ``run --update``.
+AfterCreates = Callable[[Prepared, Endpoint, Journal, SendResult], Awaitable[None]]
+
+
+def _earlier(prepared: Prepared, journal: Journal, send: SendOptions) -> tuple[list[Job], SendResult]:
+    """The jobs, and a result holding what is settled without sending: ``changed`` rows included."""
+    found = Earlier()
+    jobs, settled = jobs_and_earlier_outcomes(prepared, journal, send.retry_uncertain, send.skip_invalid, found)
+    result = SendResult(dict(settled))
+    if found.suspects or prepared.created_payloads:
+        from ..after.changed import compare_with_sent
+
+        compare_with_sent(prepared, journal, found.suspects, result)
+    if found.recreated:
+        from ..after.changed import recreated_note
+
+        result.notes.append(recreated_note(len(found.recreated), journal.after))
+    return jobs, result
+
+
 async def send_prepared(prepared: Prepared, results_path: Path, send: SendOptions, *,
                         stop: asyncio.Event | None = None, progress: Progress | None = None,
-                        before_sending: BeforeSending | None = None, endpoint: Endpoint | None = None) -> SendResult:
+                        before_sending: BeforeSending | None = None, endpoint: Endpoint | None = None,
+                        after_creates: AfterCreates | None = None) -> SendResult:
     """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes.
 
     ``endpoint``: the run's endpoint, resolved by the caller (``resolve_endpoint``); None: resolved here
-    from ``send`` (or the sandbox started, with ``send.sandbox``)."""
+    from ``send`` (or the sandbox started, with ``send.sandbox``). Rows created earlier whose fields
+    now differ are ``changed`` (``result.changed``); ``after_creates`` sends their changes (``run --update``)."""
     provider = prepared.provider
     async with _endpoint(prepared, send, endpoint) as target:
         auth = target.auth
@@ -132,10 +183,10 @@ async def send_prepared(prepared: Prepared, results_path: Path, send: SendOption
             if journal.previous:  # rows were sent before: their identities depend on the reading
                 check_same_reading(journal.reading, prepared.reading, journal.path)
             journal.record_reading(prepared.reading.record())
-            jobs, settled = jobs_and_earlier_outcomes(prepared, journal, send.retry_uncertain,
-                                                       send.skip_invalid)
-            result = SendResult(dict(settled))
-            if jobs and before_sending is not None and not await before_sending(len(jobs), target.base_url):
+            jobs, result = _earlier(prepared, journal, send)
+            updates = len(result.changed) if after_creates is not None else 0
+            if (jobs or updates) and before_sending is not None and not await before_sending(
+                    len(jobs), target.base_url, **_extra(updates, result.notes)):
                 result.outcomes.update({job.row: Outcome(job.row, RowStatus.NOT_SENT, error=DECLINED) for job in jobs})
                 result.interrupted = stop is not None and stop.is_set()
                 return result
@@ -145,7 +196,7 @@ async def send_prepared(prepared: Prepared, results_path: Path, send: SendOption
 
             def on_intent(job: Job, attempt: int) -> Awaitable[None]:
                 try:
-                    journal.intent(identities[job.row], job.row, attempt)
+                    journal.intent(identities[job.row], job.row, attempt, job.body if attempt == 1 else None)
                 except JournalWriteError as exc:
                     result.journal_error = result.journal_error or str(exc)
                     raise
@@ -172,13 +223,30 @@ async def send_prepared(prepared: Prepared, results_path: Path, send: SendOption
                 _acknowledge_cancellation()
                 report = sender.report()
                 report.interrupted = True
-    if report is not None:
-        result.outcomes.update(report.outcomes)
-        result.stopped_reason, result.interrupted = report.stopped_reason, report.interrupted
-        if result.stopped_reason is None and result.journal_error is not None:  # e.g. while cancelled
-            result.stopped_reason = result.journal_error
-        result.sent = report.sent
+            if report is not None:
+                _merge(result, report)
+            if after_creates is not None and result.changed and not (result.interrupted or result.stopped_reason):
+                await after_creates(prepared, target, journal, result)
     return result
+
+
+def _merge(result: SendResult, report: SendResult) -> None:
+    """The sender's report into the run's result."""
+    result.outcomes.update(report.outcomes)
+    result.stopped_reason, result.interrupted = report.stopped_reason, report.interrupted
+    if result.stopped_reason is None and result.journal_error is not None:  # e.g. while cancelled
+        result.stopped_reason = result.journal_error
+    result.sent = report.sent
+
+
+def _extra(updates: int, notes: list[str]) -> dict[str, Any]:
+    """The keyword arguments of ``before_sending`` beyond the count and the URL: only those that say something."""
+    extra: dict[str, Any] = {}
+    if updates:
+        extra["updates"] = updates
+    if notes:
+        extra["note"] = " ".join(notes)
+    return extra
 
 
 def _acknowledge_cancellation() -> None:

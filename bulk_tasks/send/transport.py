@@ -59,10 +59,16 @@ def request_timeout(timeout: float) -> aiohttp.ClientTimeout:
 async def post_once(session: aiohttp.ClientSession, url: str, body: bytes, auth_headers: Mapping[str, str],
                     timeout: aiohttp.ClientTimeout) -> Attempt:
     """POST ``body`` as JSON once with ``auth_headers``; never raises for network trouble (cancellation propagates)."""
-    headers = {**auth_headers, "Content-Type": JSON_CONTENT_TYPE}
+    return await request_once(session, "POST", url, body, auth_headers, timeout)
+
+
+async def request_once(session: aiohttp.ClientSession, method: str, url: str, body: bytes | None,
+                       auth_headers: Mapping[str, str], timeout: aiohttp.ClientTimeout) -> Attempt:
+    """One request (``body``, when given, as JSON), as ``post_once``: what it got, or what its failure proves."""
+    headers = {**auth_headers, "Content-Type": JSON_CONTENT_TYPE} if body is not None else dict(auth_headers)
     try:
-        async with session.post(url, data=body, headers=headers, timeout=timeout,
-                                allow_redirects=False) as response:
+        async with session.request(method, url, data=body, headers=headers, timeout=timeout,
+                                   allow_redirects=False) as response:
             status = response.status
             raw = await response.read()
             retry_after = (parse_retry_after(response.headers.get("Retry-After"), cap=math.inf) if status == 429

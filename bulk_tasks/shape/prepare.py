@@ -25,7 +25,8 @@ from ..statuses import RowStatus
 from ..check.rows import RowError, date_order_warnings, field_frame, validate
 from ..check.values import ValueReader, check_phone_region, load_timezone, local_timezone_name
 
-_KEEP_AS_DONE = {RowStatus.CREATED.value, RowStatus.ALREADY_CREATED.value}
+_KEEP_AS_DONE = {RowStatus.CREATED.value, RowStatus.ALREADY_CREATED.value, RowStatus.CHANGED.value,
+                 RowStatus.UPDATED.value}
 
 
 #: Unknown column names listed in the warning; the rest are counted.
@@ -84,6 +85,9 @@ class Prepared:
     identities: Mapping[int, str] = field(default_factory=dict)
     #: Row → the earlier row it repeats, for each row invalid as a duplicate.
     duplicates: dict[int, int] = field(default_factory=dict)
+    #: Row → payload of the rows a results file given as input marks created (with a ``_task_id``), as
+    #: the row reads now; built only with ``prepare(compare_created=True)``, never sent as a create.
+    created_payloads: Mapping[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -139,13 +143,14 @@ Edits = Mapping[tuple[int, str], str | None]
 @without_cycle_collection()
 def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
             *, retry_uncertain: bool = False, allow_duplicates: bool = False,
-            sent_to: str | None = None, edits: Edits | None = None) -> Prepared:
+            sent_to: str | None = None, edits: Edits | None = None, compare_created: bool = False) -> Prepared:
     """Read, match, validate and build payloads. Raises ``BulkTasksError`` subclasses on unusable input.
 
     Rows with the same identity (``identity.row_identity``) as an earlier row are invalid unless
     ``allow_duplicates``. ``sent_to`` (``provenance.sent_to_label``): where the run sends; a row an
     earlier run marked created counts only when it was sent there too. ``edits`` are cells typed over
-    the sheet as read (``apply_edits``), checked as if the file held them.
+    the sheet as read (``apply_edits``), checked as if the file held them. ``compare_created``: also
+    build the payloads of those rows (``created_payloads``), to tell whether they were changed since.
     """
     options = options or ReadOptions()
     provider = get_provider(provider) if isinstance(provider, str) else provider
@@ -165,6 +170,8 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     prepared = Prepared(table, provider, match, errors, earlier, reading,
                         value_warnings=date_order_warnings(pending, match, provider, reader))
     _identify(prepared, payloads, allow_duplicates or options.allow_duplicates)
+    if compare_created:
+        prepared.created_payloads = _created_payloads(table.frame, earlier, match, provider, reader)
     return prepared
 
 
@@ -200,6 +207,14 @@ def duplicate_error(row: int, first: int, identity: str, reference_header: str) 
 
 
 DUPLICATE_RULE = "duplicate of row {first}: the same task twice; remove one, or use --allow-duplicates"
+def _created_payloads(frame: pd.DataFrame, earlier: pd.DataFrame, match: ColumnMatch, provider: Provider,
+                      reader: ValueReader) -> Mapping[int, dict[str, Any]]:
+    """The payloads of the earlier rows marked created with a ``_task_id`` (those that are valid as they read)."""
+    if "_task_id" not in earlier or not len(earlier):
+        return {}
+    marked = earlier.index[(earlier["_status"] == RowStatus.ALREADY_CREATED.value)
+                           & earlier["_task_id"].fillna("").astype(str).str.strip().ne("")]
+    return check_rows(frame.loc[marked], match, provider, reader)[1]
 
 
 def _without(frame: pd.DataFrame, rows: Collection[int]) -> pd.DataFrame:

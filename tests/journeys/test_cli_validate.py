@@ -102,7 +102,7 @@ def test_a_filled_in_template_validates(tmp_path, provider):
 def test_every_command_has_help():
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(commands) == {"validate", "run", "template", "sandbox", "serve"}
+    assert set(commands) == {"validate", "run", "verify", "undo", "template", "sandbox", "serve"}
     for name, sub in commands.items():
         assert sub.description, name
         for action in sub._actions:

@@ -49,3 +49,34 @@ def test_every_kind_of_field_has_one_entry_in_the_kinds_table():
         spec = Field("x", kind, "X.", choices=("a", "b") if kind is Kind.ENUM else (), prefix="")
         assert behaviour.hint(spec) and (behaviour.rule(spec, False) is None) == (behaviour.reader(
             spec, get_provider("quo"), ValueReader()) is None)
+
+
+def _past_results(tmp_path, provider) -> str:
+    """A results file with one created row and the journal that names ``provider`` (nothing is sent)."""
+    path = write_csv(tmp_path / "past.results.csv", ["_row", "_status", "_task_id", "title"],
+                     [["2", "created", "ID-1", "A task"]])
+    (tmp_path / "past.results.journal.jsonl").write_text(
+        f'{{"type":"header","version":1,"provider":"{provider.name}","base_url":"{provider.default_base_url}"}}\n')
+    return str(path)
+
+
+async def test_what_comes_after_the_send_is_declared_or_refused_with_a_sentence(tmp_path, provider):
+    from bulk_tasks.after.undo import undo_async
+    from bulk_tasks.after.verify import verify_async
+    from bulk_tasks.errors import UsageError
+    from bulk_tasks.providers.tasks import Change
+
+    results = _past_results(tmp_path, provider)
+    name = provider.name.capitalize()
+    if provider.task_lookup() is None:
+        with pytest.raises(UsageError, match=f"^{name} offers no way to look a task up") as refused:
+            await verify_async(results, send=SendOptions(env={}))
+        assert "past.results.csv" in str(refused.value)
+    changes = provider.task_changes()
+    if changes is None:
+        with pytest.raises(UsageError, match=f"^{name} offers no way to take a task back through its API"):
+            await undo_async(results, send=SendOptions(env={}))
+        return
+    delete = changes.delete("ID-1", "REF-1")
+    assert isinstance(delete, Change) and delete.path.startswith("/") and delete.method in ("DELETE", "PATCH", "POST")
+    assert changes.update("ID-1", "REF-1", {"title": "a"}, {"title": "a"}) == []

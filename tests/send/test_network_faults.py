@@ -87,5 +87,9 @@ def test_uncertain_rows_are_not_sent_again_unless_asked(capsys, tasks):
         assert server.connections == ROWS
         assert code == 1
         assert [row["_status"] for row in rows] == ["uncertain"] * ROWS
-        run(capsys, tasks, server.url, "--retry-uncertain")
-        assert server.connections == ROWS + 2 * ROWS  # sent again, each up to --max-attempts
+        code, out, rows, _ = run(capsys, tasks, server.url, "--retry-uncertain")
+        # Quo: --retry-uncertain looks the rows up first (GET /v1/tasks, up to --max-attempts); a server
+        # that cannot answer that gets nothing sent again, and says so
+        assert server.connections == ROWS + 2
+        assert code == 1 and "could not be asked for GET /v1/tasks" in out and "Nothing was changed" in out
+        assert [row["_status"] for row in rows] == ["uncertain"] * ROWS

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ...send.auth import Auth
+    from ..tasks import TaskChanges, TaskLookup
 
 LINKS = ("phoneNumberId", "conversationId", "activityId")
 
@@ -100,6 +101,24 @@ class Quo(Provider):
             raise CredentialsError("QUO_API_KEY starts with 'Bearer': Quo wants the bare key. "
                                    "Remove the 'Bearer ' prefix.")
         return StaticAuth({"Authorization": key}, secrets=(key,))
+
+    def task_lookup(self) -> TaskLookup:
+        """``GET /v1/tasks`` (paged) and ``GET /v1/tasks/{id}``."""
+        from .tasks import QuoTaskLookup
+
+        return QuoTaskLookup()
+
+    def task_changes(self) -> TaskChanges:
+        """``DELETE``/``PUT /v1/tasks/{id}`` and the due-date and assignee actions."""
+        from .tasks import QuoTaskChanges
+
+        return QuoTaskChanges()
+
+    def created_revision(self, body: Any) -> str | None:
+        """``data.revision``."""
+        data = body.get("data") if isinstance(body, dict) else None
+        revision = data.get("revision") if isinstance(data, dict) else None
+        return None if revision is None else str(revision)
 
     def interpret(self, status: int, body: Any) -> Reply:
         """As the base, plus: 402 means the workspace's open-task cap is reached."""

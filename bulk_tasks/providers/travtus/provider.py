@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ...send.auth import Auth
+    from ..tasks import TaskChanges
 
 IMPORTANCE = ("low", "normal", "high", "very_high")
 PEOPLE = (("creator", "creator"), ("assignee", "assignee (the person who deals with it)"),
@@ -125,6 +126,18 @@ class Travtus(Provider):
     def format_datetime(self, moment: datetime, tz: tzinfo) -> str:
         """``YYYY-MM-DDThh:mm:ss`` in the chosen time zone, no offset."""
         return moment.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds")
+
+    cannot_look_up = (
+        "Travtus offers no way to look a task up (its API can create and change tasks, but has no endpoint to "
+        "get or list them), so bulk-tasks cannot check which uncertain rows of {path} were created. Look for "
+        "them in Travtus itself, by their external_ref or title: set _status to created in {path} for each one "
+        "you find, then run it again with --retry-uncertain to send the rest.")
+
+    def task_changes(self) -> TaskChanges:
+        """``PATCH /tasks/`` by ``identifier`` or ``external_ref``."""
+        from .tasks import TravtusTaskChanges
+
+        return TravtusTaskChanges()
 
     def make_auth(self, env: Mapping[str, str] | None, base_url: str) -> Auth:
         """A static ``TRAVTUS_API_TOKEN``, else client credentials exchanged for a token."""
