@@ -14,6 +14,7 @@ that says what is wrong and how to fix it, plus the exit code the CLI returns::
     ├── ResultsFileError                the results file cannot be written
     ├── ResumeError                     the journal belongs to another provider or base URL
     ├── ResultsInUseError               another run is using the same results path
+    ├── StoppedError                    Ctrl-C or SIGTERM while looking tasks up: nothing changed (exit 130)
     ├── JournalError                    the journal has a damaged line (not the last)
     │   └── JournalWriteError           the journal cannot be written (a full disk)  (exit 1)
     └── SendError                       a condition that dooms the rest of the run (raised by sending)
@@ -37,6 +38,12 @@ class BulkTasksError(Exception):
 
 class UsageError(BulkTasksError):
     """An option or its value is wrong."""
+
+
+class StoppedError(BulkTasksError):
+    """Stopped (Ctrl-C, SIGTERM) while the provider's tasks were being looked up, before anything changed."""
+
+    exit_code = ExitCode.INTERRUPTED
 
 
 class InputError(BulkTasksError):

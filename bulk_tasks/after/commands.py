@@ -54,11 +54,16 @@ def _after_send_options(args: argparse.Namespace) -> tuple[Provider, SendOptions
     """The provider the results file names, with credentials and the sending options of verify and undo."""
     from ..after.past import open_past
     from ..console.prompts import credentials_env
-    from ..send.auth import check_url_safe
+    from ..send.endpoint import resolve_endpoint
 
     past = open_past(args.results, args.command, provider=args.provider, base_url=args.base_url, sandbox=args.sandbox)
-    check_url_safe(past.base_url)  # nobody is asked for a key the URL would not be safe to receive
-    env = credentials_env(past.provider, args.env_file)
+    env: dict[str, str] = {}
+
+    def credentials() -> dict[str, str]:  # asked for only once the URL is known to be safe to receive them
+        env.update(credentials_env(past.provider, args.env_file))
+        return env
+
+    resolve_endpoint(past.provider, past.base_url, credentials=credentials)
     return past.provider, SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
                                       max_attempts=args.max_attempts, timeout=args.timeout, sandbox=args.sandbox,
                                       env=env, max_wait=getattr(args, "max_wait", 300.0))
@@ -68,6 +73,7 @@ def verify_command(args: argparse.Namespace, on_signals: Callable[[asyncio.Event
     """``bulk-tasks verify``."""
     from ..after.verify import verify_async
     from ..console.after_messages import verify_lines
+    from ..console.progress import LookupProgress, wants_bar
     from ..console.messages import Command, invoked_as
     from ..shape.prepare import ReadOptions
 
@@ -77,7 +83,13 @@ def verify_command(args: argparse.Namespace, on_signals: Callable[[asyncio.Event
         stop = asyncio.Event()
         on_signals(stop)
         options = ReadOptions(mapping=args.mapping) if args.mapping else None
-        summary = await verify_async(args.results, send=send, provider=args.provider, options=options, stop=stop)
+        bar = LookupProgress() if wants_bar(args.quiet) else None
+        try:
+            summary = await verify_async(args.results, send=send, provider=args.provider, options=options,
+                                         stop=stop, on_progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
         again = Command(("run", args.results, "-p", summary.provider), args.results, invoked_as()).text()
         for line in verify_lines(summary, again):
             say(line)

@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from ..errors import AuthenticationError, NetworkError, SendError
+from ..errors import AuthenticationError, NetworkError, SendError, StoppedError
 from ..providers import Provider
 from ..providers.tasks import FoundTask, TaskLookup
 from ..send.auth import Auth
@@ -45,7 +45,7 @@ class TaskReader:
         last = ""
         for attempt in range(1, self.max_attempts + 1):
             if await self.limiter.acquire(self.stop) is None or self.stop.is_set():
-                raise asyncio.CancelledError
+                raise StoppedError(say.LOOKUP_STOPPED.format(provider=self.provider.name.capitalize()))
             headers = await self.auth.headers(self.session)
             self.requests += 1
             if self._on_request is not None:

@@ -25,6 +25,8 @@ LOOKUP_REFUSED = ("{provider} refused the credentials (HTTP {status}: {error}); 
                   "the environment, then run again. Nothing was changed.")
 LOOKUP_FAILED = ("{provider} could not be asked for GET {path} ({error}, after {attempts} attempts): check the "
                  "network and the provider's status, then run again. Nothing was changed.")
+LOOKUP_STOPPED = ("Stopped while looking the tasks up in {provider}: nothing was changed, in {provider} or in the "
+                  "results file. Run the same command again.")
 ALREADY_GONE = "already gone before this undo (deleted in the provider, or by an earlier undo): nothing to take back"
 TAKEN_BACK = "taken back by bulk-tasks undo on {when}"
 KEPT_EDITED = ("kept: edited in Quo since bulk-tasks created it (revision {before}, now {now}); to delete it "

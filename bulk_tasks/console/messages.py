@@ -252,7 +252,22 @@ def _uncertain_steps(rows: list[int], results: Path | None, command: Command | N
         f"  - if none exists, send {them} again" + _then(retry, " with --retry-uncertain."),
         f"  - or set _status to created in {results or words.results} for each one you found, and send "
         "the rest" + _then(marked, " with --retry-uncertain."),
+        *([_looked_up(provider, results, command)] if _can_look_up(provider) else []),
     ]
+
+
+def _can_look_up(provider: str) -> bool:
+    from ..providers import PROVIDERS
+
+    kind = PROVIDERS.get(provider.lower())
+    return kind is not None and kind().task_lookup() is not None
+
+
+def _looked_up(provider: str, results: Path | None, command: Command | None) -> str:
+    check = (Command(("verify", str(results)), str(results), command.program).text()
+             if command and results else "bulk-tasks verify RESULTS")
+    return (f"  {provider} can be asked: with --retry-uncertain bulk-tasks looks them up in {provider} first and "
+            f"sends only those not found; or look them up without sending anything: {check}")
 
 
 def after_template(path: Path, provider: str, fmt: str, program: str = "bulk-tasks") -> str:

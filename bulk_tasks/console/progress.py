@@ -100,3 +100,23 @@ def wants_bar(quiet: bool, stream: TextIO | None = None) -> bool:
     """A bar only when not ``--quiet`` and the stream is a terminal."""
     stream = stream or sys.stderr
     return not quiet and hasattr(stream, "isatty") and stream.isatty()
+
+
+class LookupProgress:
+    """``verify``'s bar on stderr: pages (or tasks) of the provider read so far, of how many."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stderr
+        self._bar: tqdm | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        """``done`` of ``total`` requests answered."""
+        if self._bar is None:
+            self._bar = tqdm(total=total, unit="request", file=self._stream, leave=True, desc="Looking up")
+        self._bar.total = max(total, done)
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        """Close the bar (leave its last state on screen)."""
+        if self._bar is not None:
+            self._bar.close()

@@ -147,3 +147,23 @@ def test_sigterm_during_run_update_writes_the_results_and_the_next_run_update_fi
     assert set(report["_status"]) == {"updated", "changed"} and (report["_status"] == "updated").sum() >= 4
     assert again.returncode == 0, again_err
     assert total == 30
+
+
+def test_sigterm_while_verify_looks_tasks_up_changes_nothing_and_says_so(tmp_path):
+    from runs import input_file
+
+    with sandbox_in_thread(SandboxConfig(quo_rate_per_second=None)) as sandbox:
+        path = input_file(tmp_path, "quo", 300)
+        made = launch(sandbox, "run", str(path), "-p", "quo", "--base-url", sandbox.url, "--rate", "1000")
+        assert made.wait(timeout=120) == 0
+        results = tmp_path / "quo.results.csv"
+        before = results.read_bytes()
+        sandbox.config.latency = 1.0
+        listed = sandbox.state.stats.providers["quo"].requests
+        process = launch(sandbox, "verify", str(results))
+        wait_until(lambda: sandbox.state.stats.providers["quo"].task_requests > listed)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Stopped while looking the tasks up in Quo: nothing was changed" in err and "Traceback" not in err
+    assert results.read_bytes() == before

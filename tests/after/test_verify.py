@@ -116,3 +116,22 @@ def test_verify_of_travtus_says_travtus_cannot_look_tasks_up(tmp_path):
     answer = cli("verify", str(results), env={"TRAVTUS_API_TOKEN": "t"})
     assert answer.returncode == 2 and "Traceback" not in answer.stderr
     assert "Travtus offers no way to look a task up" in answer.stderr and "--retry-uncertain" in answer.stderr
+
+
+def test_verify_on_a_terminal_shows_its_progress_and_undo_its_bar(tmp_path):
+    from bulk_tasks.sandbox import SandboxConfig, sandbox_in_thread
+    from terminal import TerminalSession
+    import os
+
+    path = input_file(tmp_path, "quo", 150)
+    with sandbox_in_thread(SandboxConfig(quo_rate_per_second=None)) as sandbox:
+        env = {**os.environ, **sandbox.environment()}
+        made = cli("run", str(path), "-p", "quo", "--base-url", sandbox.url, "--quiet", "--rate", "500", env=env)
+        assert made.returncode == 0, made.stderr
+        results = str(tmp_path / "quo.results.csv")
+        session = TerminalSession(["verify", results], env)
+        session.expect("Looking up")
+        assert session.finish() == 0 and "Checked 150 rows in Quo" in session.screen
+        undo = TerminalSession(["undo", results, "--yes"], env)
+        undo.expect("Deleting")
+        assert undo.finish() == 0 and "Took back 150 tasks in Quo" in undo.screen
