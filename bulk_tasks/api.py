@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # aiohttp and pandas are loaded only by the commands that nee
     from .after.undo import UndoSummary
     from .after.verify import VerifySummary
     from .send.jobs import SendResult
-    from .send.run import BeforeSending, Progress
+    from .send.run import AfterCreates, BeforeSending, Progress
 
 
 def _results_path(input_path: Path, results: str | Path | None) -> Path:
@@ -98,23 +98,14 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
         return _dry_run(Path(path), provider, options, results, bool(send and send.allow_duplicates))
     from .send.run import send_prepared
 
-    send = send or SendOptions()
-    started = time.monotonic()
-    path = Path(path)
+    send, started, path = send or SendOptions(), time.monotonic(), Path(path)
     provider = get_provider(provider) if isinstance(provider, str) else provider
     where = _endpoint(provider, send, endpoint)
     sent_to = sent_to_label(provider.name, where.base_url if where else "", sandbox=where is None)
     when = datetime.now(timezone.utc)
     target = _results_path(path, results)
     check_writable(target)
-    checked_first = await _verify_first(target, provider, send, options, stop)
-    if checked_first:  # what was not found is sent once, like any row not sent: never resent on a 500
-        send = replace(send, retry_uncertain=False)
-    after_creates = None
-    if send.update:
-        from .after.update import sending_updates
-
-        after_creates = sending_updates(send, progress, stop)
+    checked_first, send, after_creates = await _after_the_send(target, provider, send, options, progress, stop)
     with RunLock(target):
         check_not_edited(target, path, "run", provider.name)
         prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
@@ -131,6 +122,22 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     if sent.interrupted:
         summary.exit_code = ExitCode.INTERRUPTED
     return summary
+
+
+async def _after_the_send(target: Path, provider: Provider, send: SendOptions, options: ReadOptions | None,
+                          progress: Progress | None, stop: asyncio.Event | None
+                          ) -> tuple[list[str], SendOptions, AfterCreates | None]:
+    """What a run does about an earlier one: uncertain rows looked up first (``--retry-uncertain``; what
+    was not found is then sent once, never resent on a 500), and the changes to send (``--update``)."""
+    checked_first = await _verify_first(target, provider, send, options, stop)
+    if checked_first:
+        send = replace(send, retry_uncertain=False)
+    after_creates = None
+    if send.update:
+        from .after.update import sending_updates
+
+        after_creates = sending_updates(send, progress, stop)
+    return checked_first, send, after_creates
 
 
 async def _verify_first(target: Path, provider: Provider, send: SendOptions, options: ReadOptions | None,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .after.commands import add_after_commands
 from .console.output import Output, output_problem
 from .errors import BulkTasksError
 from .providers import PROVIDERS, get_provider
@@ -44,24 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     _input_arguments(run)
     _run_arguments(run)
 
-    from .after.commands import add_after_arguments
-
-    verify = commands.add_parser("verify", help="look up what a past import created; settle uncertain rows",
-                                 description="Look up in the provider every row RESULTS calls created or "
-                                             "uncertain: uncertain rows found become created, the others are "
-                                             "sent by the next run (once).")
-    add_after_arguments(verify)
-    verify.add_argument("--mapping", metavar="FILE", help="the --mapping the import was run with, if any")
-
-    undo = commands.add_parser("undo", help="take back the tasks a past import created",
-                               description="Take back the tasks RESULTS says this tool created (Quo: delete; "
-                                           "Travtus: status deleted); tasks edited since are kept unless --force.")
-    add_after_arguments(undo)
-    undo.add_argument("--rows", metavar="SPEC", help="only these rows of the results file, like 2-40,57")
-    undo.add_argument("--force", action="store_true", help="delete tasks edited since they were created, too")
-    undo.add_argument("--yes", "-y", action="store_true", help="do not ask before taking the tasks back")
-    undo.add_argument("--max-wait", type=_positive_float, default=300.0, metavar="S",
-                      help="stop when the provider answers only 429 (too many requests) for S seconds (300)")
+    add_after_commands(commands)
 
     template = commands.add_parser("template", help="write an empty, documented input sheet",
                                    description="Write an empty input sheet for a provider, with a How-to-fill sheet.")

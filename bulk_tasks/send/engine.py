@@ -77,10 +77,8 @@ class Sender:
                  limiter: RateLimiter | None = None,
                  on_wait: Callable[[float], None] | None = None,
                  interpret: Callable[[int, Any], Reply] | None = None) -> None:
-        self.jobs = jobs
+        self.jobs, self.provider, self.auth = jobs, provider, auth
         self._interpret = interpret or provider.interpret
-        self.provider = provider
-        self.auth = auth
         self.url = provider.task_url(settings.base_url)
         self.host = urlsplit(self.url).netloc
         self.limiter = limiter or RateLimiter(settings.rate, max_pause=settings.max_wait or math.inf)
@@ -94,9 +92,7 @@ class Sender:
         self.timeout = settings.timeout
         self.retry_uncertain = settings.retry_uncertain
         self._request_timeout = request_timeout(self.timeout)
-        self._on_intent = on_intent
-        self._on_outcome = on_outcome
-        self._stop = stop
+        self._on_intent, self._on_outcome, self._stop = on_intent, on_outcome, stop
         self._given_session = session
         self._session: aiohttp.ClientSession | None = session
         self._outcomes: list[Outcome | None] = [None] * len(jobs)
@@ -227,7 +223,6 @@ class Sender:
     async def _send(self, index: int, job: Job) -> None:
         row = self._active[index] = _Row()
         body = job.body if job.body is not None or job.url is not None else encode_payload(job.payload)
-        url = job.url or self.url
         session = self._session
         assert session is not None
         while True:
@@ -260,7 +255,7 @@ class Sender:
             before = row.maybe_created
             row.maybe_created = True
             sent_at = time.monotonic()
-            attempt = await request_once(session, job.method, url, body, headers, self._request_timeout)
+            attempt = await request_once(session, job.method, job.url or self.url, body, headers, self._request_timeout)
             if len(self._workers) < self.max_concurrency:
                 self._grow(time.monotonic() - sent_at)
             if await self._settle(index, row, attempt, headers, granted, before):

@@ -11,6 +11,8 @@ from bulk_tasks.providers import PROVIDERS, Field, Kind, get_provider
 from bulk_tasks.providers.quo.provider import Quo
 from bulk_tasks.providers.testing import CHECKS, ContractError, check_provider, run_check
 from bulk_tasks.sandbox import emulations
+from bulk_tasks.send.options import SendOptions
+from helpers import write_csv
 
 
 @pytest.mark.parametrize("check", list(CHECKS))
@@ -60,12 +62,14 @@ def _past_results(tmp_path, provider) -> str:
     return str(path)
 
 
-async def test_what_comes_after_the_send_is_declared_or_refused_with_a_sentence(tmp_path, provider):
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+async def test_what_comes_after_the_send_is_declared_or_refused_with_a_sentence(tmp_path, name):
     from bulk_tasks.after.undo import undo_async
     from bulk_tasks.after.verify import verify_async
     from bulk_tasks.errors import UsageError
     from bulk_tasks.providers.tasks import Change
 
+    provider = get_provider(name)
     results = _past_results(tmp_path, provider)
     name = provider.name.capitalize()
     if provider.task_lookup() is None:

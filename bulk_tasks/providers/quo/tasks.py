@@ -1,5 +1,5 @@
 """Quo's tasks after create: ``GET /v1/tasks`` (paged), ``GET``/``DELETE``/``PUT /v1/tasks/{id}`` and the
-actions, from NOTES.md "Beyond create". The list has no documented order: it is always read whole."""
+actions, from the providers' notes, "Beyond create". The list has no documented order: it is always read whole."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Travtus' tasks after create: ``PATCH /tasks/`` by ``identifier`` or ``external_ref`` (NOTES.md,
-"Beyond create"). Travtus has no endpoint to get or list tasks, so nothing here looks one up."""
+"""Travtus' tasks after create: ``PATCH /tasks/`` by ``identifier`` or ``external_ref`` (the providers'
+notes, "Beyond create"). Travtus has no endpoint to get or list tasks, so nothing here looks one up."""
 
 from __future__ import annotations
 
