@@ -226,6 +226,9 @@ async def send(request: web.Request) -> web.Response:
     writer = app_state.writers.get(record.id)
     if writer is not None:
         await writer.flush()
+        if writer.error:
+            app_state.runs.pop(record.id, None)
+            return error_response(writer.error, 507)
     path, reading = sheet_path(app_state.workdir, record), read_options(record)
     if path != app_state.workdir.input_path(record):
         reading = replace(reading, sheet=None)  # the edited sheet is a CSV file

@@ -29,8 +29,13 @@ MAX_CELLS = 1_000_000
 
 
 def edit_log(app_state: State, record: ImportRecord) -> EditLog:
-    """The edits of the import's latest upload."""
-    return EditLog.load(app_state.workdir.folder(record.id), record.inputs[-1]["stored"])
+    """The edits of the import's latest upload (read from its folder once, then kept in memory)."""
+    stored = record.inputs[-1]["stored"]
+    log = app_state.logs.get(record.id)
+    if log is None or log.base != stored:
+        log = EditLog.load(app_state.workdir.folder(record.id), stored)
+        app_state.logs[record.id] = log
+    return log
 
 
 async def _editable(request: web.Request) -> tuple[State, ImportRecord, Checked, Sheet]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import json
 import os
 from collections.abc import Callable
@@ -26,6 +25,8 @@ if TYPE_CHECKING:
     from .sheet import Sheet
 
 EDITS_NAME = "edits.json"
+#: Seconds without a change before the sheet as edited is written.
+WRITE_DELAY = 2.0
 #: Groups of changes kept for undo (and as many for redo).
 UNDO_DEPTH = 100
 
@@ -120,20 +121,15 @@ def sheet_path(workdir: WorkDir, record: ImportRecord) -> Path:
 def write_sheet_csv(target: Path, frame: pd.DataFrame, headers: list[str]) -> None:
     """Write the sheet's ``headers`` columns of ``frame`` as CSV, each data row at its own spreadsheet row
     number (blank lines keep the numbers of rows a reader skips), atomically."""
-    numbers = frame.index.tolist()
-    header_row = (numbers[0] - 1) if numbers else 1
-    blank = [""] * len(headers)
+    numbers = frame.index
+    first = int(numbers[0]) if len(numbers) else 2
+    last = int(numbers[-1]) if len(numbers) else 1
+    full = frame[headers].reindex(range(first, last + 1)) if last - first + 1 != len(frame) else frame[headers]
     temporary = target.with_name(target.name + ".tmp")
     with temporary.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerows([blank] * max(header_row - 1, 0))
-        writer.writerow(headers)
-        line = header_row
-        for number, values in zip(numbers, frame[headers].itertuples(index=False, name=None)):
-            if number > line + 1:
-                writer.writerows([blank] * (number - line - 1))
-            writer.writerow(["" if value is None else value for value in values])
-            line = number
+        blank = "," * (len(headers) - 1) + "\r\n" if len(headers) > 1 else '""\r\n'
+        handle.write(blank * max(first - 2, 0))  # the header stays right above the first data row
+        full.to_csv(handle, index=False, header=headers, lineterminator="\r\n")
     os.replace(temporary, target)
 
 
@@ -161,22 +157,34 @@ def write_sheet_xlsx(target: Path, frame: pd.DataFrame, headers: list[str]) -> N
 
 
 class SheetWriter:
-    """Writes the sheet as edited in a worker thread after each change; a change made meanwhile is
-    written right after (the last write always holds the last change)."""
+    """Writes the sheet as edited in a worker thread once changes pause for ``delay`` seconds, and at once
+    when flushed (before a send or a download). Each change is in ``edits.json`` as it is made; this file
+    is made from it, so writing it later loses nothing, and the next edit does not wait behind it."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = WRITE_DELAY) -> None:
+        self.delay = delay
+        self.error: str | None = None
         self._pending: Callable[[], None] | None = None
         self._task: asyncio.Task[None] | None = None
-        self.error: str | None = None
+        self._changed = asyncio.Event()
+        self._now = False
 
     def schedule(self, write: Callable[[], None]) -> None:
-        """Write with ``write`` as soon as the writer is free."""
+        """Write with ``write`` once changes pause (a later ``schedule`` replaces it)."""
         self._pending = write
+        self._changed.set()
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
         while self._pending is not None:
+            if not self._now:
+                self._changed.clear()
+                try:
+                    await asyncio.wait_for(self._changed.wait(), self.delay)
+                    continue  # another change: wait for the pause again
+                except TimeoutError:
+                    pass
             write, self._pending = self._pending, None
             try:
                 await asyncio.to_thread(write)
@@ -185,10 +193,15 @@ class SheetWriter:
                 self.error = f"The fixed sheet could not be saved ({exc.strerror or exc}): free some disk space."
 
     async def flush(self) -> None:
-        """Wait until every change is written."""
-        while self._task is not None and not self._task.done():
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(self._task)
+        """Write now what is pending, and wait until it is written."""
+        self._now = True
+        self._changed.set()
+        try:
+            while self._task is not None and not self._task.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.shield(self._task)
+        finally:
+            self._now = False
 
 
 def save_edited(writers: dict[str, Any], workdir: WorkDir, record: ImportRecord, sheet: Sheet) -> None:

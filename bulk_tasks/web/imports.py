@@ -53,8 +53,9 @@ class State:
     checks: OrderedDict[str, Checked] = field(default_factory=OrderedDict)
     results: OrderedDict[str, Grid] = field(default_factory=OrderedDict)
     runs: dict[str, Run] = field(default_factory=dict)
-    #: Import id → its ``editing.SheetWriter``.
+    #: Import id → its ``edits.SheetWriter``, and its ``edits.EditLog``.
     writers: dict[str, Any] = field(default_factory=dict)
+    logs: dict[str, EditLog] = field(default_factory=dict)
 
     def keep(self, store: OrderedDict[str, Any], key: str, value: Any) -> None:
         store[key] = value

@@ -432,3 +432,73 @@ def test_fix_all_find_and_replace_filters_go_to_row_undo_and_redo(browser, tmp_p
         _wait(browser, lambda d: _text(d, "undo") == "Undo (1)", "three changes undone")
         assert _text(browser, "redo") == "Redo (3)"
         _own_words(browser, work)
+
+
+def _calls(path: Path, count: int) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Title", "Description", "phoneNumberId", "Assigned To"])
+        writer.writerows([f"Call {n}", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"] for n in range(count))
+    return path
+
+
+def _send_from_the_page(driver) -> None:
+    driver.find_element("id", "send").click()
+    _wait(driver, lambda d: d.find_element("id", "confirm").is_displayed(), "the confirmation")
+    driver.find_element("id", "confirm-yes").click()
+
+
+def test_two_tabs_on_two_imports_each_show_their_own_run(browser, tmp_path):
+    many, few = _calls(tmp_path / "many.csv", 400), _calls(tmp_path / "few.csv", 5)
+    work = tmp_path / "work"
+    with served(work) as (url, _process):
+        browser.get(url)
+        _wait(browser, lambda d: len(d.find_elements("css selector", "#provider option")) >= 2, "the providers")
+        browser.find_element("id", "file").send_keys(str(many))
+        _wait(browser, lambda d: _text(d, "check-line").startswith("All 400 rows are valid"), "the first check")
+        _send_from_the_page(browser)
+        _wait(browser, lambda d: _text(d, "progress-line").startswith("Sending…"), "the first run")
+        first = browser.current_window_handle
+
+        browser.switch_to.new_window("tab")
+        browser.get(url.split("?")[0])
+        _wait(browser, lambda d: _text(d, "progress-line").startswith(("Sending…", "Stopped", "Finished")),
+              "the running import shown in the new tab")
+        browser.find_element("id", "file").send_keys(str(few))
+        _wait(browser, lambda d: _text(d, "check-line").startswith("All 5 rows are valid"), "the second check")
+        assert not browser.find_element("id", "progress").is_displayed()  # not the other import's run
+        assert browser.find_element("id", "send").is_enabled() and _text(browser, "send-why") == ""
+        _own_words(browser, work)
+        _send_from_the_page(browser)
+        _wait(browser, lambda d: _text(d, "progress-line") == "Finished: 5 created.", "the second run")
+        _wait(browser, lambda d: _text(d, "results-line").startswith("5 rows: 5 created"), "the second results")
+        _own_words(browser, work)
+
+        browser.switch_to.window(first)
+        line = _text(browser, "progress-line")
+        assert "of 400 rows" in line or line.startswith("Finished: 400 created"), line
+        if browser.find_element("id", "stop").is_displayed():
+            browser.find_element("id", "stop").click()
+        _wait(browser, lambda d: d.find_element("id", "step-results").is_displayed(), "the first results")
+        counts = _text(browser, "results-counts").split("\n")
+        assert sum(int(line.split(" ", 1)[0].replace(",", "")) for line in counts) == 400
+        assert "Call 0" in _text(browser, "results-table") and _text(browser, "results-line").startswith("400 rows")
+        _own_words(browser, work)
+
+
+def test_progress_is_said_in_words_preparing_minutes_and_thousands(browser, tmp_path):
+    with served(tmp_path / "work") as (url, _process):
+        browser.get(url)
+        _wait(browser, lambda d: d.execute_script("return Object.keys(state.statuses).length > 0"), "the page's words")
+        say = lambda run: browser.execute_script("return progressLine(arguments[0])", run)  # noqa: E731
+        base = {"import": "x", "done": 0, "total": 0, "rate": 0, "eta": None, "counts": {}, "stopping": False,
+                "waiting": None, "summary": None}
+        assert say({**base, "state": "starting"}).startswith("Preparing…")
+        assert say({**base, "state": "running"}).startswith("Preparing…")  # no total yet: still reading the sheet
+        line = say({**base, "state": "running", "done": 10912, "total": 99821, "rate": 87.4, "eta": 1015})
+        assert line == "Sending… 10,912 of 99,821 rows · 87 rows/s · about 17 minutes left"
+        assert say({**base, "state": "running", "done": 1, "total": 9, "rate": 1, "eta": 5400}).endswith(
+            "about 1 h 30 min left")
+        stopped = {**base, "state": "finished", "stopping": True, "done": 18005, "total": 99821,
+                   "summary": {"counts": {"created": 10912, "not_sent": 88909}}}
+        assert say(stopped) == "Stopped: 10,912 created, 88,909 not sent."

@@ -185,3 +185,49 @@ async def test_the_sheet_is_sent_with_its_fixes_and_the_results_carry_them(page)
     for row, column, value in fixes:
         assert results[row][column] == value
     assert (page.workdir / "imports" / import_id / "input-1.csv").read_bytes() == MISTAKES.read_bytes()
+
+
+async def test_the_question_before_sending_counts_only_the_rows_still_to_create(page, tmp_path):
+    source = tmp_path / "calls.csv"
+    rows = [[f"Call {n}", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"] for n in range(6)]
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["Title", "Description", "phoneNumberId", "Assigned To"], *rows[:4]])
+    view = await page.upload(source, provider="quo")
+    import_id = view["import"]["id"]
+    plan = await page.get_json(f"/api/imports/{import_id}/plan")
+    assert plan["sandbox"]["rows"] == 4 and plan["sandbox"]["question"].startswith("About to create 4 tasks in Quo")
+    await page.post_json(f"/api/imports/{import_id}/send", {"sandbox": True}, 202)
+    await page.events(import_id)
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["Title", "Description", "phoneNumberId", "Assigned To"], *rows])
+    view = await page.upload(source, into=import_id)
+    assert "results" not in view and view["validation"]["to_send"] == 6  # the new upload, not the old results
+    again = await page.get_json(f"/api/imports/{import_id}")
+    assert "results" not in again  # reopened: its latest state only
+    plan = await page.get_json(f"/api/imports/{import_id}/plan")
+    assert plan["sandbox"]["rows"] == 2 and plan["sandbox"]["already"] == 4
+    assert plan["sandbox"]["question"].startswith("About to create 2 tasks in Quo")
+    assert plan["real"]["rows"] == 6  # the sandbox's tasks are not real ones
+
+
+async def test_matching_shows_what_it_applies_and_keeps_it_for_a_fixed_sheet(page, tmp_path):
+    header = ["Titel", "Description", "phoneNumberId", "Assigned To", "Notes"]
+    source = tmp_path / "m.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, ["Call", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL", "n"]])
+    view = await page.upload(source, provider="quo")
+    import_id = view["import"]["id"]
+    titel = view["matching"][0]
+    assert titel["field"] is None and titel["suggestion"] == "title"  # offered, not applied
+    conflict = {"Titel": "title", "Description": "description", "Notes": "description"}
+    view = await page.post_json(f"/api/imports/{import_id}/check", {"mapping": conflict})
+    assert view["validation"] is None  # no stale check beside the error
+    assert view["error_headers"] == ["Description", "Notes"] and "--" not in view["error"]
+    assert {m["header"]: m["field"] for m in view["matching"]}["Notes"] == "description"  # as chosen
+    view = await page.post_json(f"/api/imports/{import_id}/check", {"mapping": {"Titel": "title"}})
+    assert view["validation"]["to_send"] == 1
+    fixed = await page.upload(source, into=import_id)
+    assert fixed["options"]["mapping"] == {"Titel": "title"} and fixed["validation"]["to_send"] == 1
+    state = await page.get_json("/api/state")
+    assert [p["title"] for p in state["providers"]] == ["Quo", "Travtus"]
+    assert "workdir" not in state and all("cli" not in item for item in state["imports"])
