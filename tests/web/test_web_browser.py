@@ -119,6 +119,14 @@ def _cell(driver, row: int, column: str):
     return driver.find_element("css selector", f'#check-table tr[data-row="{row}"] td[data-column="{column}"]')
 
 
+def _wait_cell(driver, row: int, column: str, text: str) -> None:
+    """Wait until the grid (drawn again after a change) shows ``text`` in a cell."""
+    _wait(driver, lambda d: d.execute_script(
+        "const [row, column, text] = arguments;"
+        "const td = document.querySelector(`#check-table tr[data-row=\"${row}\"] td[data-column=\"${column}\"]`);"
+        "return Boolean(td) && td.textContent === text", row, column, text), f"{text!r} in row {row}, {column}")
+
+
 def _row_cells(driver, row: int) -> list[str]:
     return [td.text for td in driver.find_elements("css selector", f'#check-table tr[data-row="{row}"] td')]
 
@@ -230,7 +238,8 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
 
         browser.refresh()  # the fixes are kept with the import
         _wait(browser, lambda d: _text(d, "check-line").startswith("All 11 rows are valid"), "the import, reloaded")
-        assert _cell(browser, 7, "Due Date").text == "12/6/2026" and _cell(browser, 9, "Priority").text == "high"
+        _wait_cell(browser, 7, "Due Date", "12/6/2026")
+        assert _cell(browser, 9, "Priority").text == "high"
         _own_words(browser, work)
 
         browser.find_element("id", "send").click()
@@ -396,23 +405,20 @@ def test_fix_all_find_and_replace_filters_go_to_row_undo_and_redo(browser, tmp_p
 
         browser.find_element("id", "undo").click()  # the fix-all is one change
         _wait(browser, lambda d: _text(d, "check-line") == "3 of 150 rows are invalid:", "the fix-all undone")
-        assert _cell(browser, 51, "Priority").text == "high"
+        _wait_cell(browser, 51, "Priority", "high")
         browser.find_element("id", "jump").send_keys("101" + Keys.ENTER)
-        _wait(browser, lambda d: d.find_elements("css selector", '#check-table tr[data-row="101"]'), "row 101")
-        assert _cell(browser, 101, "Priority").text == "urgent"
+        _wait_cell(browser, 101, "Priority", "urgent")
         browser.find_element("id", "jump").clear()
         browser.find_element("id", "redo").click()
         _wait(browser, lambda d: _text(d, "check-line") == "1 of 150 rows is invalid:", "the fix-all redone")
-        assert _cell(browser, 101, "Priority").text == "high"
+        _wait_cell(browser, 101, "Priority", "high")
 
         Select(browser.find_element("id", "replace-column")).select_by_value("Title")
         browser.find_element("id", "replace-find").send_keys("Task 1")
         browser.find_element("id", "replace-with").send_keys("Job 1")
         browser.find_element("id", "replace-go").click()
         _wait(browser, lambda d: _text(d, "status") == "62 cells changed.", "the replace")  # 1, 10-19, 100-150
-        _wait(browser, lambda d: d.execute_script(
-            "const td = document.querySelector('#check-table tr[data-row=\"101\"] td[data-column=\"Title\"]');"
-            "return td && td.textContent === 'Job 100'"), "the grid after the replace")
+        _wait_cell(browser, 101, "Title", "Job 100")
         assert _cell(browser, 12, "Title").text == "Job 11" and _cell(browser, 21, "Title").text == "Task 20"
 
         browser.find_element("id", "jump").clear()

@@ -70,6 +70,9 @@ async def test_the_checks_after_edits_are_what_the_library_says_of_the_edited_sh
     assert edited[9]["Priority"] == "high" and edited[2]["Title"] == ""
     assert {row: values for row, values in edited.items() if row not in (2, 9, 10)} == \
         {row: values for row, values in original.items() if row not in (2, 9, 10)}
+    book = tmp_path / "fixed.xlsx"
+    book.write_bytes(await page.download(f"/api/imports/{import_id}/sheet.xlsx"))
+    assert list(read_table(book).frame.fillna("").to_dict("records")) == list(edited.values())
 
 
 async def _exists(path):
