@@ -104,6 +104,8 @@ async def edit(request: web.Request) -> web.Response:
     """Cells typed in the grid; with one cell whose old value other rows share, how to fix them all."""
     app_state, record, checked, sheet = await _editable(request)
     cells = _cells(await _body(request))
+    if any(header not in sheet.own_columns for _, header, _ in cells):
+        return error_response("Only the sheet's own columns can be changed here (not the results columns).", 400)
     alike = None
     if len(cells) == 1:
         row, header, value = cells[0]
@@ -168,7 +170,7 @@ async def fixed_sheet(request: web.Request) -> web.StreamResponse:
     fmt = request.match_info["fmt"]
     stem = Path(record.current_name).stem or "tasks"
     target = app_state.workdir.folder(record.id) / f"download.{fmt}"
-    frame, headers = sheet.prepared.table.frame, sheet.own_columns
+    frame, headers = sheet.prepared.table.frame, sheet.prepared.table.headers
     write = write_sheet_xlsx if fmt == "xlsx" else write_sheet_csv
     await asyncio.to_thread(write, target, frame, headers)
     return attachment(target, f"{stem}.fixed.{fmt}")

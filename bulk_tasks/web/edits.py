@@ -206,6 +206,6 @@ class SheetWriter:
 
 def save_edited(writers: dict[str, Any], workdir: WorkDir, record: ImportRecord, sheet: Sheet) -> None:
     """Write the sheet as edited in the background (its new version in the import's folder)."""
-    target, frame, headers = edited_path(workdir, record), sheet.prepared.table.frame, sheet.own_columns
+    target, frame, headers = edited_path(workdir, record), sheet.prepared.table.frame, sheet.prepared.table.headers
     found = writers.setdefault(record.id, SheetWriter())
     found.schedule(lambda: write_sheet_csv(target, frame, headers))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..check.headers import is_results_column
 from ..check.rows import RowError
 from ..check.values import ValueReader
 from ..report.table import error_text, error_marks
@@ -47,8 +48,9 @@ class Sheet:
 
     @property
     def own_columns(self) -> list[str]:
-        """The sheet's own headers, as written."""
-        return [name for name in self.prepared.table.headers if name in self.frame.columns]
+        """The sheet's own headers, as written (not the results columns a results file has: those are the
+        record of what was sent, never edited)."""
+        return [name for name in self.prepared.table.headers if not is_results_column(name)]
 
     def value(self, row: int, header: str) -> str | None:
         """The cell's text as the sheet holds it now."""
@@ -57,12 +59,14 @@ class Sheet:
 
     def edit(self, cells: Iterable[Cell]) -> list[int]:
         """Write ``cells`` and check again every row they can change; returns those rows, in order."""
+        editable = set(self.own_columns)
         typed = [(row, header, clean_text(value)) for row, header, value in cells
-                 if row in self.frame.index and header in self.frame.columns]
+                 if row in self.frame.index and header in editable]
         for row, header, value in typed:
             self.frame.at[row, header] = value
             self.prepared.table.frame.at[row, header] = value
-        edited = sorted({row for row, _, _ in typed})
+        settled = self.prepared.earlier.index  # created by an earlier run: the edit is kept, not re-sent
+        edited = sorted({row for row, _, _ in typed if row not in settled})
         if not edited:
             return []
         own = self._own_check(edited)

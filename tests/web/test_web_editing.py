@@ -232,5 +232,28 @@ async def test_matching_shows_what_it_applies_and_keeps_it_for_a_fixed_sheet(pag
     fixed = await page.upload(source, into=import_id)
     assert fixed["options"]["mapping"] == {"Titel": "title"} and fixed["validation"]["to_send"] == 1
     state = await page.get_json("/api/state")
-    assert [p["title"] for p in state["providers"]] == ["Quo", "Travtus"]
+    titles = {p["name"]: p["title"] for p in state["providers"]}
+    assert (titles["quo"], titles["travtus"]) == ("Quo", "Travtus")
     assert "workdir" not in state and all("cli" not in item for item in state["imports"])
+
+
+async def test_rows_a_results_file_marks_created_stay_created_when_other_rows_are_fixed(page, tmp_path):
+    header = ["_row", "_status", "_task_id", "Title", "Description", "phoneNumberId", "Assigned To"]
+    rows = [["2", "created", "TASK-1", "Call 0", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"],
+            ["3", "invalid", "", "", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"]]
+    source = tmp_path / "tasks.results.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *rows])
+    view = await page.upload(source, provider="quo")
+    import_id = view["import"]["id"]
+    assert view["validation"]["counts"] == {"already_created": 1, "invalid": 1}
+    answer = await edit(page, import_id, 3, "Title", "Call 1")
+    assert answer["validation"]["counts"] == {"already_created": 1, "dry_run": 1}
+    answer = await edit(page, import_id, 2, "Title", "Call zero")  # a created row: its status stays
+    assert answer["validation"]["counts"] == {"already_created": 1, "dry_run": 1}
+    await edit(page, import_id, 3, "_status", "created", status=400)  # results columns are not the page's to edit
+    await page.post_json(f"/api/imports/{import_id}/send", {"sandbox": True}, 202)
+    await page.events(import_id)
+    results = {int(row["_row"]): row for row in await page.results_csv(import_id)}
+    assert results[2]["_status"] == "already_created" and results[2]["_task_id"] == "TASK-1"  # never sent again
+    assert results[3]["_status"] == "created" and results[3]["Title"] == "Call 1"
