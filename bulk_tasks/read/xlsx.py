@@ -203,10 +203,11 @@ def _cells(archive: zipfile.ZipFile, part: str) -> Any:
 def _refuse_unsaved_formulas(path: Path, archive: zipfile.ZipFile, part: str) -> None:
     """A formula whose result was never saved reads as empty: refuse rather than send a blank.
 
-    ``=IF(A2="","",A2)`` saved by Excel has an empty ``<v>``, and is fine; no ``<v>`` at all is not.
+    ``=IF(A2="","",A2)`` saved by Excel is an empty string (``t="str"``, empty ``<v>``), and is fine; no
+    ``<v>`` at all is not, nor an empty ``<v/>`` of any other type (what openpyxl writes for a formula).
     """
     cells = [element.get("r") or "?" for element, children in _cells(archive, part)
-             if "f" in children and "v" not in children]
+             if "f" in children and _unsaved(element, children.get("v"))]
     if not cells:
         return
     shown = ", ".join(cells[:MAX_CELLS_NAMED]) + (f" and {len(cells) - MAX_CELLS_NAMED} more"
@@ -214,6 +215,10 @@ def _refuse_unsaved_formulas(path: Path, archive: zipfile.ZipFile, part: str) ->
     raise UnreadableFileError(
         f"{path.name} has formulas whose results were never saved (cells {shown}), so they would read as "
         "empty: open the file in Excel and save it (Excel then stores each result), or type the values in.")
+
+
+def _unsaved(element: Any, value: Any) -> bool:
+    return value is None or (not (value.text or "") and element.get("t") != "str")
 
 
 def _error_cells(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], str]:
