@@ -62,9 +62,9 @@ def _id_reader(spec: Field, provider: Provider, values: ValueReader) -> Reader |
 
 
 def _datetime_rule(spec: Field, dayfirst: bool) -> str:
-    slashed = "1/12/2026 9:00 AM (day first, as --dayfirst reads" if dayfirst else "12/1/2026 9:00 AM ("
-    return (f"is not a date bulk-tasks can read: write it like 2026-12-01, 2026-12-01 09:00 or "
-            f"{slashed}{'; ' if dayfirst else ''}a real calendar date)")
+    slashed, note = ("1/12/2026 9:00 AM", "day first, as --dayfirst reads; ") if dayfirst else ("12/1/2026 9:00 AM", "")
+    return (f"is not a date bulk-tasks can read: write it like 2026-12-01, 2026-12-01 09:00, {slashed} or "
+            f"December 1, 2026 ({note}a real calendar date)")
 
 
 KINDS: dict[Kind, KindBehaviour] = {
@@ -83,7 +83,7 @@ KINDS: dict[Kind, KindBehaviour] = {
         reader=_enum_reader,
         converts=True),
     Kind.DATETIME: KindBehaviour(
-        hint=lambda spec: "a date, or a date and time (2026-12-01 09:00, 12/1/2026 9:00 AM)",
+        hint=lambda spec: "a date, or a date and time (2026-12-01 09:00, 12/1/2026 9:00 AM, Dec 1, 2026 9am)",
         rule=_datetime_rule,
         reader=_datetime_reader,
         converts=True,
@@ -99,6 +99,22 @@ KINDS: dict[Kind, KindBehaviour] = {
         rule=lambda spec, dayfirst: "is not an email address: write it like name@example.com",
         reader=_email_reader),
 }
+
+
+#: Words people write for a choice of a fixed list (a priority scale), offered as "did you mean" only, never
+#: read as that choice: the choice → its synonyms and abbreviations, compared without case or punctuation.
+ENUM_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "very_high": ("urgent", "critical", "asap", "emergency", "immediate", "top", "highest", "p1"),
+    "high": ("hi", "important", "higher", "p2"),
+    "normal": ("med", "medium", "mid", "middle", "moderate", "standard", "regular", "average", "p3"),
+    "low": ("lo", "minor", "lowest", "lower", "trivial", "p4"),
+}
+
+
+def synonym_choice(text: str, choices: tuple[str, ...]) -> str | None:
+    """The choice of ``choices`` that ``text`` is a synonym of (``Urgent!!`` → ``very_high``), or None."""
+    key = "".join(char for char in text.casefold() if char.isalnum())
+    return next((choice for choice in choices if key in ENUM_SYNONYMS.get(choice, ())), None)
 
 
 def format_hint(field: Field) -> str:

@@ -16,9 +16,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from .dates import missing_year, relative_word, wrong_weekday
 from .headers import ColumnMatch
 from ..read.xlsx import EXCEL_CELL_LIMIT
-from .kinds import KINDS
+from .kinds import KINDS, synonym_choice
 from ..providers import Field, Kind, Provider, RowRule
 from .values import (
     ValueReader,
@@ -50,6 +51,10 @@ DAY_FIRST_RULE = ("is a date only when read day first (day/month/year), which bu
                   "if the column's dates are written that way, run again with --dayfirst")
 MONTH_FIRST_RULE = ("is a date only when read month first (month/day/year), but --dayfirst reads day first: if "
                     "the column's dates are written month first, run again without --dayfirst")
+NO_YEAR_RULE = ("has no year: write the whole date, such as {example} (bulk-tasks never guesses the year)")
+RELATIVE_DATE_RULE = ("is a word, not a date: bulk-tasks sends exact dates, so write the date itself, such as "
+                      "2026-12-03 or December 3, 2026 (or leave the cell empty)")
+WEEKDAY_RULE = "says {written}, but that date is a {actual}: check which date you mean and correct the day or the date"
 #: Values longer than this are shortened in messages (never in the payload or the results' own columns).
 SHOWN_LENGTH = 60
 
@@ -279,6 +284,9 @@ def hinted_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReade
 def _near_choice(text: str, spec: Field, rule: str | None) -> str | None:
     if parse_enum(text, spec.choices) is not None:
         return None
+    synonym = synonym_choice(text, spec.choices)
+    if synonym is not None:
+        return f"{rule}; did you mean {synonym!r}?"
     keys = {enum_key(choice): choice for choice in spec.choices}
     close = difflib.get_close_matches(enum_key(text), list(keys), n=1, cutoff=0.6)
     return f"{rule}; did you mean {keys[close[0]]!r}?" if close else None
@@ -301,12 +309,26 @@ def _unread_date_rule(text: str, reader: ValueReader) -> str | None:
         return DATE_RANGE_RULE
     if is_in_dst_gap(text, reader.timezone, reader.dayfirst):
         return DST_GAP_RULE.format(zone=reader.timezone)
+    written = _written_date_rule(text, reader.dayfirst)
+    if written is not None:
+        return written
     order = slashed_order(text)
     if order == "day" and not reader.dayfirst:
         return DAY_FIRST_RULE
     if order == "month" and reader.dayfirst:
         return MONTH_FIRST_RULE
     return None
+
+
+def _written_date_rule(text: str, dayfirst: bool) -> str | None:
+    """The rule of a date written without its year, as a word (``tomorrow``), or with the wrong weekday."""
+    if missing_year(text):
+        example = f"{text.rstrip(',. ')}/2026" if "/" in text else f"{text.rstrip(',. ')}, 2026"
+        return NO_YEAR_RULE.format(example=example)
+    if relative_word(text):
+        return RELATIVE_DATE_RULE
+    weekday = wrong_weekday(text, dayfirst)
+    return WEEKDAY_RULE.format(written=weekday[0], actual=weekday[1]) if weekday else None
 
 
 def date_order_warnings(frame: pd.DataFrame, match: ColumnMatch, provider: Provider,

@@ -21,13 +21,10 @@ import pandas as pd
 import phonenumbers
 
 from ..errors import UsageError
+from .dates import has_time, parse_iso, readings, slashed_readings
 
 T = TypeVar("T")
 
-_SLASH_DATE = re.compile(
-    r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})"
-    r"(?:[ T]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp][Mm])?)?"
-)
 _LONG_YEAR = re.compile(r"\d{5,}-\d{1,2}-\d{1,2}(?:[ T].*)?|\d{1,2}/\d{1,2}/\d{5,}(?:[ T].*)?", re.DOTALL)
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -82,10 +79,11 @@ def check_phone_region(region: str) -> str:
 
 
 def parse_datetime(text: str, tz: tzinfo, dayfirst: bool = False) -> datetime | None:
-    """An aware datetime from ISO 8601, ``YYYY-MM-DD HH:MM[:SS]`` or ``M/D/YYYY [h:mm[:ss] [AM|PM]]``.
+    """An aware datetime from any form ``dates`` reads (ISO 8601, ``M/D/YYYY [h:mm [AM|PM]]``,
+    ``December 3, 2026``, …).
 
-    A date alone means midnight; a value without an offset is in ``tz``. ``None`` for a date written
-    outside the years 1900 to 9999, or that leaves year 9999 once moved to ``tz`` or to UTC.
+    A date alone means midnight; a value without an offset is in ``tz``. ``None`` for a date outside
+    1900-01-01 to 9999-12-31, as written, in ``tz`` or in UTC.
     """
     moment = _parse_any(text, tz, dayfirst)
     return moment if moment is not None and _in_range(moment, tz) else None
@@ -103,14 +101,14 @@ def is_in_dst_gap(text: str, tz: tzinfo, dayfirst: bool = False) -> bool:
     """Whether ``text`` is a date and time without an offset that never happens in ``tz``: a local time
     skipped when clocks spring forward (02:30 on the day daylight saving time starts)."""
     moment = _parse_naive(text, dayfirst)
-    return (moment is not None and moment.tzinfo is None and ":" in text
+    return (moment is not None and moment.tzinfo is None and has_time(text)
             and not _exists(moment.replace(tzinfo=tz)))
 
 
 def slashed_order(text: str) -> str | None:
     """How a ``D/D/YYYY`` date reads: ``"both"`` (month first and day first, differently: 1/2/2026),
     ``"month"`` or ``"day"`` (only that way: 2/13/2026, 13/2/2026), ``None`` otherwise."""
-    month_first, day_first = _slashed_readings(text, False)
+    month_first, day_first = slashed_readings(text, False)
     if month_first is not None and day_first is not None:
         return "both" if month_first != day_first else None
     if month_first is not None:
@@ -120,12 +118,12 @@ def slashed_order(text: str) -> str | None:
 
 def slashed_reading(text: str, dayfirst: bool) -> str:
     """A slashed date spelt out as read, ``2 January 2026``; ``""`` when it is not one."""
-    moment = _parse_slashed(text, dayfirst)
+    moment = slashed_readings(text, dayfirst)[0]
     return "" if moment is None else f"{moment.day} {moment:%B} {moment.year}"
 
 
 def _parse_naive(text: str, dayfirst: bool) -> datetime | None:
-    return _parse_iso(text) or _parse_slashed(text, dayfirst)
+    return readings(text, dayfirst)[0]
 
 
 def _parse_any(text: str, tz: tzinfo, dayfirst: bool) -> datetime | None:
@@ -142,7 +140,7 @@ def _localized(moment: datetime | None, text: str, tz: tzinfo) -> datetime | Non
     local = moment.replace(tzinfo=tz)
     if _exists(local):
         return local
-    return local.astimezone(timezone.utc).astimezone(tz) if ":" not in text else None
+    return local.astimezone(timezone.utc).astimezone(tz) if not has_time(text) else None
 
 
 def _exists(local: datetime) -> bool:
@@ -155,61 +153,32 @@ def _exists(local: datetime) -> bool:
 
 
 def _in_range(moment: datetime, tz: tzinfo) -> bool:
-    """Written within the years 1900 to 9999, and still a date once moved to ``tz`` and to UTC."""
+    """From 1900-01-01 to 9999-12-31 as written, and still once moved to ``tz`` and to UTC (the forms the
+    providers are sent)."""
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return False
     try:
-        moment.astimezone(tz), moment.astimezone(timezone.utc)
+        zoned, utc = moment.astimezone(tz), moment.astimezone(timezone.utc)
     except (OverflowError, ValueError):
         return False
-    return True
-
-
-def _parse_iso(text: str) -> datetime | None:
-    if not text[:4].isdigit() or len(text) < 10 or text[4] != "-":
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _parse_slashed(text: str, dayfirst: bool) -> datetime | None:
-    return _slashed_readings(text, dayfirst)[0]
-
-
-def _slashed_readings(text: str, dayfirst: bool) -> tuple[datetime | None, datetime | None]:
-    """A ``D/D/YYYY`` date read as ``dayfirst`` says, and read the other way round."""
-    match = _SLASH_DATE.fullmatch(text)
-    if match is None:
-        return None, None
-    first, second, year = int(match["a"]), int(match["b"]), int(match["year"])
-    hour, minute, second_ = (int(match[key] or 0) for key in ("hour", "minute", "second"))
-    if match["ampm"]:
-        if not 1 <= hour <= 12:
-            return None, None
-        hour = hour % 12 + (12 if match["ampm"].lower() == "pm" else 0)
-    month_first = _moment(year, first, second, hour, minute, second_)
-    day_first = _moment(year, second, first, hour, minute, second_)
-    return (day_first, month_first) if dayfirst else (month_first, day_first)
-
-
-def _moment(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime | None:
-    try:
-        return datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return None
+    return zoned.year >= EARLIEST_YEAR and utc.year >= EARLIEST_YEAR
 
 
 def parse_phone(text: str, region: str) -> str | None:
     """``text`` as an E.164 number, reading numbers without a country code in ``region``."""
+    return phone_and_extension(text, region)[0]
+
+
+def phone_and_extension(text: str, region: str) -> tuple[str | None, str]:
+    """``text`` as an E.164 number and the extension written after it (``ext. 23``, ``x23``: ``"23"``), which
+    E.164 has no place for; ``(None, "")`` when ``text`` is not a valid number."""
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        return None
+        return None, ""
     if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return None, ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), number.extension or ""
 
 
 def looks_scientific(text: str) -> bool:
@@ -251,6 +220,8 @@ class ValueReader:
     #: The options that changed a value read so far: ``timezone`` (a date without an offset),
     #: ``dayfirst`` (a date like 1/2/2026), ``phone_region`` (a phone number without +country code).
     used: set[str] = field(default_factory=set)
+    #: Phone texts read so far that carry an extension (not sent: E.164 has none) → that extension.
+    extensions: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.datetime = lru_cache(maxsize=1 << 18)(self._datetime)
@@ -258,9 +229,9 @@ class ValueReader:
 
     def _datetime(self, text: str) -> datetime | None:
         """``parse_datetime``, noting in ``used`` whether the time zone or the day/month order mattered."""
-        naive, other = _parse_iso(text), None
+        naive, other = parse_iso(text), None
         if naive is None:
-            naive, other = _slashed_readings(text, self.dayfirst)
+            naive, other = readings(text, self.dayfirst)
         moment = _localized(naive, text, self.timezone)
         if moment is None or not _in_range(moment, self.timezone):
             return None
@@ -271,9 +242,11 @@ class ValueReader:
         return moment
 
     def _phone(self, text: str) -> str | None:
-        number = parse_phone(text, self.phone_region)
+        number, extension = phone_and_extension(text, self.phone_region)
         if number is not None and not text.lstrip().startswith("+"):
             self.used.add("phone_region")
+        if number is not None and extension:
+            self.extensions[text] = extension
         return number
 
 

@@ -29,6 +29,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Rows below row 1 searched for the real header when row 1 does not look like one.
 HEADER_SEARCH_ROWS = 20
+#: Excel's first line naming the delimiter (``sep=;``), which Excel itself reads and never shows.
+_SEP_HINT = re.compile(r'"?sep=([^\r\n"])"?[ \t]*(?:\r\n|\r|\n|$)', re.IGNORECASE)
 _CONTROL_BYTES = bytes([*range(0, 9), *range(14, 27), *range(28, 32)])
 
 
@@ -259,7 +261,8 @@ def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
     source: Path | io.BytesIO = path if scan.recoded is None else io.BytesIO(scan.recoded)
     try:
         raw = pd.read_csv(source, sep=scan.delimiter, header=None, dtype=object, keep_default_na=False,
-                          na_filter=False, skip_blank_lines=False, engine="c", encoding="utf-8")
+                          na_filter=False, skip_blank_lines=False, engine="c", encoding="utf-8",
+                          skiprows=1 if scan.hinted else None)
     except pd.errors.ParserError as exc:
         raise UnreadableFileError(f"{path.name} is not a well-formed CSV file ({_parser_detail(exc)}): "
                                   "check for a stray quote or an unquoted delimiter on that line.") from None
@@ -288,6 +291,8 @@ class _CsvScan:
     #: None for a UTF-8 file (BOM or not), which the parser reads itself with no copy of it in memory;
     #: else the file's text, decoded (``decode``) and encoded as UTF-8.
     recoded: bytes | None = None
+    #: The first line is Excel's ``sep=;`` hint (skipped: the header is the line after it).
+    hinted: bool = False
 
 
 def _scan_csv(path: Path) -> _CsvScan:
@@ -325,7 +330,7 @@ def _scan_csv(path: Path) -> _CsvScan:
         return _whole_file_scan(path)
     if not content:
         raise EmptyInputError(f"{path.name} is empty: put the column names in row 1 and one task per row below.")
-    return _CsvScan(sniff_delimiter((start or b"").decode("utf-8", "ignore")))
+    return _delimited((start or b"").decode("utf-8", "ignore"))
 
 
 def _whole_file_scan(path: Path) -> _CsvScan:
@@ -337,7 +342,15 @@ def _whole_file_scan(path: Path) -> _CsvScan:
         row = text.count("\n", 0, text.index("\x00")) + 1
         raise UnreadableFileError(f"{path.name} contains a NUL character (an invisible control character) on line "
                                   f"{row}: delete it, or export the file again from Excel as CSV UTF-8.")
-    return _CsvScan(sniff_delimiter(text[: 4 * 65536]), text.encode("utf-8"))
+    return _delimited(text[: 4 * 65536], text.encode("utf-8"))
+
+
+def _delimited(start: str, recoded: bytes | None = None) -> _CsvScan:
+    """The delimiter Excel's ``sep=;`` first line names, else the one sniffed from the header line."""
+    hint = _SEP_HINT.match(start.removeprefix("\ufeff"))
+    if hint:
+        return _CsvScan(hint[1], recoded, hinted=True)
+    return _CsvScan(sniff_delimiter(start), recoded)
 
 
 #: Bytes of a CSV file checked (encoding, NUL characters) at a time.

@@ -61,6 +61,7 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
         payload[at] = object_array(payloads.texts() if isinstance(payloads, Payloads)
                                else list(map(_payload_json, payloads.values())))
     _fill_outcomes(columns, rows, outcomes)
+    _add_notes(columns, rows, prepared.notes_by_row)
     if sent_to is not None:
         reached = [row for row, outcome in outcomes.items() if outcome.status in _REACHED]
         columns[SENT_TO_COLUMN][rows.get_indexer(reached)] = sent_to
@@ -139,6 +140,16 @@ def _fill_outcomes(columns: _Columns, rows: pd.Index, outcomes: Mapping[int, Out
     columns["_http_status"][at] = object_array([o.http_status for o in values])
     columns["_attempts"][at] = object_array([o.attempts or None for o in values])
     columns["_error"][at] = object_array([o.error for o in values])
+
+
+def _add_notes(columns: _Columns, rows: pd.Index, notes: Mapping[int, list[str]]) -> None:
+    """Each row's notes into its ``_error`` cell, after whatever the run wrote there."""
+    if not notes:
+        return
+    errors = columns["_error"]
+    for at, row in zip(rows.get_indexer(list(notes)).tolist(), notes):
+        if at >= 0:
+            errors[at] = "; ".join([*([errors[at]] if errors[at] else []), *notes[row]])
 
 
 def cell_errors(prepared: Prepared) -> dict[tuple[int, str], str]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import gc
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import compress
@@ -16,12 +17,14 @@ import pandas as pd
 
 from ..check.headers import ColumnMatch, is_results_column, load_mapping, match_columns
 from ..check.formulas import restore_neutralized
+from .duplicates import duplicates_with_invalid, invalid_row_keys
 from .payloads import Payloads, RowValues, build_payloads
 from .provenance import SANDBOX, SENT_TO_COLUMN, same_place
 from ..providers import Provider, get_provider
 from ..read.table import Table, read_table
 from ..read.options import ZONE_FALLBACK, ZONE_GIVEN, ZONE_LOCAL, Reading
 from ..statuses import RowStatus
+from ..check.notes import row_notes
 from ..check.rows import RowError, date_order_warnings, field_frame, validate
 from ..check.values import ValueReader, check_phone_region, load_timezone, local_timezone_name
 
@@ -88,6 +91,8 @@ class Prepared:
     #: Row → payload of the rows a results file given as input marks created (with a ``_task_id``), as
     #: the row reads now; built only with ``prepare(compare_created=True)``, never sent as a create.
     created_payloads: Mapping[int, dict[str, Any]] = field(default_factory=dict)
+    #: Row → warnings kept in its results (``check.notes``): they never make the row invalid.
+    notes_by_row: Mapping[int, list[str]] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -159,6 +164,8 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     mapping = options.mapping if isinstance(options.mapping, dict) or options.mapping is None \
         else load_mapping(options.mapping)
     table = read_table(path, options.sheet)
+    if "_row" in table.frame:
+        table.frame = _original_rows(table.frame)
     if edits:
         apply_edits(table.frame, edits)
     match = match_columns(table.headers, provider, mapping)
@@ -167,12 +174,27 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     earlier = _earlier_results(table.frame, retry_uncertain, sent_to, table.warnings)
     pending = _without(table.frame, earlier.index)
     errors, payloads = check_rows(pending, match, provider, reader)
-    prepared = Prepared(table, provider, match, errors, earlier, reading,
-                        value_warnings=date_order_warnings(pending, match, provider, reader))
-    _identify(prepared, payloads, allow_duplicates or options.allow_duplicates)
+    invalid = {error.row for error in errors}
+    allowed = allow_duplicates or options.allow_duplicates
+    invalid_keys = {} if allowed or not invalid else invalid_row_keys(
+        field_frame(pending.loc[sorted(invalid)], match, provider))
+    notes, note_warnings = row_notes(pending, match, provider, reader, invalid)
+    prepared = Prepared(table, provider, match, errors, earlier, reading, notes_by_row=notes,
+                        value_warnings=[*date_order_warnings(pending, match, provider, reader), *note_warnings])
+    _identify(prepared, payloads, allowed, invalid_keys)
     if compare_created:
         prepared.created_payloads = _created_payloads(table.frame, earlier, match, provider, reader)
     return prepared
+
+
+def _original_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """A results file given back: its rows numbered as in the original sheet (its ``_row``), when every row
+    has one, in order; else as the file's own lines."""
+    numbers = pd.to_numeric(frame["_row"], errors="coerce")
+    if numbers.isna().any() or not numbers.is_monotonic_increasing or not numbers.is_unique \
+            or (numbers % 1 != 0).any() or numbers.iloc[0] < 2:
+        return frame
+    return frame.set_axis(numbers.astype(int).tolist())
 
 
 def check_rows(frame: pd.DataFrame, match: ColumnMatch, provider: Provider,
@@ -222,9 +244,11 @@ def _without(frame: pd.DataFrame, rows: Collection[int]) -> pd.DataFrame:
     return frame.loc[~frame.index.isin(list(rows))] if len(rows) else frame
 
 
-def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) -> None:
+def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool,
+              invalid_keys: dict[int, str]) -> None:
     """Each row's identity (``identity.row_identity``); a row repeating an earlier one is invalid unless
-    ``allow_duplicates``: then the n-th copy of the same task is ``<identity>#n``, whatever its row."""
+    ``allow_duplicates``: then the n-th copy of the same task is ``<identity>#n``, whatever its row.
+    Invalid rows (``duplicates.invalid_row_keys``) count too, so every duplicate is found in one check."""
     prefix, keys = payloads.identity_keys()  # each row's identity is prefix + key
     first_row: dict[str, int] = {}
     copies: dict[str, int] = {}
@@ -244,12 +268,26 @@ def _identify(prepared: Prepared, payloads: Payloads, allow_duplicates: bool) ->
         prepared.duplicates[row] = first
         keep[at] = False
     del first_row
+    if invalid_keys:
+        _invalid_duplicates(prepared, payloads.rows, prefix, keys, keep, invalid_keys, reference_header)
     if not all(keep):
         payloads = payloads.subset(keep)
         keys = list(compress(keys, keep))
     prepared.payloads = payloads
     prepared.identities = RowValues(payloads.rows, keys, prefix)
     prepared.errors.sort()
+
+
+def _invalid_duplicates(prepared: Prepared, rows: Sequence[int], prefix: str, keys: list[str], keep: list[bool],
+                        invalid_keys: dict[int, str], reference_header: str) -> None:
+    """The duplicates in which one row is invalid; a valid row among them loses its payload (``keep``)."""
+    live = [at for at, kept in enumerate(keep) if kept]
+    found = duplicates_with_invalid(invalid_keys, [rows[at] for at in live], prefix, [keys[at] for at in live])
+    for row, first, reference in found:
+        prepared.errors.append(duplicate_error(row, first, f"ref:{reference}" if reference else "", reference_header))
+        if row not in invalid_keys:  # a row with no broken rule of its own, repeating an invalid one
+            prepared.duplicates[row] = first
+            keep[bisect_left(rows, row)] = False
 
 
 def _elsewhere_warning(marked: pd.Series, sent_to: str) -> str:

@@ -183,10 +183,10 @@ def test_no_warning_when_one_date_settles_the_order(tmp_path, capsys):
 def test_not_a_date_hint_shows_day_first_examples_under_dayfirst(tmp_path, capsys):
     path = quo_sheet(tmp_path, "someday")
     assert main(["validate", str(path), "-p", "quo"]) == 1
-    assert "12/1/2026 9:00 AM (a real calendar date)" in capsys.readouterr().out
+    assert "12/1/2026 9:00 AM or December 1, 2026 (a real calendar date)" in capsys.readouterr().out
     assert main(["validate", str(path), "-p", "quo", "--dayfirst"]) == 1
     out = capsys.readouterr().out
-    assert "1/12/2026 9:00 AM (day first, as --dayfirst reads; a real calendar date)" in out
+    assert "1/12/2026 9:00 AM or December 1, 2026 (day first, as --dayfirst reads; a real calendar date)" in out
     assert "12/1/2026" not in out
 
 
