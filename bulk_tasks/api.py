@@ -64,7 +64,7 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
         table = results_table(prepared, {}, dry_run=True, lazy_payloads=True)
         write_results(target, table, cell_errors(prepared), _about(prepared, None, datetime.now(timezone.utc)),
                       fields=input_fields(prepared), provider=prepared.provider,
-                      lazy={PAYLOAD_COLUMN: PayloadColumn(prepared)})
+                      lazy={PAYLOAD_COLUMN: PayloadColumn(prepared)}, date_formats=prepared.table.date_formats)
     return summarize(table, target, validating=True, elapsed=time.monotonic() - started,
                      warnings=prepared.warnings, notes=prepared.notes, timezone=prepared.reading.timezone,
                      errors=prepared.errors)
@@ -178,7 +178,7 @@ def _write_sent(prepared: Prepared, sent: SendResult, target: Path, sent_to: str
         table = results_table(prepared, sent.outcomes, dry_run=False, sent_to=sent_to)
         try:
             write_results(target, table, cell_errors(prepared), about, fields=input_fields(prepared),
-                          provider=prepared.provider)
+                          provider=prepared.provider, date_formats=prepared.table.date_formats)
         except ResultsFileError as exc:
             if sent.stopped_reason and sent.journal_failed:
                 failure = ResultsFileError(f"{sent.stopped_reason}. The results file {target} could not be "

@@ -20,6 +20,7 @@ import pandas as pd
 from ..check.headers import find_header_row
 from ..errors import EmptyInputError, UnreadableFileError
 from .xlsx import column_letter, read_xlsx_rows
+from .xlsx_dates import DateFormat, date_formats
 from ..check.values import object_array
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -44,6 +45,8 @@ class Table:
     frame: pd.DataFrame
     sheet: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: Header → the number format of its date cells in the workbook (``xlsx_dates``), for the results.
+    date_formats: dict[str, DateFormat] = field(default_factory=dict)
 
     @property
     def rows(self) -> list[int]:
@@ -61,6 +64,9 @@ def read_table(path: str | Path, sheet: str | None = None) -> Table:
     else:
         (headers, records), sheet_name = _read_csv(path), None
     table = _build_table(path, kind, headers, records, sheet_name)
+    if kind == "xlsx" and sheet_name is not None:
+        table.date_formats = {headers[at]: code for at, code in date_formats(path, sheet_name).items()
+                              if at < len(headers) and headers[at] in table.headers}
     if kind == "csv" and sheet is not None:
         table.warnings.insert(0, f"--sheet {sheet!r} is ignored: {path.name} is a CSV file, which has no sheets.")
     return table

@@ -45,6 +45,8 @@ class ColumnLook:
     number_format: str | None = None
     dates: bool = False
     validation: Validation | None = None
+    #: The number format the input workbook gave this column's dates (``Table.date_formats``).
+    date_format: str | int | None = None
 
 
 def column_order(columns: Sequence[str]) -> list[int]:
@@ -59,21 +61,22 @@ def column_order(columns: Sequence[str]) -> list[int]:
 
 
 def column_looks(table: pd.DataFrame, order: Sequence[int], fields: Mapping[str, Field] | None = None,
-                 provider: Any = None) -> list[ColumnLook]:
-    """Width, wrapping, format and help of each column in ``order``; ``fields`` maps headers to fields."""
-    fields = fields or {}
+                 provider: Any = None, date_formats: Mapping[str, str | int] | None = None) -> list[ColumnLook]:
+    """Width, wrapping, format and help of each column in ``order``; ``fields`` maps headers to fields,
+    ``date_formats`` headers to the number format of their date cells in the input workbook."""
+    fields, date_formats = fields or {}, date_formats or {}
     looks = []
     for position, at in enumerate(order):
         name = str(table.columns[at])
         spec = fields.get(name)
-        dates = spec is not None and spec.kind.value == "datetime"
+        dates = (spec is not None and spec.kind.value == "datetime") or name in date_formats
         wrap = name == "_error"
         width = content_width(name, table.iloc[:, at].tolist(), dates, ERROR_WIDTH[1] if wrap else MAX_WIDTH)
         if wrap:
             width = max(width, ERROR_WIDTH[0])
         number_format = "@" if spec is not None and not dates else None
         validation = _validation(provider, spec, column_letter(position)) if spec is not None else None
-        looks.append(ColumnLook(width, wrap, number_format, dates, validation))
+        looks.append(ColumnLook(width, wrap, number_format, dates, validation, date_formats.get(name)))
     return looks
 
 

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..check.headers import alias_headers
 from ..errors import UsageError
+from ..check.dates import PIVOT_SENTENCE, WRITTEN_FORMS
 from ..check.kinds import KINDS, TEXT_FORMAT, format_hint
 from ..console.wording import CLI, Words
 from ..providers import PROVIDERS, get_provider
@@ -221,6 +222,9 @@ def _intro_lines(provider: Provider, words: Words = CLI) -> list[str]:
                              f"then send it: bulk-tasks run FILE --provider {provider.name}"),
         "Every run writes a results file with a _status for each row. Fix the rows that did not "
         "go through in that file and run it again: rows already created are not sent twice.",
+        "Dates may be written in any of these forms:",
+        *(f"  - {form}: {examples}" for form, examples in WRITTEN_FORMS),
+        f"  {PIVOT_SENTENCE}",
     ]
     rules = provider.rules()
     if rules:

@@ -128,13 +128,15 @@ def _cannot_write(path: Path, exc: OSError) -> ResultsFileError:
 
 def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[int, str], str] | None = None,
                   about: Sequence[tuple[str, Any]] = (), *, fields: Mapping[str, Field] | None = None,
-                  provider: Provider | None = None, lazy: Mapping[str, LazyColumn] | None = None) -> Path:
+                  provider: Provider | None = None, lazy: Mapping[str, LazyColumn] | None = None,
+                  date_formats: Mapping[str, str | int] | None = None) -> Path:
     """Write ``table`` (one line per row) and the ``lazy`` columns to ``path`` atomically, the columns in
     ``column_order``.
 
     ``cell_errors`` maps (spreadsheet row, input header) to the broken rule, for XLSX highlights;
     ``about`` (``provenance.run_description``) heads the XLSX Summary sheet;
-    ``fields`` maps input headers to ``provider``'s fields, for the template's help in XLSX results.
+    ``fields`` maps input headers to ``provider``'s fields, for the template's help in XLSX results;
+    ``date_formats`` (``Table.date_formats``) input headers to the number format of their date cells.
     """
     from .layout import column_order
 
@@ -148,7 +150,7 @@ def write_results(path: Path, table: pd.DataFrame, cell_errors: Mapping[tuple[in
 
                 table = table.assign(**{name: column.values(0, len(table)) for name, column in lazy.items()})
                 order = column_order([str(name) for name in table.columns])
-                looks = column_looks(table, order, fields, provider)
+                looks = column_looks(table, order, fields, provider, date_formats)
                 write_results_xlsx(temporary, table, order, cell_errors or {}, looks, about=about)
             else:
                 from ..record.guard import record_csv

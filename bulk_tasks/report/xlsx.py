@@ -40,8 +40,9 @@ def write_results_xlsx(path: Path, table: pd.DataFrame, order: Sequence[int],
     looks = list(looks) if looks is not None else column_looks(table, order)
     styles = Styles()
     header = [table.columns[at] for at in order]
-    base = [styles.add(number_format=look.number_format, wrap=look.wrap) if look.number_format or look.wrap else 0
-            for look in looks]
+    plain = styles.add(named=True)
+    base = [styles.add(number_format=look.number_format, wrap=look.wrap) if look.number_format or look.wrap
+            else plain for look in looks]
     comments = _comment_cells(table, header, cell_errors)
     results = Sheet("Results", _result_rows(table, order, header, base, looks, comments, styles),
                     (len(table) + 1, len(order)), widths=[look.width for look in looks], column_styles=base,
@@ -50,7 +51,7 @@ def write_results_xlsx(path: Path, table: pd.DataFrame, order: Sequence[int],
                     comments=[(row, column, text) for (row, column), text in sorted(comments.items())],
                     ignore_numbers_as_text=any(look.number_format == "@" for look in looks))
     rows = summary_rows(table, about)
-    summary = Sheet("Summary", [_summary_xml(rows, styles.add(bold=True), len(about))], (len(rows), 2),
+    summary = Sheet("Summary", [_summary_xml(rows, styles.add(bold=True), len(about), plain)], (len(rows), 2),
                     widths=[34, 40] if about else [18, 12])
     write_workbook(path, [results, summary], styles,
                    lambda parts: {FINGERPRINT_PROPERTY: xlsx_fingerprint(parts)})
@@ -78,7 +79,7 @@ def _result_rows(table: pd.DataFrame, order: Sequence[int], header: list[str], b
     status_styles = {status.value: styles.add(fill=colour) for status, colour in STATUS_COLOURS.items()}
     invalid = {at: styles.add(fill=INVALID_FILL, number_format=looks[at].number_format, wrap=looks[at].wrap)
                for at in {column for _, column in comments}}
-    date_styles = {kind: styles.add(number_format=code) for kind, code in _date_formats(looks).items()}
+    date_styles = [_date_styles(look, styles) for look in looks]
     arrays = [table.iloc[:, at].to_numpy() for at in order]
     for start in range(0, len(table), CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, len(table))
@@ -89,7 +90,7 @@ def _result_rows(table: pd.DataFrame, order: Sequence[int], header: list[str], b
             if at == status_at:
                 columns.append(prepared_cells(letter, numbers, values, _bodies(values, status_styles, base[at])))
             else:
-                columns.append(_column_cells(letter, numbers, values, base[at], looks[at], date_styles))
+                columns.append(_column_cells(letter, numbers, values, base[at], looks[at], date_styles[at]))
         for (row, at), _rule in comments.items():
             if start + 2 <= row < stop + 2:
                 value = arrays[at][row - 2]
@@ -146,17 +147,22 @@ def _date_bodies(values: list[Any], style: int, date_styles: Mapping[str, int]) 
     return bodies
 
 
-def _date_formats(looks: Sequence[ColumnLook]) -> dict[str, str]:
-    return DATE_FORMATS if any(look.dates for look in looks) else {}
+def _date_styles(look: ColumnLook, styles: Styles) -> dict[str, int]:
+    """Date kind → style, for a date column: the input workbook's own format, else an ISO one by kind."""
+    if not look.dates:
+        return {}
+    if look.date_format is not None:
+        return dict.fromkeys(DATE_FORMATS, styles.add(number_format=look.date_format))
+    return {kind: styles.add(number_format=code) for kind, code in DATE_FORMATS.items()}
 
 
-def _summary_xml(rows: list[tuple[Any, ...]], bold: int, about: int = 0) -> str:
+def _summary_xml(rows: list[tuple[Any, ...]], bold: int, about: int = 0, plain: int = 0) -> str:
     """The Summary rows: ``about`` lines (labels bold), then the counts under a bold header."""
     header = about + 1 + (1 if about else 0)
     lines = []
     for number, values in enumerate(rows, start=1):
         lines.append(f'<row r="{number}">' + "".join(
             cell(f"{column_letter(at)}{number}", value,
-                 bold if number == header or (number <= about and at == 0) else 0)
+                 bold if number == header or (number <= about and at == 0) else plain)
             for at, value in enumerate(values)) + "</row>")
     return "".join(lines)

@@ -32,22 +32,29 @@ class Styles:
     def __init__(self) -> None:
         self._fills: list[str] = ["none", "gray125"]
         self._formats: dict[str, int] = {}
-        self._xfs: list[tuple[int, int, int, bool]] = [(0, 0, 0, False)]
+        self._xfs: list[tuple[int, int, int, bool, bool]] = [(0, 0, 0, False, False)]
 
-    def add(self, *, bold: bool = False, fill: str | None = None, number_format: str | None = None,
-            wrap: bool = False) -> int:
-        """The style with a bold font, a solid ``fill`` (RRGGBB), a number format and text wrapping."""
+    def add(self, *, bold: bool = False, fill: str | None = None, number_format: str | int | None = None,
+            wrap: bool = False, named: bool = False) -> int:
+        """The style with a bold font, a solid ``fill`` (RRGGBB), a number format (a code, or the id of one
+        of Excel's built-in formats) and text wrapping.
+
+        ``named``: a plain style other than format 0, for cells that must name their style (LibreOffice
+        and Gnumeric ignore format 0's alignment in a cell without ``s``, and show it at the bottom).
+        """
         fill_id = 0
         if fill:
             if fill not in self._fills:
                 self._fills.append(fill)
             fill_id = self._fills.index(fill)
         format_id = 0
-        if number_format == "@":
+        if isinstance(number_format, int):
+            format_id = number_format
+        elif number_format == "@":
             format_id = 49
         elif number_format:
             format_id = self._formats.setdefault(number_format, 164 + len(self._formats))
-        xf = (int(bold), fill_id, format_id, wrap)
+        xf = (int(bold), fill_id, format_id, wrap, named and not (bold or fill_id or format_id or wrap))
         if xf not in self._xfs:
             self._xfs.append(xf)
         return self._xfs.index(xf)
@@ -59,13 +66,14 @@ class Styles:
         fills = "".join(f'<fill><patternFill patternType="{fill}"/></fill>' if fill in ("none", "gray125") else
                         f'<fill><patternFill patternType="solid"><fgColor rgb="FF{fill}"/><bgColor indexed="64"/>'
                         f"</patternFill></fill>" for fill in self._fills)
-        xfs = "".join(_xf(*xf) for xf in self._xfs)
+        xfs = "".join(_xf(*xf[:4]) for xf in self._xfs)
         return (f'{_XML}<styleSheet xmlns="{_MAIN}">{formats}'
                 '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
                 '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
                 f'<fills count="{len(self._fills)}">{fills}</fills>'
                 '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-                '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+                '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" applyAlignment="1">'
+                '<alignment vertical="top"/></xf></cellStyleXfs>'
                 f'<cellXfs count="{len(self._xfs)}">{xfs}</cellXfs>'
                 '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
                 "</styleSheet>")
@@ -73,7 +81,8 @@ class Styles:
 
 def _xf(font: int, fill: int, number_format: int, wrap: bool) -> str:
     """One cell format; every cell is aligned to the top, so that a row made tall by a wrapped cell reads
-    from its first line across."""
+    from its first line across. The Normal style is too (``styles.xml``): a cell written without a style,
+    such as ``_row``, takes it in programs that read such a cell as Normal rather than as format 0."""
     applied = "".join((' applyFont="1"' if font else "", ' applyFill="1"' if fill else "",
                        ' applyNumberFormat="1"' if number_format else ""))
     alignment = '<alignment vertical="top" wrapText="1"/>' if wrap else '<alignment vertical="top"/>'

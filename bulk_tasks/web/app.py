@@ -17,15 +17,14 @@ from aiohttp import web
 
 from ..send.options import SendOptions
 from ..errors import BulkTasksError
-from ..report.table import cell_errors, results_table
 from ..shape.prepare import prepare
 from ..providers import get_provider
 from ..record.journal import journal_path, read_journal
 from ..report.write import write_results
 from ..send.run import INVALID_ELSEWHERE
-from ..statuses import Outcome, RowStatus
+from ..statuses import RowStatus
 from . import editing, imports
-from .checking import Grid, confirmations, results_grid, results_view, warm_up
+from .checking import Grid, confirmations, results_grid, results_view, warm_up, write_checked
 from .imports import (
     GUARD,
     STATE,
@@ -161,9 +160,7 @@ async def annotated(request: web.Request) -> web.StreamResponse:
     edits = EditLog.load(path.parent, path.name).edits()
 
     def write() -> None:
-        prepared = prepare(path, provider, options, edits=edits)
-        outcomes = {row: Outcome(row, RowStatus.DRY_RUN) for row in prepared.payloads}
-        write_results(target, results_table(prepared, outcomes, dry_run=False), cell_errors(prepared))
+        write_checked(target, prepare(path, provider, options, edits=edits))
 
     try:
         await asyncio.to_thread(write)

@@ -19,7 +19,8 @@ from ..errors import BulkTasksError, EmptyInputError, MissingColumnsError, Sheet
 from ..console.wording import PAGE, PAGE_STATUSES
 from ..console.messages import confirmation_question, next_steps, problem_lines, rows_text
 from ..report.summary import Summary, exit_code_for, ordered_counts
-from ..report.table import cell_errors, results_table
+from ..report.table import cell_errors, input_fields, results_table
+from ..report.write import write_results
 from ..shape.prepare import Edits, Prepared, ReadOptions, prepare
 from ..providers import Provider
 from ..read.table import read_table
@@ -194,6 +195,14 @@ def revalidated(checked: Checked) -> None:
                     "to_send": checked.to_send, "confirm": confirmations(checked.to_send, prepared.provider),
                     "kinds": [{"column": column, "rule": rule, "label": f"{column}: {say(rule)}", "rows": count}
                               for (column, rule), count in kinds.items()]}
+
+
+def write_checked(target: Path, prepared: Prepared) -> None:
+    """The checked workbook of a sheet: every row with its status, invalid cells highlighted with their rule,
+    the sheet's columns with the help and the date cells (in the sheet's own formats) of the CLI's results."""
+    write_results(target, results_table(prepared, {}, dry_run=True, lazy_payloads=True), cell_errors(prepared),
+                  fields=input_fields(prepared), provider=prepared.provider,
+                  date_formats=prepared.table.date_formats)
 
 
 def confirmations(count: int, provider: Provider) -> dict[str, str]:

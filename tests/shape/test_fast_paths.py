@@ -119,7 +119,30 @@ def old_build_payloads(fields, provider, reader) -> dict[int, dict[str, Any]]:
     return dict(zip(fields.index.tolist(), built))
 
 
-def old_identify(prepared, payloads: dict[int, dict[str, Any]], allow_duplicates: bool) -> None:
+def old_identify(prepared, payloads: dict[int, dict[str, Any]], allow_duplicates: bool,
+                 invalid_keys: dict[int, str] | None = None) -> None:
+    """The old identities, plus (issue 22) the duplicates in which one row is invalid, found the plain way:
+    every row's key in one dict, in row order."""
+    _old_identify(prepared, payloads, allow_duplicates)
+    if not invalid_keys:
+        return
+    keys = {**{row: identity for row, identity in prepared.identities.items()}, **invalid_keys}
+    first: dict[str, int] = {}
+    reference_header = prepared.match.header_of.get("external_ref", "(whole row)")
+    for row in sorted(keys):
+        earlier = first.setdefault(keys[row], row)
+        if earlier == row or (row not in invalid_keys and earlier not in invalid_keys):
+            continue
+        value = keys[row][4:] if keys[row].startswith("ref:") else ""
+        prepared.errors.append(RowError(row, reference_header if value else "(whole row)", value,
+                                        f"duplicate of row {earlier}: the same task twice; remove one, or use "
+                                        "--allow-duplicates"))
+        payloads.pop(row, None)
+        prepared.identities.pop(row, None)
+    prepared.errors.sort()
+
+
+def _old_identify(prepared, payloads: dict[int, dict[str, Any]], allow_duplicates: bool) -> None:
     prepared.payloads, prepared.identities = payloads, {}
     first_row: dict[str, int] = {}
     reference_header = prepared.match.header_of.get("external_ref", "(whole row)")
@@ -215,6 +238,19 @@ def awkward_rows(count: int, seed: int) -> list[list[str]]:
     return rows
 
 
+def write_text_xlsx(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
+    """``write_xlsx``, with every cell starting with ``=`` a text cell (openpyxl would make it a formula with no
+    saved value, which bulk-tasks refuses)."""
+    write_xlsx(path, header, rows)
+    book = openpyxl.load_workbook(path)
+    for row in book.active.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+    book.save(path)
+    return path
+
+
 def validate_with(paths: list, input_path: Path, target: Path, allow_duplicates: bool,
                   monkeypatch: pytest.MonkeyPatch) -> Path:
     with monkeypatch.context() as patched:
@@ -236,7 +272,7 @@ def cells(path: Path) -> dict[str, list[list[Any]]]:
 @pytest.mark.parametrize("allow_duplicates", [False, True])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_old_and_new_code_paths_write_the_same_results(tmp_path, monkeypatch, fmt, allow_duplicates):
-    writer = write_csv if fmt == "csv" else write_xlsx
+    writer = write_csv if fmt == "csv" else write_text_xlsx
     source = writer(tmp_path / f"tasks.{fmt}", HEADER, awkward_rows(300, seed=13))
     old = validate_with(OLD, source, tmp_path / f"old.results.{fmt}", allow_duplicates, monkeypatch)
     new = validate_with([], source, tmp_path / f"new.results.{fmt}", allow_duplicates, monkeypatch)
@@ -251,7 +287,7 @@ def test_old_and_new_code_paths_write_the_same_results(tmp_path, monkeypatch, fm
 def test_results_written_in_small_chunks_are_the_same(tmp_path, monkeypatch, fmt):
     """The CSV writer and the lazy ``_payload`` column work a slice of rows at a time: slices that cut
     through runs of invalid rows (no payload) and of valid ones give the same file as the old code."""
-    writer = write_csv if fmt == "csv" else write_xlsx
+    writer = write_csv if fmt == "csv" else write_text_xlsx
     source = writer(tmp_path / f"tasks.{fmt}", HEADER, awkward_rows(120, seed=29))
     old = validate_with(OLD, source, tmp_path / f"old.results.{fmt}", False, monkeypatch)
     monkeypatch.setattr(results, "CSV_CHUNK_ROWS", 7)
