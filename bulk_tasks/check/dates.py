@@ -33,13 +33,14 @@ RELATIVE_WORDS = frozenset({
 })
 
 #: Every written form, with examples: for the template's "How to fill" sheet (the README lists the same).
-WRITTEN_FORMS = (
-    ("ISO 8601", "2026-12-03, 2026-12-03 09:30, 2026-12-03T09:30:00+01:00, 20261203, 2026-W49-4, 2026-337"),
-    ("month/day/year (day/month/year with --dayfirst)", "12/3/2026, 12/3/26"),
+WRITTEN_FORMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ISO 8601", ("2026-12-03", "2026-12-03 09:30", "2026-12-03T09:30:00+01:00", "20261203", "2026-W49-4",
+                  "2026-337")),
+    ("month/day/year (day/month/year with --dayfirst)", ("12/3/2026", "12/3/26")),
     ("English month names, any case, weekday and commas optional",
-     "December 3, 2026; Dec 3 2026; 3 Dec 2026; Thursday, December 3, 2026"),
-    ("Excel's d-mmm-yy", "3-Dec-26"),
-    ("any of these with a time", "12/3/2026 9am, 12/3/2026 9:30 pm, Dec 3, 2026 14:30, 2026-12-03 9am"),
+     ("December 3, 2026", "Dec 3 2026", "3 Dec 2026", "Thursday, December 3, 2026")),
+    ("Excel's d-mmm-yy", ("3-Dec-26",)),
+    ("any of these with a time", ("12/3/2026 9am", "12/3/2026 9:30 pm", "Dec 3, 2026 14:30", "2026-12-03 9am")),
 )
 PIVOT_SENTENCE = ("Two-digit years as in Excel: 00 to 29 are 2000 to 2029, 30 to 99 are 1930 to 1999. "
                   "A date without a year (Dec 3, 12/8) or a word (tomorrow, ASAP) is refused.")

@@ -135,17 +135,27 @@ def _lookup(provider: Provider) -> dict[str, str]:
 
 
 def _check_mapping(headers: list[str], provider: Provider, mapping: Mapping[str, str]) -> dict[str, str]:
-    names = {spec.name for spec in provider.fields}
+    """``mapping`` with each side read as headers are (case, spaces and punctuation aside): its columns as
+    the sheet writes them, its fields by API name (or an alias); a ``UsageError`` with a did-you-mean."""
+    lookup = _lookup(provider)
+    columns = {header_key(header): header for header in reversed(headers)}
+    resolved: dict[str, str] = {}
     for header, name in mapping.items():
-        if header not in headers:
-            raise UsageError(f"The --mapping file names the column {header!r}, which is not in the sheet; "
+        column = header if header in headers else columns.get(header_key(header))
+        if column is None:
+            close = difflib.get_close_matches(header_key(header), [key for key in columns if key], n=1)
+            hint = f" (did you mean {columns[close[0]]!r}?)" if close else ""
+            raise UsageError(f"The --mapping file names the column {header!r}, which is not in the sheet{hint}; "
                              f"its columns are: {', '.join(map(repr, headers))}.")
-        if name not in names:
-            close = difflib.get_close_matches(name, sorted(names), n=1)
+        field_name = lookup.get(header_key(name))
+        if field_name is None:
+            names = sorted(spec.name for spec in provider.fields)
+            close = difflib.get_close_matches(name, names, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise UsageError(f"The --mapping file maps {header!r} to {name!r}, which is not a "
                              f"{provider.name} field{hint}.")
-    return dict(mapping)
+        resolved[column] = field_name
+    return resolved
 
 
 def _require(provider: Provider, match: ColumnMatch, headers: list[str]) -> None:
@@ -153,27 +163,35 @@ def _require(provider: Provider, match: ColumnMatch, headers: list[str]) -> None
     missing = [group for group in provider.required_column_groups if not present.intersection(group)]
     if not missing:
         return
-    described = []
+    described, unsuggested = [], False
     for group in missing:
         text = group[0] if len(group) == 1 else "one of " + " / ".join(group)
         close = _closest(group, provider, match.unknown)
         described.append(f"{text} (did you mean {close!r}?)" if close else text)
+        unsuggested = unsuggested or close is None
     plural = "s" if len(missing) > 1 else ""
+    others = [header for header in match.unknown if header_key(header)]
+    listed = (f" (the sheet's columns not read: {', '.join(map(repr, others[:10]))}"
+              f"{' …' if len(others) > 10 else ''})") if unsuggested and others else ""
     raise MissingColumnsError(
-        f"The sheet has no column{plural} for {'; '.join(described)}: rename the column in the sheet, "
+        f"The sheet has no column{plural} for {'; '.join(described)}{listed}: rename the column in the sheet, "
         "or map it with --mapping.")
 
 
 def _closest(group: tuple[str, ...], provider: Provider, unknown: list[str]) -> str | None:
-    """The unknown header most like a name or alias of the group's fields, if any is close enough."""
+    """The unknown header most like a name or alias of the group's fields, if any is close enough: by the
+    letters in common, or holding the name whole (``Name of task title`` for ``title``)."""
     keys = {header_key(header): header for header in unknown if header_key(header)}
     best, score = None, 0.0
     for spec in provider.fields:
         if spec.name not in group:
             continue
         for alias in (spec.name, *spec.aliases):
-            for close in difflib.get_close_matches(header_key(alias), list(keys), n=1, cutoff=0.6):
-                ratio = difflib.SequenceMatcher(None, header_key(alias), close).ratio()
-                if ratio > score:
-                    best, score = keys[close], ratio
+            wanted = header_key(alias)
+            for key in keys:
+                ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
+                if len(wanted) >= 4 and (wanted in key or key in wanted):
+                    ratio = max(ratio, 0.8)  # "Task Title" for title, "Phone" for phoneNumberId
+                if ratio >= 0.6 and ratio > score:
+                    best, score = keys[key], ratio
     return best

@@ -223,7 +223,7 @@ def _intro_lines(provider: Provider, words: Words = CLI) -> list[str]:
         "Every run writes a results file with a _status for each row. Fix the rows that did not "
         "go through in that file and run it again: rows already created are not sent twice.",
         "Dates may be written in any of these forms:",
-        *(f"  - {form}: {examples}" for form, examples in WRITTEN_FORMS),
+        *(f"  - {form}: {'; '.join(examples)}" for form, examples in WRITTEN_FORMS),
         f"  {PIVOT_SENTENCE}",
     ]
     rules = provider.rules()

@@ -31,7 +31,7 @@ def test_validate_mistakes_sample_groups_problems_and_writes_the_report(tmp_path
     out, err = capsys.readouterr()
     assert code == 1
     assert "6 of 11 rows are invalid" in out
-    assert "Priority: must be one of: low, normal, high, very_high (row 9)" in out
+    assert "Priority: must be one of: low, normal, high, very_high; did you mean 'very_high'? (row 9)" in out
     assert "rows 4, 5" in out
     assert "Building Manager" in err
     report = results_of(tmp_path / "m.results.csv")
@@ -67,7 +67,7 @@ def test_invalid_cells_are_highlighted_with_their_rule_in_xlsx(tmp_path):
     headers = [cell.value for cell in sheet[1]]
     priority = sheet.cell(row=3, column=headers.index("Priority") + 1)
     assert priority.value == "urgent"
-    assert priority.comment.text == "must be one of: low, normal, high, very_high"
+    assert priority.comment.text == "must be one of: low, normal, high, very_high; did you mean 'very_high'?"
     assert sheet.cell(row=2, column=headers.index("Priority") + 1).comment is None
 
 

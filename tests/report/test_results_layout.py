@@ -64,9 +64,11 @@ def test_results_of_a_template_keep_its_drop_downs_formats_and_dates(tmp_path):
     assert (phone.value, phone.number_format, phone.data_type) == ("4155550100", "@", "s")
     assert sheet.column_dimensions[openpyxl.utils.get_column_letter(column(sheet, "title"))].width
     due = [sheet.cell(row=row, column=column(sheet, "due_datetime")) for row in range(2, 6)]
+    typed = openpyxl.load_workbook(source)["Tasks"]
+    typed_format = typed.cell(row=2, column=[c.value for c in typed[1]].index("due_datetime") + 1).number_format
     assert due[0].is_date and due[0].value == dt.datetime(2026, 12, 1, 9, 30)
-    assert due[0].number_format == "yyyy-mm-dd hh:mm"
-    assert due[2].is_date and due[2].number_format == "yyyy-mm-dd"
+    assert due[0].number_format == typed_format  # the sheet's own format (issue 22)
+    assert due[2].is_date and due[2].number_format == typed_format
     assert (due[1].value, due[1].is_date) == ("31/31/2026", False)
     assert (due[3].value, due[3].is_date) == ("12/4/2026 9:00 AM", False)
 
