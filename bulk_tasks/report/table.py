@@ -60,8 +60,7 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
         payload = np.full(len(rows), None, dtype=object)
         payload[at] = object_array(payloads.texts() if isinstance(payloads, Payloads)
                                else list(map(_payload_json, payloads.values())))
-    _fill_outcomes(columns, rows, outcomes)
-    _add_notes(columns, rows, prepared.notes_by_row)
+    _fill_outcomes(columns, rows, outcomes, prepared.notes_by_row)
     if sent_to is not None:
         reached = [row for row, outcome in outcomes.items() if outcome.status in _REACHED]
         columns[SENT_TO_COLUMN][rows.get_indexer(reached)] = sent_to
@@ -129,9 +128,15 @@ class PayloadColumn:
 _REACHED = frozenset({RowStatus.CREATED, RowStatus.ALREADY_CREATED, RowStatus.UNCERTAIN, RowStatus.FAILED})
 
 
-def _fill_outcomes(columns: _Columns, rows: pd.Index, outcomes: Mapping[int, Outcome]) -> None:
-    if not outcomes:
-        return
+def _fill_outcomes(columns: _Columns, rows: pd.Index, outcomes: Mapping[int, Outcome],
+                   notes: Mapping[int, list[str]]) -> None:
+    """Each outcome into its row's results columns, then each row's notes after its ``_error``."""
+    if outcomes:
+        _write_outcomes(columns, rows, outcomes)
+    _add_notes(columns, rows, notes)
+
+
+def _write_outcomes(columns: _Columns, rows: pd.Index, outcomes: Mapping[int, Outcome]) -> None:
     at = rows.get_indexer(list(outcomes))
     values = list(outcomes.values())
     columns["_status"][at] = object_array([o.status.value for o in values])
