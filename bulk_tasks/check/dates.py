@@ -82,15 +82,17 @@ def readings(text: str, dayfirst: bool) -> tuple[datetime | None, datetime | Non
     moment = parse_iso(text)
     if moment is not None:
         return moment, None
+    if "/" in text:
+        return slashed_readings(text, dayfirst)
     if _ISO_BASIC.fullmatch(text):
         try:
             return datetime.fromisoformat(text), None
         except ValueError:
             return None, None
-    for form in _FORMS:
+    for form in _FORMS[1:]:
         match = form.fullmatch(text.strip())
         if match is not None:
-            return _read(match, dayfirst)
+            return _read(match)
     return None, None
 
 
@@ -98,7 +100,14 @@ def slashed_readings(text: str, dayfirst: bool) -> tuple[datetime | None, dateti
     """A slashed date (``12/3/2026``) read as ``dayfirst`` says and the other way round; (None, None) for
     any other text."""
     match = _FORMS[0].fullmatch(text.strip())
-    return (None, None) if match is None else _read(match, dayfirst)
+    if match is None:
+        return None, None
+    clock = _clock(match)
+    if clock is None:
+        return None, None
+    year, first, second = full_year(match["year"]), int(match["a"]), int(match["b"])
+    month_first, day_first = _moment(year, first, second, clock), _moment(year, second, first, clock)
+    return (day_first, month_first) if dayfirst else (month_first, day_first)
 
 
 def has_time(text: str) -> bool:
@@ -117,12 +126,12 @@ def relative_word(text: str) -> bool:
     return key in RELATIVE_WORDS or key in WEEKDAYS or _RELATIVE_PREFIX.fullmatch(key) is not None
 
 
-def wrong_weekday(text: str, dayfirst: bool) -> tuple[str, str] | None:
+def wrong_weekday(text: str) -> tuple[str, str] | None:
     """(the weekday written, the date's real weekday) when they differ (``Friday, December 3, 2026``)."""
     for form in _FORMS[1:3]:
         match = form.fullmatch(text.strip())
         if match and match["weekday"] and match["weekday"].lower() in WEEKDAYS:
-            moment = _read(match, dayfirst, check_weekday=False)[0]
+            moment = _read(match, check_weekday=False)[0]
             if moment is not None and moment.weekday() != WEEKDAYS[match["weekday"].lower()]:
                 return match["weekday"], f"{moment:%A}"
     return None
@@ -143,10 +152,9 @@ def _month_ok(match: re.Match[str]) -> bool:
             and (weekday is None or weekday.lower() in WEEKDAYS))
 
 
-def _read(match: re.Match[str], dayfirst: bool,
-          check_weekday: bool = True) -> tuple[datetime | None, datetime | None]:
+def _read(match: re.Match[str], check_weekday: bool = True) -> tuple[datetime | None, datetime | None]:
     groups = match.groupdict()
-    clock = _clock(groups)
+    clock = _clock(match)
     if clock is None or not _month_ok(match):
         return None, None
     if groups.get("ordinal"):
@@ -158,10 +166,6 @@ def _read(match: re.Match[str], dayfirst: bool,
     if groups.get("iso_year"):
         return _moment(int(groups["iso_year"]), int(groups["iso_month"]), int(groups["iso_day"]), clock), None
     year = full_year(groups["year"])
-    if groups.get("a"):
-        first, second = int(groups["a"]), int(groups["b"])
-        month_first, day_first = _moment(year, first, second, clock), _moment(year, second, first, clock)
-        return (day_first, month_first) if dayfirst else (month_first, day_first)
     moment = _moment(year, MONTHS[groups["month"].lower()], int(groups["day"]), clock)
     weekday = groups.get("weekday")
     if moment is not None and check_weekday and weekday and moment.weekday() != WEEKDAYS[weekday.lower()]:
@@ -169,19 +173,19 @@ def _read(match: re.Match[str], dayfirst: bool,
     return moment, None
 
 
-def _clock(groups: dict[str, str | None]) -> tuple[int, int, int] | None:
+def _clock(match: re.Match[str]) -> tuple[int, int, int] | None:
     """(hour, minute, second) of the written time (midnight when none); None for an impossible one."""
-    if groups.get("hour") is None:
+    hour, minute, second, ampm = match.group("hour", "minute", "second", "ampm")
+    if hour is None:
         return 0, 0, 0
-    hour, minute, second = (int(groups[key] or 0) for key in ("hour", "minute", "second"))
-    ampm = groups.get("ampm")
+    hours = int(hour)
     if ampm:
-        if not 1 <= hour <= 12:
+        if not 1 <= hours <= 12:
             return None
-        hour = hour % 12 + (12 if ampm[0].lower() == "p" else 0)
-    elif groups.get("minute") is None:
+        hours = hours % 12 + (12 if ampm[0] in "pP" else 0)
+    elif minute is None:
         return None  # "3 Dec 2026 9" says no time a person would write
-    return hour, minute, second
+    return hours, int(minute) if minute else 0, int(second) if second else 0
 
 
 def _moment(year: int, month: int, day: int, clock: tuple[int, int, int]) -> datetime | None:

@@ -327,7 +327,7 @@ def _written_date_rule(text: str, dayfirst: bool) -> str | None:
         return NO_YEAR_RULE.format(example=example)
     if relative_word(text):
         return RELATIVE_DATE_RULE
-    weekday = wrong_weekday(text, dayfirst)
+    weekday = wrong_weekday(text)
     return WEEKDAY_RULE.format(written=weekday[0], actual=weekday[1]) if weekday else None
 
 

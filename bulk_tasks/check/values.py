@@ -155,6 +155,8 @@ def _exists(local: datetime) -> bool:
 def _in_range(moment: datetime, tz: tzinfo) -> bool:
     """From 1900-01-01 to 9999-12-31 as written, and still once moved to ``tz`` and to UTC (the forms the
     providers are sent)."""
+    if EARLIEST_YEAR < moment.year < LATEST_YEAR:
+        return True  # a zone moves a time by less than a day: only the first and last years are at the edge
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         return False
     try:
