@@ -20,6 +20,7 @@ from xml.etree.ElementTree import ParseError
 
 from ..errors import SheetNotFoundError, UnreadableFileError
 from .numformats import padding_format, render
+from .xlsx_limits import check_expansion, check_extent
 
 MAX_CELLS_NAMED = 5
 #: The most characters one Excel cell holds.
@@ -51,16 +52,29 @@ def read_xlsx_rows(path: Path, sheet: str | None) -> tuple[list[list[Any]], str]
     data = path.read_bytes()
     archive = _open_archive(path, data)
     with archive:
+        check_expansion(path, archive, len(data))
         _refuse_entity_declarations(path, archive)
         if "xl/workbook.xml" not in archive.namelist():
             raise _unreadable(path, "it is a zip archive without a workbook inside")
         book = _workbook(path, data)
         title = _pick_sheet(path, book, sheet)
         part = _sheet_part(archive, title)
+        _check_extent(path, archive, part, title)
         rows = _calamine_rows(path, book, title)
         if part is not None:
             _check_cells(path, archive, part, rows)
     return rows, title
+
+
+def _check_extent(path: Path, archive: zipfile.ZipFile, part: str | None, title: str) -> None:
+    """Refuse a sheet out of proportion before calamine allocates it (``xlsx_limits``); every worksheet
+    part when the chosen one cannot be told."""
+    parts = [part] if part in archive.namelist() else [name for name in archive.namelist()
+                                                        if name.startswith("xl/worksheets/") and name.endswith(".xml")]
+    try:
+        check_extent(path, archive, parts, title)
+    except _ZIP_DAMAGE:
+        raise _unreadable(path, "a part of it is damaged") from None
 
 
 def _check_cells(path: Path, archive: zipfile.ZipFile, part: str, rows: list[list[Any]]) -> None:
