@@ -22,6 +22,7 @@ from .providers import Provider, get_provider
 from .send.options import SendOptions
 from .report.write import PAYLOAD_COLUMN, check_fits_a_sheet, check_writable, default_results_path, write_results
 from .record.guard import check_not_edited
+from .record.kept import check_journal_kept
 from .statuses import ExitCode
 
 __all__ = ["SendOptions", "run_import", "run_import_async", "validate_file"]
@@ -59,7 +60,9 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
     target = _results_path(path, results)
     check_writable(target)
     with RunLock(target):
-        check_not_edited(target, path, "validate", provider if isinstance(provider, str) else provider.name)
+        name = provider if isinstance(provider, str) else provider.name
+        check_not_edited(target, path, "validate", name)
+        check_journal_kept(target, path, "validate", name)
         prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
         table = results_table(prepared, {}, dry_run=True, lazy_payloads=True)
         write_results(target, table, cell_errors(prepared), _about(prepared, None, datetime.now(timezone.utc)),
@@ -108,6 +111,7 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     checked_first, send, after_creates = await _after_the_send(target, provider, send, options, progress, stop)
     with RunLock(target):
         check_not_edited(target, path, "run", provider.name)
+        check_journal_kept(target, path, "run", provider.name)
         prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
                            allow_duplicates=send.allow_duplicates, sent_to=sent_to,
                            compare_created=records_bodies(journal_path(target)))

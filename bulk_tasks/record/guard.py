@@ -5,7 +5,9 @@ overwrite those fixes. So every results file carries a fingerprint of what was w
 its own document properties (a digest of every part's checksum and size, which any save by Excel or
 LibreOffice changes), a CSV in a small file beside it (``tasks.results.csv.written``, its SHA-256).
 Before a file is replaced, a missing or different fingerprint stops the command with a sentence
-naming both files. The intended in-place update, the results file given as the input, is allowed.
+naming both files. The intended in-place update, the results file given as the input, is allowed
+when bulk-tasks wrote that file (its fingerprint is there, even if edits since changed it); a
+``--results`` naming any other input (the user's own workbook) is refused.
 """
 
 from __future__ import annotations
@@ -57,9 +59,30 @@ def unchanged_since_written(path: Path) -> bool:
         return False
 
 
+def written_by_bulk_tasks(path: Path) -> bool:
+    """Whether bulk-tasks wrote ``path`` at some time (its fingerprint is there, whatever was edited since)."""
+    try:
+        if path.suffix.lower() == ".xlsx":
+            with zipfile.ZipFile(path) as archive:
+                return _PROPERTY.search(archive.read(CUSTOM_PROPERTIES_PART)) is not None
+        return sidecar_path(path).is_file()
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+        return False
+
+
 def check_not_edited(results: Path, input_path: Path, command: str, provider: str) -> None:
-    """Refuse to replace ``results`` when it holds changes bulk-tasks did not write, unless it is the input."""
-    if not results.exists() or _same_file(results, input_path) or unchanged_since_written(results):
+    """Refuse to replace ``results`` when it holds changes bulk-tasks did not write, unless it is the input
+    (and a results file bulk-tasks wrote)."""
+    if not results.exists():
+        return
+    if _same_file(results, input_path):
+        if written_by_bulk_tasks(results):
+            return
+        raise ResultsFileError(
+            f"--results names the input itself ({input_path.name}), which is not a results file bulk-tasks wrote: "
+            f"writing the results there would replace your own file (every other sheet and formula in it "
+            f"included), so nothing was done. Leave --results out to write them beside it, or name a new file.")
+    if unchanged_since_written(results):
         return
     doing = "validating" if command == "validate" else "running"
     raise ResultsFileError(

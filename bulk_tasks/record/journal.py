@@ -42,6 +42,10 @@ from ..statuses import Outcome, RowStatus
 
 VERSION = 1
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+#: The first line says what the file is, for whoever opens it (or is about to delete it).
+ABOUT = ("bulk-tasks journal: the record of every task sent for the results file beside it, read by every later "
+         "run so that no task is ever created twice. Do not delete, move or edit this file: without it bulk-tasks "
+         "cannot tell which tasks exist.")
 UNKNOWN_OUTCOME = ("sent by an earlier run whose outcome was never recorded; the task may exist: "
                    "check in the provider, then re-run with --retry-uncertain to send it again")
 
@@ -88,7 +92,7 @@ class Journal:
         if exists:
             header, previous, reading = read_journal(path, extras)
             _check_owner(path, header, provider, base_url, results_path)
-        journal = cls(path, previous, {"type": "header", "version": VERSION, "provider": provider,
+        journal = cls(path, previous, {"type": "header", "about": ABOUT, "version": VERSION, "provider": provider,
                                        "base_url": base_url}, exists=exists, sync=sync)
         journal.reading = reading
         journal.sent_digests, journal.after = extras.sent, extras.after

@@ -7,6 +7,7 @@ and extending the journal so that nothing created before is sent again.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ from ..statuses import Outcome, RowStatus
 #: MAX_AUTO_CONCURRENCY, while the rate needs them (a 50/s limit with 300 ms replies needs 15).
 DEFAULT_CONCURRENCY = 8
 MAX_AUTO_CONCURRENCY = 64
+REFERENCE_TAKEN = ("not sent: its {column} {reference} was already used by a task created earlier{task} with "
+                   "other content; give this row a reference of its own, or change that task in the provider")
+_COPY = re.compile(r"(ref:.+)#\d+")
 INVALID_ELSEWHERE = ("{count} row(s) of this file are invalid and nothing is sent until they are "
                      "fixed; fix them (see _error) or use --skip-invalid")
 
@@ -116,6 +120,10 @@ def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncert
                 found.suspects[row] = identity
         elif earlier is not None and earlier.status is RowStatus.UNCERTAIN and not retry_uncertain:
             settled[row] = _from_journal(row, earlier, RowStatus.UNCERTAIN)
+        elif (taken := _created_under_same_reference(journal, identity)) is not None:
+            settled[row] = Outcome(row, RowStatus.NOT_SENT, error=REFERENCE_TAKEN.format(
+                column=prepared.match.header_of.get("external_ref", "external_ref"),
+                reference=repr(taken[0]), task=f" (task ID {taken[1]})" if taken[1] else ""))
         elif blocked:
             settled[row] = Outcome(row, RowStatus.NOT_SENT,
                                    error=INVALID_ELSEWHERE.format(count=len(prepared.invalid_rows)))
@@ -128,6 +136,19 @@ def _taken_back(journal: Journal, identity: str, earlier: Outcome) -> bool:
     """Whether ``undo`` took back the task ``earlier`` created (by its ID, else by the row's reference)."""
     undone = journal.previous.get(f"undo:{earlier.task_id or identity}")
     return earlier.status is RowStatus.CREATED and undone is not None and undone.status is RowStatus.DELETED
+
+
+def _created_under_same_reference(journal: Journal, identity: str) -> tuple[str, str | None] | None:
+    """For a copy of a task (``ref:T-1#2``, from --allow-duplicates) not yet sent: the reference and the
+    task ID of a task created earlier under the same ``external_ref``, if any; a reference is never
+    created twice."""
+    copy = _COPY.fullmatch(identity)
+    if copy is None:
+        return None
+    earlier = journal.previous.get(copy[1])
+    if earlier is None or earlier.status not in (RowStatus.CREATED, RowStatus.ALREADY_CREATED):
+        return None
+    return copy[1][len("ref:"):], earlier.task_id
 
 
 def _bodies(payloads: Mapping[int, dict[str, Any]]) -> Iterator[bytes]:

@@ -9,7 +9,7 @@ import pytest
 
 from bulk_tasks.errors import JournalError, JournalWriteError, ResumeError
 from bulk_tasks.shape.identity import row_identity
-from bulk_tasks.record.journal import Journal, journal_path
+from bulk_tasks.record.journal import ABOUT, Journal, journal_path
 from bulk_tasks.statuses import Outcome, RowStatus
 from pathlib import Path
 
@@ -92,7 +92,9 @@ def test_records_hold_no_credentials_and_one_json_object_per_line(tmp_path):
     path = tmp_path / "j.jsonl"
     write_run(path)
     records = [json.loads(line) for line in path.read_text().splitlines()]
-    assert records[0] == {"type": "header", "version": 1, "provider": "quo", "base_url": "https://api.quo.com"}
+    assert records[0] == {"type": "header", "about": ABOUT, "version": 1, "provider": "quo",
+                          "base_url": "https://api.quo.com"}
+    assert "Do not delete" in records[0]["about"] and path.read_bytes().startswith(b'{"type":"header","about":"bulk-tasks journal')
     assert {record["type"] for record in records} == {"header", "intent", "outcome"}
     assert not any(key in record for record in records for key in ("authorization", "token", "key"))
 
