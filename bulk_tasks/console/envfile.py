@@ -22,6 +22,9 @@ def read_env_file(path: str | Path) -> dict[str, str]:
     A ``UsageError`` naming the line (never its content) if one is not ``NAME=value``.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise UsageError(f"The --env-file {path} is not a regular file (it is a folder, a pipe or a device): save the "
+                         "credentials in a text file of NAME=value lines and give that file's path.")
     try:
         data = path.read_bytes()
     except FileNotFoundError:

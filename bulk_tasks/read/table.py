@@ -77,6 +77,9 @@ def _head(path: Path) -> bytes:
         raise UnreadableFileError(f"{path} does not exist: check the path and the file name.")
     if path.is_dir():
         raise UnreadableFileError(f"{path} is a folder: give the path of a .csv or .xlsx file.")
+    if not path.is_file():
+        raise UnreadableFileError(f"{path} is not a regular file (it is a pipe, a device or a socket), so it cannot be "
+                                  "read as a sheet: save the sheet as a .csv or .xlsx file and give that file's path.")
     try:
         with path.open("rb") as handle:
             return handle.read(8)
