@@ -205,7 +205,34 @@ async def send(request: web.Request) -> web.Response:
     current = app_state.runs.get(record.id)
     if current is not None and current.active:
         return error_response(imports.BUSY, 409)
-    checked = app_state.checks.get(record.id) or await check_current(app_state, record)
+    # Decided before any await: the run holds the import from here, so a second Send is refused.
+    run = Run(record.id, asyncio.get_running_loop(), lambda run: _finished(app_state, run))
+    app_state.runs[record.id] = run
+    try:
+        refused = await _begin(app_state, record, body, run)
+    except BaseException:
+        _release(app_state, record.id, run, current)
+        raise
+    if refused is not None:
+        _release(app_state, record.id, run, current)
+        return refused
+    return web.json_response(run.snapshot(), status=202)
+
+
+def _release(app_state: State, import_id: str, run: Run, previous: Run | None) -> None:
+    if app_state.runs.get(import_id) is run:
+        if previous is None:
+            app_state.runs.pop(import_id)
+        else:
+            app_state.runs[import_id] = previous
+
+
+async def _begin(app_state: State, record: Any, body: dict[str, Any], run: Run) -> web.Response | None:
+    """Check the import (again, if its check is no longer in memory) and start ``run``; or the refusal."""
+    try:
+        checked = app_state.checks.get(record.id) or await check_current(app_state, record)
+    except BulkTasksError as exc:
+        return error_response(str(exc), 422)
     if checked.error:
         return error_response(checked.error, 422)
     skip_invalid = bool(body.get("skip_invalid"))
@@ -216,8 +243,6 @@ async def send(request: web.Request) -> web.Response:
     allowed = credential_fields(record.provider)
     env = {name: str(given[name]) for name in allowed if isinstance(given, dict) and given.get(name)}
     options = SendOptions(sandbox=sandbox, skip_invalid=skip_invalid, env=env)
-    run = Run(record.id, asyncio.get_running_loop(), lambda run: _finished(app_state, run))
-    app_state.runs[record.id] = run
     record.options["sandbox"] = sandbox
     app_state.workdir.save(record)
     writer = app_state.writers.get(record.id)
@@ -230,7 +255,7 @@ async def send(request: web.Request) -> web.Response:
     if path != app_state.workdir.input_path(record):
         reading = replace(reading, sheet=None)  # the edited sheet is a CSV file
     run.begin(path, record.provider, reading, options, app_state.workdir.results_path(record))
-    return web.json_response(run.snapshot(), status=202)
+    return None
 
 
 def _finished(app_state: State, run: Run) -> None:

@@ -51,6 +51,7 @@ class Run:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
+        self._task: asyncio.Task[Any] | None = None
         self._last_notice = 0.0
 
     def begin(self, path: Path, provider: str, options: ReadOptions, send: SendOptions, results: Path) -> None:
@@ -74,6 +75,7 @@ class Run:
     async def _send(self, path: Path, provider: str, options: ReadOptions, send: SendOptions,
                     results: Path) -> Summary:
         self._loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
         self._stop = asyncio.Event()
         if self.stop_requested:
             self._stop.set()
@@ -105,6 +107,12 @@ class Run:
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._notify(force=True)
+
+    def abandon(self) -> None:
+        """The second Ctrl-C: abandon the requests in flight (their rows become uncertain); the results
+        are still written."""
+        if self._loop is not None and self._task is not None and self.active:
+            self._loop.call_soon_threadsafe(self._task.cancel)
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for the run's thread to end."""

@@ -13,10 +13,14 @@ import os
 import re
 import secrets
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ..errors import BulkTasksError
+from ..record.journal import journal_path, read_journal
 
 _ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{6}$")
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,5}$")
@@ -107,6 +111,29 @@ class WorkDir:
     def results_path(self, record: ImportRecord) -> Path:
         """The import's results file (its journal is beside it)."""
         return self.imports / record.id / RESULTS_NAME
+
+    def reconcile(self) -> list[str]:
+        """Bring each import's counts up to its journal when the journal is newer than its results (a
+        server killed mid-run wrote no results): rows journaled count as journaled, the rest as
+        ``not_sent``. Returns the ids of the imports so corrected."""
+        corrected = []
+        for record in self.all():
+            journal = journal_path(self.results_path(record))
+            results = self.results_path(record)
+            try:
+                if not journal.exists() or (results.exists() and results.stat().st_mtime >= journal.stat().st_mtime):
+                    continue
+                last = read_journal(journal)[1]
+            except (OSError, BulkTasksError):
+                continue
+            counts = Counter(outcome.status.value for outcome in last.values())
+            rest = sum(record.counts.values()) - len(last)
+            if rest > 0:
+                counts["not_sent"] += rest
+            record.counts, record.sent = dict(counts), bool(last)
+            self.save(record)
+            corrected.append(record.id)
+        return corrected
 
     def all(self) -> Iterator[ImportRecord]:
         """Every import, newest first."""

@@ -32,3 +32,30 @@ async def test_a_workbook_with_a_cell_at_xfd1048576_gets_the_cli_sentence_and_th
                 assert response.status == 200
                 assert (await response.json())["imports"] == []
         assert process.poll() is None
+
+
+async def test_two_quick_sends_on_one_import_start_one_run_when_its_check_is_no_longer_in_memory(tmp_path):
+    import asyncio
+
+    from helpers import write_csv
+    from webpage import running_page
+
+    sheet = write_csv(tmp_path / "q.csv", ["Title", "Description", "phoneNumberId", "Assigned To"],
+                      [[f"Call {n}", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"] for n in range(200)])
+    async with running_page(tmp_path / "work") as first:
+        import_id = (await first.upload(sheet, provider="quo"))["import"]["id"]
+    async with running_page(tmp_path / "work") as page:  # a new server: no check in memory
+
+        async def send() -> int:
+            async with page.session.post(f"{page.base}/api/imports/{import_id}/send", json={"sandbox": True},
+                                         headers=page.csrf) as response:
+                return response.status
+
+        answers = sorted(await asyncio.gather(send(), send()))
+        assert answers == [202, 409]
+        stopped = await page.post_json(f"/api/imports/{import_id}/stop", {})
+        assert stopped["stopping"] is True
+        events = await page.events(import_id)
+        assert events[-1]["state"] == "finished"
+        results = await page.results_csv(import_id)
+    assert len(results) == 200 and "uncertain" not in {row["_status"] for row in results}
