@@ -64,7 +64,7 @@ def written_by_bulk_tasks(path: Path) -> bool:
     try:
         if path.suffix.lower() == ".xlsx":
             with zipfile.ZipFile(path) as archive:
-                return _PROPERTY.search(archive.read(CUSTOM_PROPERTIES_PART)) is not None
+                return f'name="{FINGERPRINT_PROPERTY}"'.encode() in archive.read(CUSTOM_PROPERTIES_PART)
         return sidecar_path(path).is_file()
     except (OSError, KeyError, zipfile.BadZipFile, ValueError):
         return False
