@@ -38,14 +38,11 @@ from typing import Any, cast
 
 from ..console.shell import shell_quote
 from ..errors import JournalError, JournalWriteError, ResumeError, UnreadableFileError
+from . import ABOUT
 from ..statuses import Outcome, RowStatus
 
 VERSION = 1
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-#: The first line says what the file is, for whoever opens it (or is about to delete it).
-ABOUT = ("bulk-tasks journal: the record of every task sent for the results file beside it, read by every later "
-         "run so that no task is ever created twice. Do not delete, move or edit this file: without it bulk-tasks "
-         "cannot tell which tasks exist.")
 UNKNOWN_OUTCOME = ("sent by an earlier run whose outcome was never recorded; the task may exist: "
                    "check in the provider, then re-run with --retry-uncertain to send it again")
 
