@@ -61,8 +61,7 @@ def _dry_run(path: Path, provider: str | Provider, options: ReadOptions | None,
     check_writable(target)
     with RunLock(target):
         name = provider if isinstance(provider, str) else provider.name
-        check_not_edited(target, path, "validate", name)
-        check_journal_kept(target, path, "validate", name)
+        _check_results(target, path, "validate", name)
         prepared = prepare(path, provider, options, allow_duplicates=allow_duplicates)
         table = results_table(prepared, {}, dry_run=True, lazy_payloads=True)
         write_results(target, table, cell_errors(prepared), _about(prepared, None, datetime.now(timezone.utc)),
@@ -110,8 +109,7 @@ async def run_import_async(path: str | Path, provider: str | Provider, options: 
     check_writable(target)
     checked_first, send, after_creates = await _after_the_send(target, provider, send, options, progress, stop)
     with RunLock(target):
-        check_not_edited(target, path, "run", provider.name)
-        check_journal_kept(target, path, "run", provider.name)
+        _check_results(target, path, "run", provider.name)
         prepared = prepare(path, provider, options, retry_uncertain=send.retry_uncertain,
                            allow_duplicates=send.allow_duplicates, sent_to=sent_to,
                            compare_created=records_bodies(journal_path(target)))
@@ -169,6 +167,12 @@ def undo_import(results: str | Path, *, rows: Collection[int] | None = None, for
     from .after.undo import undo
 
     return undo(results, rows=rows, force=force, send=send, provider=provider)
+
+
+def _check_results(target: Path, path: Path, command: str, provider: str) -> None:
+    """Refuse to replace a results file edited by hand, or one whose journal was deleted."""
+    check_not_edited(target, path, command, provider)
+    check_journal_kept(target, path, command, provider)
 
 
 def _about(prepared: Prepared, sent_to: str | None, when: datetime) -> list[tuple[str, str]]:
