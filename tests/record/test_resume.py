@@ -20,7 +20,7 @@ from runs import QUO_HEADER, TRAVTUS_HEADER, held_ids, input_file, quo_rows, res
 
 
 async def test_a_rerun_sends_only_what_was_not_created(tmp_path):
-    config = SandboxConfig(quo_open_task_limit=6)
+    config = SandboxConfig(quo_open_task_limit=6, quo_rate_per_second=None)
     path = input_file(tmp_path, "quo", 15)
     async with start_sandbox(config) as sandbox:
         first = await run(path, "quo", sandbox, concurrency=1)
