@@ -22,6 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parents[1] / "tests"))
 import hostile_books  # noqa: E402
 
+from .run import wait_child  # noqa: E402
+
 
 def _legit(rows: int = 200_000, width: int = 10) -> bytes:
     letters = [chr(65 + n) for n in range(width)]
@@ -44,25 +46,16 @@ BOOKS = {
 
 def measure(python: str, book: Path, timeout: float) -> tuple[float, float, int, str]:
     """Wall seconds, peak resident MiB, exit code and the first line of stderr of one validate."""
-    started = time.monotonic()
+    started = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen([python, "-m", "bulk_tasks", "validate", str(book), "-p", "quo", "--quiet",
                                     "--results", str(book.with_suffix(".results.csv"))],
                                    stdout=subprocess.DEVNULL, stderr=errors, cwd=Path(python).parents[2])
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
-                break
-            time.sleep(0.05)
+        status, usage = wait_child(process, started + timeout)
         errors.seek(0)
         first = errors.read().decode("utf-8", "replace").strip().splitlines()[:1]
     code = os.waitstatus_to_exitcode(status)
-    return time.monotonic() - started, usage.ru_maxrss / 1024, code, (first[0] if first else "")[:110]
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, code, (first[0] if first else "")[:110]
 
 
 def main() -> None:

@@ -53,6 +53,20 @@ USER_INSTALL = {"PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).r
                                                             os.environ.get("PYTHONPATH")]))}
 
 
+def wait_child(child: subprocess.Popen, deadline: float) -> tuple[int, Any]:
+    """Wait for ``child`` (killed once ``time.perf_counter()`` passes ``deadline``): its wait status and
+    resource usage, that process alone."""
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            return status, usage
+        if time.perf_counter() > deadline:
+            child.kill()
+            _, status, usage = os.wait4(child.pid, 0)
+            return status, usage
+        time.sleep(0.01)
+
+
 def run_child(command: list[str], env: dict[str, str] | None = None, timeout: float = CHILD_TIMEOUT) -> Process:
     """Run ``command`` as a user's install would (``USER_INSTALL``); wall time, user+system CPU and peak
     RSS of that process alone."""
@@ -60,16 +74,7 @@ def run_child(command: list[str], env: dict[str, str] | None = None, timeout: fl
     with tempfile.TemporaryFile() as out:
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
                                  env={**os.environ, **USER_INSTALL, **(env or {})})
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                child.kill()
-                pid, status, usage = os.wait4(child.pid, 0)
-                break
-            time.sleep(0.01)
+        status, usage = wait_child(child, started + timeout)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
