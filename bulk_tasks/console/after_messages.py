@@ -33,6 +33,7 @@ KEPT_EDITED = ("kept: edited in Quo since bulk-tasks created it (revision {befor
                "anyway, run undo again with --force")
 UNDO_FAILED = "undo did not take it back ({status}: {error}); run undo again for the rest"
 UNDO_LINE = "{when}: {count} tasks taken back ({kept} kept or not taken back)"
+NOTHING_TO_UNDO = "Nothing to take back: no row of {path} holds a task this import created (or it was taken back)."
 UNDO_QUESTION = "About to delete {count} in {provider} at {url}. Continue? [y/N]"
 FOUND = "found in {provider} by bulk-tasks verify on {when}: it was created"
 MORE_MATCHES = "; other tasks match it too ({others}): one of them may be a copy"
@@ -62,7 +63,8 @@ def verify_lines(summary: Any, command: str) -> list[str]:
     name = summary.provider.capitalize()
     if not summary.checked:
         return [f"Nothing to check: no row of {summary.results_path} is created or uncertain."]
-    lines = [f"Checked {summary.checked} rows in {name} at {summary.base_url} ({summary.requests} requests)."]
+    requests = f"{summary.requests} request{'' if summary.requests == 1 else 's'}"
+    lines = [f"Checked {summary.checked} rows in {name} at {summary.base_url} ({requests})."]
     if summary.found:
         lines.append(f"  {len(summary.found)} uncertain rows were created: now created, with their task ID "
                      f"({rows_list(summary.found)}).")

@@ -252,7 +252,8 @@ def _uncertain_steps(rows: list[int], results: Path | None, command: Command | N
         f"  - if none exists, send {them} again" + _then(retry, " with --retry-uncertain."),
         f"  - or set _status to created in {results or words.results} for each one you found, and send "
         "the rest" + _then(marked, " with --retry-uncertain."),
-        *([_looked_up(provider, results, command)] if _can_look_up(provider) else []),
+        *([words.look_up.format(provider=provider) if words.look_up else _looked_up(provider, results, command)]
+          if _can_look_up(provider) else []),
     ]
 
 

@@ -30,6 +30,8 @@ class Words:
     send_again: str = "run it"
     #: How to check and send a filled-in template (empty: the command line's commands).
     check_step: str = ""
+    #: How uncertain rows are looked up in a provider that can be asked (``{provider}``; empty: the commands).
+    look_up: str = ""
     #: The command line's phrases as this front end says them, longest first.
     phrases: tuple[tuple[str, str], ...] = ()
     #: Each option as this front end's control, for a phrase not in ``phrases``.
@@ -66,7 +68,41 @@ VALID_ONLY = "“Send the valid rows only”"
 #: Each row status as the page says it.
 PAGE_STATUSES = {"created": "created", "already_created": "already created", "invalid": "invalid",
                  "failed": "failed", "uncertain": "uncertain", "not_sent": "not sent",
-                 "dry_run": "valid, ready to send"}
+                 "dry_run": "valid, ready to send", "deleted": "taken back", "changed": "changed since sent",
+                 "updated": "updated"}
+
+#: The button that sends the changes of rows changed since they were sent, and the box that lets Undo
+#: delete tasks edited since, as the page names them.
+SEND_CHANGES = "“Send the changes”"
+FORCE = "“Also delete tasks edited since”"
+
+#: The sentences of ``verify``, ``undo`` and ``run --update`` (``after_messages``) as the page says them.
+AFTER_PHRASES = (
+    ("taken back by bulk-tasks undo on", "taken back by Undo on"),
+    ("by bulk-tasks verify on", "by Verify on"),
+    ("when bulk-tasks verify looked on", "when Verify looked on"),
+    ("so the next run sends it (once)", "so the next Send sends it (once)"),
+    ("the next run sends them, once", "the next Send sends them, once"),
+    ("to delete it anyway, run undo again with --force", f"to delete it anyway, press Undo again with {FORCE} ticked"),
+    ("run undo again for the rest", "press Undo again for the rest"),
+    ("run the same command again for them.", "press Undo again for them."),
+    ("nothing was sent: run again with --update to send the change",
+     f"nothing was sent: press {SEND_CHANGES} to send it"),
+    ("run again with --update for the rest", f"press {SEND_CHANGES} again for the rest"),
+    ("take it back (bulk-tasks undo RESULTS --rows ", "take it back in the provider itself (row "),
+    (") and run again to create it anew", ") and press Send again to create it anew"),
+    (" holds a --sandbox try: the built-in sandbox kept its tasks only while that run lasted",
+     " was sent to the built-in sandbox, which kept its tasks only while that send lasted"),
+    (", serve the sandbox (bulk-tasks sandbox) and run the sheet with its --base-url first.",
+     ", send a sheet with Sandbox unticked, to an account where you can try things."),
+    ("(the results file lists each _task_id)", "(the results list each Task ID)"),
+    (": set _status to created in this import for each one you find, then run it again with --retry-uncertain "
+     "to send the rest.", ". This page never sends an uncertain row again, so that none is created twice."),
+    ("check the API key or token in the environment, then run again", "check the credentials typed above, then "
+     "press the button again"),
+    ("then run again. Nothing was changed.", "then press the button again. Nothing was changed."),
+    ("in the results file. Run the same command again.", "in the results. Press the button again."),
+)
 
 PAGE = Words(
     statuses=tuple(PAGE_STATUSES.items()),
@@ -75,6 +111,8 @@ PAGE = Words(
     again="press Send again",
     check_again="they are checked at once",
     send_again="press Send again",
+    look_up=("  {provider} can be asked: press Verify (below, after the send) to look them up without sending "
+             "anything; those found become created, and the next Send sends the others, once."),
     check_step=("Check the sheet first: drop it on the bulk-tasks page, which shows every problem and lets you "
                 "fix it in place; then press Send there."),
     phrases=(
@@ -106,6 +144,9 @@ PAGE = Words(
         ("see _error in the results file, or add -v.", "see the Problem column."),
         ("(see its _error)", "(see its Problem column)"),
         ("(see their _error)", "(see their Problem column)"),
+        ("or set _status to created in the grid above for each one you found, and send the rest",
+         "or keep the ones you found as they are, and send the rest"),
+        *AFTER_PHRASES,
     ),
     options=(
         ("--dayfirst", DAY_FIRST), ("--no-dayfirst", f"{DAY_FIRST} unticked"), ("--timezone", TIME_ZONE),

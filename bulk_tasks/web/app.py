@@ -19,11 +19,9 @@ from ..send.options import SendOptions
 from ..errors import BulkTasksError
 from ..shape.prepare import prepare
 from ..providers import get_provider
-from ..record.journal import journal_path, read_journal
 from ..report.write import write_results
 from ..send.run import INVALID_ELSEWHERE
-from ..statuses import RowStatus
-from . import editing, imports
+from . import after, editing, imports
 from .checking import Grid, confirmations, results_grid, results_view, warm_up, write_checked
 from .imports import (
     GUARD,
@@ -55,7 +53,9 @@ async def get_import(request: web.Request) -> web.Response:
             return error_response(str(exc), 422)
     view = import_view(app_state, record, checked)
     if app_state.workdir.results_path(record).exists() and record.sent:
-        view["results"] = results_view(await _results(app_state, record.id))
+        grid = await _results(app_state, record.id)
+        view["results"] = results_view(grid)
+        view["after"] = await after.offers_view(app_state, record, grid, checked)
     return web.json_response(view)
 
 
@@ -177,25 +177,14 @@ async def plan(request: web.Request) -> web.Response:
     checked = app_state.checks.get(record.id) or await check_current(app_state, record)
     if checked.editable is None:
         return error_response(checked.error or "There is nothing to send yet.", 409)
-    journal = journal_path(app_state.workdir.results_path(record))
-    done: dict[bool, set[str]] = {True: set(), False: set()}
-    if journal.exists():
-        try:
-            header, outcomes, _ = await asyncio.to_thread(read_journal, journal)
-        except BulkTasksError as exc:
-            return error_response(str(exc), 409)
-        sandboxed = str((header or {}).get("base_url", "")).startswith("sandbox:")
-        done[sandboxed] = {identity for identity, outcome in outcomes.items() if outcome.status in _CREATED}
-    sending = checked.editable.identities_to_send()
-    counts = {where: sum(1 for identity in sending if identity not in done[where == "sandbox"])
-              for where in ("sandbox", "real")}
+    try:
+        counts = await after.to_create(app_state, record, checked)
+    except BulkTasksError as exc:
+        return error_response(str(exc), 409)
     provider = get_provider(record.provider)
-    return web.json_response({where: {"rows": count, "already": len(sending) - count,
+    return web.json_response({where: {"rows": count, "already": already,
                                       "question": confirmations(count, provider)[where]}
-                              for where, count in counts.items()})
-
-
-_CREATED = {RowStatus.CREATED, RowStatus.ALREADY_CREATED}
+                              for where, (count, already) in counts.items()})
 
 
 async def send(request: web.Request) -> web.Response:
@@ -204,9 +193,10 @@ async def send(request: web.Request) -> web.Response:
     body = await _json(request)
     current = app_state.runs.get(record.id)
     if current is not None and current.active:
-        return error_response(imports.BUSY, 409)
+        return error_response(current.busy, 409)
     # Decided before any await: the run holds the import from here, so a second Send is refused.
-    run = Run(record.id, asyncio.get_running_loop(), lambda run: _finished(app_state, run))
+    run = Run(record.id, asyncio.get_running_loop(), lambda run: after.finished(app_state, run),
+              kind="update" if body.get("update") else "send")
     app_state.runs[record.id] = run
     try:
         refused = await _begin(app_state, record, body, run)
@@ -242,7 +232,7 @@ async def _begin(app_state: State, record: Any, body: dict[str, Any], run: Run) 
     given = body.get("credentials") or {}
     allowed = credential_fields(record.provider)
     env = {name: str(given[name]) for name in allowed if isinstance(given, dict) and given.get(name)}
-    options = SendOptions(sandbox=sandbox, skip_invalid=skip_invalid, env=env)
+    options = SendOptions(sandbox=sandbox, skip_invalid=skip_invalid, env=env, update=bool(body.get("update")))
     record.options["sandbox"] = sandbox
     app_state.workdir.save(record)
     writer = app_state.writers.get(record.id)
@@ -256,17 +246,6 @@ async def _begin(app_state: State, record: Any, body: dict[str, Any], run: Run) 
         reading = replace(reading, sheet=None)  # the edited sheet is a CSV file
     run.begin(path, record.provider, reading, options, app_state.workdir.results_path(record))
     return None
-
-
-def _finished(app_state: State, run: Run) -> None:
-    app_state.results.pop(run.import_id, None)
-    try:
-        record = app_state.workdir.load(run.import_id)
-    except (KeyError, OSError, ValueError):
-        return
-    if run.summary is not None:
-        record.counts, record.sent = run.summary["counts"], True
-        app_state.workdir.save(record)
 
 
 async def stop(request: web.Request) -> web.Response:
@@ -331,7 +310,8 @@ async def static(request: web.Request) -> web.StreamResponse:
     return web.Response(body=data, content_type=STATIC_TYPES[name], headers={"Cache-Control": "no-cache"})
 
 
-STATIC_TYPES = {"app.js": "text/javascript", "grid.js": "text/javascript", "style.css": "text/css"}
+STATIC_TYPES = {"app.js": "text/javascript", "grid.js": "text/javascript", "after.js": "text/javascript",
+                "style.css": "text/css"}
 
 
 async def _shutdown(app: web.Application) -> None:
@@ -380,4 +360,5 @@ def create_app(workdir: Path, guard: Guard, max_upload_mib: int = 200, warm: boo
     app.router.add_get("/api/imports/{id}/events", events)
     app.router.add_get("/api/imports/{id}/results.{fmt:xlsx|csv}", results_file)
     editing.add_routes(app)
+    after.add_routes(app)
     return app

@@ -18,7 +18,7 @@ from aiohttp import web
 from ..errors import BulkTasksError
 from .checking import Checked, revalidated
 from .edits import Change, EditLog, save_edited, write_sheet_csv, write_sheet_xlsx
-from .imports import BUSY, STATE, State, attachment, check_current, error_response, import_record
+from .imports import STATE, State, attachment, check_current, error_response, import_record
 from .sheet import Cell, Sheet
 from .store import ImportRecord
 
@@ -43,7 +43,7 @@ async def _editable(request: web.Request) -> tuple[State, ImportRecord, Checked,
     record = import_record(request)
     run = app_state.runs.get(record.id)
     if run is not None and run.active:
-        raise _refused(BUSY, 409)
+        raise _refused(run.busy, 409)
     checked = app_state.checks.get(record.id)
     if checked is None and record.inputs:
         try:

@@ -28,7 +28,6 @@ MIB = 1024 * 1024
 KEPT_IN_MEMORY = 4
 SANDBOX_SENTENCE = ("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
                     "nothing reaches the real provider.")
-BUSY = "This import is being sent: wait for it to finish, or press Stop."
 NOT_FOUND = "There is no such import in the work directory: pick one from the list of past imports."
 
 
@@ -141,7 +140,7 @@ async def add_input(request: web.Request) -> web.Response:
     record = import_record(request)
     run = request.app[STATE].runs.get(record.id)
     if run is not None and run.active:
-        return error_response(BUSY, 409)
+        return error_response(run.busy, 409)
     return await _receive(request, record, fresh=False)
 
 

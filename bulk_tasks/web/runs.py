@@ -10,7 +10,7 @@ import asyncio
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,16 @@ from ..report.summary import Summary
 from ..shape.prepare import ReadOptions
 from ..statuses import Outcome
 
+#: What a run does once started in its thread: given the run (its progress) and its stop event, the
+#: summary the page shows (``counts`` among it).
+Work = Callable[["Run", asyncio.Event], Awaitable[dict[str, Any]]]
+
+#: What is said while a run holds its import, by the kind of run.
+BUSY = {"send": "This import is being sent: wait for it to finish, or press Stop.",
+        "update": "The changes of this import are being sent: wait for them to finish, or press Stop.",
+        "verify": "This import is being looked up: wait for it to finish, or press Stop.",
+        "undo": "This import is being taken back: wait for it to finish, or press Stop."}
+
 INTERNAL = ("bulk-tasks hit an internal problem ({name}). The journal beside the results has every outcome; "
             "send again to continue: nothing already created is sent twice.")
 
@@ -33,8 +43,10 @@ class Run:
     """One import being sent: its progress, and how to stop it. Credentials live only in ``_send``."""
 
     def __init__(self, import_id: str, server_loop: asyncio.AbstractEventLoop,
-                 on_finish: Callable[[Run], None]) -> None:
+                 on_finish: Callable[[Run], None], kind: str = "send") -> None:
         self.import_id = import_id
+        #: ``send`` (``update`` when it sends the changes), ``verify`` or ``undo``.
+        self.kind = kind
         self.state = "starting"
         self.total = 0
         self.done = 0
@@ -56,14 +68,21 @@ class Run:
 
     def begin(self, path: Path, provider: str, options: ReadOptions, send: SendOptions, results: Path) -> None:
         """Start sending in a thread of its own."""
-        self._thread = threading.Thread(target=self._main, args=(path, provider, options, send, results),
-                                        name=f"bulk-tasks run {self.import_id}", daemon=True)
+        async def work(run: Run, stop: asyncio.Event) -> dict[str, Any]:
+            summary = await run_import_async(path, provider, options, send, results=results, progress=run, stop=stop)
+            return summary_view(summary, provider)
+
+        self.begin_work(work)
+
+    def begin_work(self, work: Work) -> None:
+        """Start ``work`` in a thread of its own, with an event loop of its own."""
+        self._thread = threading.Thread(target=self._main, args=(work,), name=f"bulk-tasks {self.kind} "
+                                        f"{self.import_id}", daemon=True)
         self._thread.start()
 
-    def _main(self, path: Path, provider: str, options: ReadOptions, send: SendOptions, results: Path) -> None:
+    def _main(self, work: Work) -> None:
         try:
-            summary = asyncio.run(self._send(path, provider, options, send, results))
-            self.summary = summary_view(summary, provider)
+            self.summary = asyncio.run(self._work(work))
             self.state = "finished"
         except BulkTasksError as exc:
             self.error, self.state = PAGE.say(str(exc)), "failed"
@@ -72,8 +91,7 @@ class Run:
         self._server_loop.call_soon_threadsafe(self._on_finish, self)
         self._notify(force=True)
 
-    async def _send(self, path: Path, provider: str, options: ReadOptions, send: SendOptions,
-                    results: Path) -> Summary:
+    async def _work(self, work: Work) -> dict[str, Any]:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         self._stop = asyncio.Event()
@@ -81,8 +99,7 @@ class Run:
             self._stop.set()
         self.state = "running"
         self._notify(force=True)
-        return await run_import_async(path, provider, options, send, results=results, progress=self,
-                                      stop=self._stop)
+        return await work(self, self._stop)
 
     def start(self, total: int) -> None:
         """Progress protocol: ``total`` rows are about to be sent."""
@@ -95,6 +112,11 @@ class Run:
         self.done += 1
         self.counts[outcome.status.value] += 1
         self._notify(force=self.done == self.total)
+
+    def looked(self, done: int, total: int) -> None:
+        """``verify``'s progress: ``done`` of ``total`` pages (or tasks) read."""
+        self.done, self.total = done, total
+        self._notify(force=done == total)
 
     def waiting(self, seconds: float) -> None:
         """Progress protocol: every request waits ``seconds`` for the provider's rate limit (a 429)."""
@@ -120,6 +142,11 @@ class Run:
             self._thread.join(timeout)
 
     @property
+    def busy(self) -> str:
+        """Why nothing else can start on the import while this run is active."""
+        return BUSY.get(self.kind, BUSY["send"])
+
+    @property
     def active(self) -> bool:
         """Whether the run has not ended yet."""
         return self.state in ("starting", "running")
@@ -129,7 +156,8 @@ class Run:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         rate = self.done / elapsed if self.done else 0.0
         eta = (self.total - self.done) / rate if rate else None
-        return {"import": self.import_id, "state": self.state, "done": self.done, "total": self.total,
+        return {"import": self.import_id, "kind": self.kind, "state": self.state, "done": self.done,
+                "total": self.total,
                 "rate": round(rate, 1), "eta": None if eta is None else round(eta, 1),
                 "counts": dict(self.counts), "stopping": self.stop_requested, "waiting": self.waiting_for,
                 "summary": self.summary,

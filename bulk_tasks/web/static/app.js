@@ -73,10 +73,13 @@ function providerChanged() {
   const name = $("provider").value;
   $("template-xlsx").href = `/api/templates/${name}/xlsx`;
   $("template-csv").href = `/api/templates/${name}/csv`;
-  const fields = $("credential-fields");
+  credentialInputs($("credential-fields"), name, "cred");
+}
+
+function credentialInputs(fields, name, prefix) {
   fields.replaceChildren();
   for (const variable of state.providers[name].credentials) {
-    const id = `cred-${variable}`;
+    const id = `${prefix}-${variable}`;
     const text = variable.split("_").slice(1).join(" ").toLowerCase();
     fields.append(el("div", {class: "row"}, el("label", {for: id, text: text[0].toUpperCase() + text.slice(1)}),
       el("input", {id, type: "password", autocomplete: "off", "data-variable": variable})));
@@ -146,9 +149,12 @@ function show(view, fresh) {
   renderColumns(view);
   renderCheck(view, fresh || other);
   renderHistory(view.history);
+  renderAfter(view.after, view.import.provider);
   if (view.run) follow(view.run); else noRun();
-  if (view.results) renderResults(view.results, view.run && view.run.summary);
+  if (view.results) renderResults(view.results, view.run && sends(view.run) && view.run.summary);
 }
+
+function sends(run) { return run.kind === "send" || run.kind === "update"; }
 
 /* ---- 3. columns ---- */
 function renderColumns(view) {
@@ -240,6 +246,7 @@ function sendReadiness() {
   }
   $("send").disabled = Boolean(why);
   $("send-why").textContent = why;
+  afterReadiness();
 }
 
 async function askToSend() {
@@ -276,6 +283,7 @@ function noRun() {
   if (state.source) { state.source.close(); state.source = null; }
   state.running = false;
   $("progress").hidden = true;
+  $("after-progress").hidden = true;
   showError("send-error", null);
   sendReadiness();
 }
@@ -315,6 +323,7 @@ function progressLine(run) {
 function render(run) {
   if (run.import !== state.current) return;
   state.running = run.state === "starting" || run.state === "running";
+  if (run.kind !== "send") { renderAfterRun(run); sendReadiness(); return; }
   $("progress").hidden = false;
   $("bar").max = Math.max(run.total, 1);
   $("bar").value = run.total ? run.done : 0;
@@ -332,12 +341,13 @@ async function stopRun() {
 async function finished(run) {
   if (!run.summary || run.import !== state.current) return;
   const view = await api(`/api/imports/${run.import}`);
-  if (view.results && run.import === state.current) renderResults(view.results, run.summary);
+  if (view.results && run.import === state.current) renderResults(view.results, sends(run) ? run.summary : null);
+  if (run.import === state.current) renderAfter(view.after, view.import.provider);
   loadState();
 }
 
 /* ---- 6. results ---- */
-function hideResults() { $("step-results").hidden = true; }
+function hideResults() { $("step-results").hidden = true; $("step-after").hidden = true; }
 
 function renderResults(results, summary) {
   $("step-results").hidden = false;
@@ -405,6 +415,7 @@ function wire() {
   $("confirm-no").addEventListener("click", () => $("confirm").close());
   $("stop").addEventListener("click", stopRun);
   wireGrid();
+  wireAfter();
   loadState().catch((error) => say(error.message));
 }
 
