@@ -71,11 +71,16 @@ def varied_row(i: int) -> list[str]:
             _FIRST[(h >> 7) % len(_FIRST)], f"{h % 5_000:05d}"]
 
 
+#: The sandbox's demo Quo workspace (its references are looked up before sending).
+DEMO_NUMBERS = ("PNk3Ra9XwQ2m", "PNt7Ld4HcV8z")
+DEMO_USERS = ("USm2Fq8KpL", "USr7Tc3VnB", "USa9Gh2JkD", "USb4Nn6WqT", "USc8Lp3ZrM")
+
+
 def quo_row(i: int) -> list[str]:
     """Row ``i`` (0-based) of a valid Quo sheet with ``QUO_HEADER``; every row differs."""
     day, hour = 1 + i % 28, 8 + i % 10
     return [f"Follow up #{i}", f"Call back about ticket {i}; confirm the fix.",
-            f"2026-12-{day:02d} {hour:02d}:{(i % 4) * 15:02d}", f"PNbench{i % 50:02d}", f"USbench{i % 20:02d}"]
+            f"2026-12-{day:02d} {hour:02d}:{(i % 4) * 15:02d}", DEMO_NUMBERS[i % 2], DEMO_USERS[i % 5]]
 
 
 _SHAPES = {"travtus": (TRAVTUS_HEADER, travtus_row), "travtus-varied": (VARIED_HEADER, varied_row),

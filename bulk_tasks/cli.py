@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import signal
 import sys
 import traceback
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check every row and write a report; send nothing",
                                    description="Check every row of INPUT; send nothing; write the report.")
     _input_arguments(validate)
-    validate.add_argument("--results", metavar="PATH", help="where to write the report (.csv or .xlsx)")
+    _lookup_arguments(validate)
     _quiet_argument(validate, "no advice on what to do next")
 
     run = commands.add_parser("run", help="validate, then create the tasks and write the results file",
@@ -81,11 +82,23 @@ def _input_arguments(parser: argparse.ArgumentParser) -> None:
                         help="list every problem and row; show details of internal errors")
 
 
+def _lookup_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--results", metavar="PATH", help="where to write the report (.csv or .xlsx)")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="check references against the built-in sandbox's demo workspace")
+    parser.add_argument("--base-url", metavar="URL", help="scheme://host[:port] of the API (default: production)")
+    parser.add_argument("--env-file", metavar="PATH", help="read credentials from this .env file (NAME=value lines)")
+    parser.add_argument("--offline", action="store_true",
+                        help="do not look references up in the workspace (IDs are checked by their shape only)")
+
+
 def _run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--results", metavar="PATH", help="results file (.csv or .xlsx; default beside INPUT)")
     parser.add_argument("--dry-run", action="store_true", help="do everything but send; add each row's JSON")
     parser.add_argument("--sandbox", action="store_true", help="send to a built-in local emulation of the API")
     parser.add_argument("--base-url", metavar="URL", help="scheme://host[:port] of the API (default: production)")
+    parser.add_argument("--offline", action="store_true",
+                        help="with --dry-run: do not look references up in the workspace")
     parser.add_argument("--rate", type=_positive_float, metavar="R", help="requests per second (default: provider's)")
     parser.add_argument("--concurrency", type=_positive_int, default=None, metavar="N",
                         help="requests in flight (default: 8, more while the rate needs them, up to 64)")
@@ -136,21 +149,37 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .api import validate_file
+    from .api import SendOptions, validate_file
+    from .console.prompts import can_ask, credentials_env
 
-    summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)
+    endpoint = None
+    provider = get_provider(args.provider)
+    given = args.env_file or any(os.environ.get(name, "").strip() for name in provider.credential_variables)
+    if not (args.sandbox or args.offline) and (given or can_ask()):  # else: said once, references not checked
+        from .send.endpoint import lookup_endpoint
+
+        endpoint = lookup_endpoint(provider, args.base_url,
+                                   credentials=lambda: credentials_env(provider, args.env_file))
+    send = SendOptions(base_url=args.base_url, sandbox=args.sandbox, env={} if endpoint is None else None)
+    summary = validate_file(args.input, args.provider, _read_options(args), results=args.results, send=send,
+                            offline=args.offline, endpoint=endpoint, say=None if args.quiet else _say)
     _report(summary, args)
     return summary.exit_code
 
 
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def _run(args: argparse.Namespace) -> int:
-    from .api import validate_file
+    from .errors import UsageError
     from .send.options import SendOptions
 
     if args.dry_run:
-        summary = validate_file(args.input, args.provider, _read_options(args), results=args.results)
-        _report(summary, args)
-        return summary.exit_code
+        return _validate(args)
+    if args.offline:
+        raise UsageError("--offline checks the sheet without the provider, so it cannot send: use it with "
+                         "validate or run --dry-run.")
     send = SendOptions(base_url=args.base_url, rate=args.rate, concurrency=args.concurrency,
                        max_attempts=args.max_attempts, timeout=args.timeout, skip_invalid=args.skip_invalid,
                        retry_uncertain=args.retry_uncertain, sandbox=args.sandbox, max_wait=args.max_wait,
@@ -181,7 +210,7 @@ async def _run_async(args: argparse.Namespace, send: SendOptions, endpoint: Endp
     try:
         return await run_import_async(args.input, args.provider, _read_options(args), send,
                                       results=args.results, progress=bar, stop=stop, before_sending=hook,
-                                      endpoint=endpoint)
+                                      endpoint=endpoint, say=None if args.quiet else _say)
     finally:
         if bar is not None:
             bar.close()

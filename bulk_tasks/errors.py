@@ -13,6 +13,7 @@ that says what is wrong and how to fix it, plus the exit code the CLI returns::
     ├── CredentialsError                no credentials in the environment, or unsafe to send them
     ├── ResultsFileError                the results file cannot be written
     ├── ResumeError                     the journal belongs to another provider or base URL
+    ├── LookupUnavailable               references cannot be looked up at all (401, host down)
     ├── ResultsInUseError               another run is using the same results path
     ├── StoppedError                    Ctrl-C or SIGTERM while looking tasks up: nothing changed (exit 130)
     ├── JournalError                    the journal has a damaged line (not the last)
@@ -76,6 +77,11 @@ class ResultsFileError(BulkTasksError):
 
 class ResumeError(BulkTasksError):
     """The journal beside the results file belongs to a different import."""
+
+
+class LookupUnavailable(BulkTasksError):
+    """Looking references up failed for every row at once (credentials refused, host unreachable);
+    nothing was sent."""
 
 
 class SendError(BulkTasksError):

@@ -144,39 +144,41 @@ ONBOARDING = [
      "the condition report.", "12/16/2026 11:00 AM", "Samuel", "Adeyemi", "", "(628) 555-0119", "High"),
 ]
 
-QUO_HEADERS = ("Title", "Description", "Due Date", "phoneNumberId", "conversationId", "Assigned To")
-SALES, SUPPORT = "PNk3Ra9XwQ2m", "PNt7Ld4HcV8z"
+QUO_HEADERS = ("Title", "Description", "Due Date", "Phone Number", "conversationId", "Assigned To")
+# The sandbox's demo Quo workspace (README "The demo workspace"): numbers as people write them, users by e-mail.
+SALES, SUPPORT = "(415) 555-0100", "+1 212 555 0199"
+MAYA, RAVI, ALEX = "maya.chen@example.com", "Ravi.Patel@example.com", "alex.gomez@example.com"
 QUO_FOLLOW_UPS = [
     ("Follow up on pricing question", "Customer asked about annual vs monthly billing; send the comparison.",
-     "2026-12-01 09:30", SALES, "", "USm2Fq8KpL"),
+     "2026-12-01 09:30", SALES, "", MAYA),
     ("Send onboarding checklist", "New customer (Harbor Dental) signed on Friday; email the onboarding "
-     "checklist and book the kickoff call.", "2026-12-01 11:00", SALES, "", "USm2Fq8KpL"),
+     "checklist and book the kickoff call.", "2026-12-01 11:00", "Main line", "", MAYA),
     ("Call back about missed delivery", "Order #48213 marked delivered but customer did not receive it.",
-     "2026-12-02 14:00", SUPPORT, "", "USr7Tc3VnB"),
+     "2026-12-02 14:00", SUPPORT, "", RAVI),
     ("Confirm demo time", "Prospect wants a demo next week; propose Tue or Thu afternoon.",
      "2026-12-02 16:00", SALES, "", ""),
     ("Renewal reminder", "Contract renews 12/31; check if they want to add two seats.",
-     "2026-12-03 10:00", SALES, "", "USm2Fq8KpL"),
+     "2026-12-03 10:00", SALES, "", MAYA),
     ("Refund status update", "Let the customer know the refund was issued; 5-7 business days.",
-     "2026-12-03 15:30", SUPPORT, "", "USr7Tc3VnB"),
+     "2026-12-03 15:30", SUPPORT, "", RAVI),
     ("Follow up on voicemail", "Left a voicemail about the invoice discrepancy; try again.",
      "2026-12-04 09:00", SUPPORT, "", ""),
     ("Answer question from text thread", "Customer texted asking how to export call logs; reply with the "
-     "help article.", "2026-12-04 13:00", "", "CNp4Wd8ZsE1q", "USr7Tc3VnB"),
+     "help article.", "2026-12-04 13:00", "", "CNp4Wd8ZsE1q", RAVI),
     ("Schedule quarterly review", "Book the Q1 business review with the account owner.",
-     "2026-12-07 10:00", SALES, "", "USa9Gh2JkD"),
+     "2026-12-07 10:00", SALES, "", ALEX),
     ("Check satisfaction after fix", "Porting issue was fixed yesterday; check everything works.",
-     "2026-12-07 15:00", SUPPORT, "", "USr7Tc3VnB"),
+     "2026-12-07 15:00", SUPPORT, "", RAVI),
     ("Send revised quote", "Revise the quote for 25 seats with the nonprofit discount.",
-     "2026-12-08 11:30", SALES, "", "USa9Gh2JkD"),
+     "2026-12-08 11:30", SALES, "", ALEX),
     ("Follow up on trial", "Trial ends Friday; ask what is blocking the upgrade.",
      "2026-12-09 10:00", SALES, "", ""),
     ("Reply about holiday hours", "Customer asked in chat about support hours over the holidays.",
      "2026-12-10 09:00", "", "CNq2Bv6YtR9k", ""),
     ("Collect feedback on new IVR", "Ask how the new phone menu is working for their callers.",
-     "2026-12-11 14:00", SUPPORT, "", "USr7Tc3VnB"),
+     "2026-12-11 14:00", SUPPORT, "", RAVI),
     ("Year-end check-in", "Thank them for the year and ask about plans for January.",
-     "2026-12-15", SALES, "", "USm2Fq8KpL"),
+     "2026-12-15", "PNk3Ra9XwQ2m", "", "USm2Fq8KpL"),
 ]
 
 MISTAKES_HEADERS = ("group_id", "Group External Ref", "Task Ref", "Title", "Due Date", "Priority",

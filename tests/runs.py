@@ -12,15 +12,23 @@ from helpers import write_csv
 
 TRAVTUS_HEADER = ["Group External Ref", "Task Ref", "Title", "Due Date", "Priority"]
 QUO_HEADER = ["Title", "Description", "Due Date", "phoneNumberId"]
+#: Groups of the sandbox's demo workspace (README, "The sandbox").
+DEMO_GROUPS = ("PROP-OAK", "PROP-ELM", "PROP-BAY")
 
 
 def travtus_rows(count: int, start: int = 1) -> list[list[str]]:
-    return [[f"PROP-{i % 3}", f"T-{i:05d}", f"Task {i}", "2026-12-01 09:00", "normal"]
+    return [[DEMO_GROUPS[i % 3], f"T-{i:05d}", f"Task {i}", "2026-12-01 09:00", "normal"]
             for i in range(start, start + count)]
 
 
 def quo_rows(count: int, start: int = 1) -> list[list[str]]:
-    return [[f"Follow up {i}", f"Customer {i}", "2026-12-02 14:00", "PN123"] for i in range(start, start + count)]
+    return [[f"Follow up {i}", f"Customer {i}", "2026-12-02 14:00", "PNk3Ra9XwQ2m"] for i in range(start, start + count)]
+
+
+def conversation_file(tmp_path: Path, count: int, name: str = "quo.csv") -> Path:
+    """A Quo sheet linked to conversations: no reference to look up before sending."""
+    rows = [[f"Follow up {i}", f"Customer {i}", "2026-12-02 14:00", f"CN{i:04d}"] for i in range(1, count + 1)]
+    return write_csv(tmp_path / name, ["Title", "Description", "Due Date", "conversationId"], rows)
 
 
 def input_file(tmp_path: Path, provider: str, count: int, name: str | None = None) -> Path:
@@ -48,3 +56,24 @@ def results_of(path: Path) -> pd.DataFrame:
 
 def held_ids(sandbox: RunningSandbox, provider: str) -> list[str]:
     return [task.task_id for task in sandbox.state.tasks if task.provider == provider]
+
+
+def prepared_against_demo(path: Path, provider):
+    """``prepare`` with the references looked up in a sandbox's demo workspace (from any caller, a running
+    event loop included: the look-ups run in a thread of their own)."""
+    import asyncio
+    import threading
+
+    from bulk_tasks.resolve.run import look_up
+    from bulk_tasks.sandbox import sandbox_in_thread
+    from bulk_tasks.send.endpoint import sandbox_endpoint
+    from bulk_tasks.shape.prepare import check_input, shape_checked
+
+    checked = check_input(path, provider)
+    found: list = []
+    with sandbox_in_thread() as sandbox:
+        endpoint = sandbox_endpoint(checked.provider, sandbox.url, sandbox.environment())
+        worker = threading.Thread(target=lambda: found.append(asyncio.run(look_up(checked, endpoint))[0]))
+        worker.start()
+        worker.join(60)
+    return shape_checked(checked, found[0])

@@ -58,7 +58,15 @@ def _email_reader(spec: Field, provider: Provider, values: ValueReader) -> Reade
 
 def _id_reader(spec: Field, provider: Provider, values: ValueReader) -> Reader | None:
     prefix = spec.prefix
-    return (lambda text: text if text.startswith(prefix) else None) if prefix else None
+    if not prefix or looked_up(provider, spec):  # any text: the workspace says what it names
+        return None
+    return lambda text: text if text.startswith(prefix) else None
+
+
+def looked_up(provider: Provider, spec: Field) -> bool:
+    """Whether ``spec`` takes, besides an ID, values only a look-up in the workspace turns into one."""
+    reference = provider.references.get(spec.name)
+    return reference is not None and bool(reference.accepts)
 
 
 def _datetime_rule(spec: Field, dayfirst: bool) -> str:
@@ -117,6 +125,11 @@ def synonym_choice(text: str, choices: tuple[str, ...]) -> str | None:
     return next((choice for choice in choices if key in ENUM_SYNONYMS.get(choice, ())), None)
 
 
-def format_hint(field: Field) -> str:
-    """A short phrase telling a person what to type in ``field``'s cell."""
-    return KINDS[field.kind].hint(field)
+def format_hint(field: Field, provider: Provider | None = None) -> str:
+    """A short phrase telling a person what to type in ``field``'s cell (with ``provider``: what its
+    look-ups accept besides an ID, such as a phone number or an e-mail)."""
+    hint = KINDS[field.kind].hint(field)
+    reference = provider.references.get(field.name) if provider is not None else None
+    if reference is not None and reference.accepts:
+        return f"{reference.accepts}, or {hint}"
+    return hint

@@ -19,7 +19,7 @@ from pandera.errors import SchemaErrors
 from .dates import missing_year, relative_word, wrong_weekday
 from .headers import ColumnMatch
 from ..read.xlsx import EXCEL_CELL_LIMIT
-from .kinds import KINDS, synonym_choice
+from .kinds import KINDS, looked_up, synonym_choice
 from ..providers import Field, Kind, Provider, RowRule
 from .values import (
     ValueReader,
@@ -266,7 +266,7 @@ def hinted_problems(fields: pd.DataFrame, provider: Provider, reader: ValueReade
     field wants when it holds a phone number or an email address."""
     problems: dict[tuple[int, str], str] = {}
     for spec in provider.fields:
-        if not (spec.kind is Kind.ENUM or spec.prefix):
+        if not (spec.kind is Kind.ENUM or spec.prefix) or looked_up(provider, spec):
             continue
         present = fields[spec.name].dropna()
         if spec.prefix:

@@ -290,3 +290,14 @@ def confirmation_question(count: int, provider: str, base_url: str, updates: int
 DECLINED = "not sent: the answer to the question before sending was not yes"
 SANDBOX_BANNER = ("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "
                   "nothing reaches the real provider.")
+
+
+def references_not_checked(provider: object, why: str) -> str:
+    """Said once when the sheet's references (numbers, users, groups, units, people) were not looked up."""
+    name = str(getattr(provider, "name", provider)).capitalize()
+    kinds = sorted({reference.kind + "s" for reference in getattr(provider, "references", {}).values()})
+    what = ", ".join(kinds) if kinds else "references"
+    variables = " or ".join(getattr(provider, "credential_variables", ())[:1]) or "the credentials"
+    how = ("run without --offline" if why == "--offline" else
+           f"set {variables} (or use --env-file FILE), or --sandbox to check against the demo workspace")
+    return f"The sheet's {what} were not checked against the {name} workspace ({why}): to check them, {how}."

@@ -16,6 +16,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .fields import Field
+from .references import Reference
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -101,6 +102,13 @@ class Provider:
     def created_revision(self, body: Any) -> str | None:
         """The created task's revision in a success body (hook), when the provider gives one."""
         return None
+    #: Fields whose value names a record of the workspace, checked there before sending
+    #: (``references.Reference``); none for a provider without look-ups.
+    references: ClassVar[Mapping[str, Reference]] = {}
+    #: Its look-ups, ``"package.module:Class"`` (a ``references.Lookups``); None without references.
+    lookups: ClassVar[str | None] = None
+    #: Paths the look-ups read, relative to the base URL (said in messages and the README).
+    lookup_paths: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def display_name(cls) -> str:

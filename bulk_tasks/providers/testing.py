@@ -62,16 +62,37 @@ def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 def example_payload(provider: Provider, workdir: Path) -> dict[str, Any]:
-    """The payload of the example row, as ``prepare`` makes it."""
-    from ..shape.prepare import ReadOptions, prepare
+    """The payload of the example row, as a run makes it: its references (if the provider has look-ups)
+    looked up in the sandbox's demo workspace."""
+    from ..shape.prepare import ReadOptions, check_input, shape_checked
 
     row = example_row(provider)
-    prepared = prepare(write_rows(workdir / "example.csv", list(row), [list(row.values())]), provider, ReadOptions())
+    checked = check_input(write_rows(workdir / "example.csv", list(row), [list(row.values())]), provider,
+                          ReadOptions())
+    prepared = shape_checked(checked, _demo_references(checked) if provider.lookups else None)
     expect(prepared.errors == [], f"the examples of {provider.name} make an invalid row: {prepared.errors}")
     return prepared.payloads[2]
 
 
 # The description ------------------------------------------------------------------------------------------
+
+def _demo_references(checked: Any) -> Any:
+    """The references of ``checked`` looked up in a sandbox of its own (in threads: callable from a loop)."""
+    import threading
+
+    from ..resolve.run import look_up
+    from ..sandbox import sandbox_in_thread
+    from ..send.endpoint import sandbox_endpoint
+
+    found: list[Any] = []
+    with sandbox_in_thread() as sandbox:
+        endpoint = sandbox_endpoint(checked.provider, sandbox.url, sandbox.environment())
+        worker = threading.Thread(target=lambda: found.append(asyncio.run(look_up(checked, endpoint))[0]))
+        worker.start()
+        worker.join(60)
+    expect(bool(found), "the example row's references could not be looked up in the sandbox")
+    return found[0]
+
 
 def registered_under_its_name(provider: Provider, workdir: Path) -> None:
     expect(PROVIDERS.get(provider.name) is type(provider), f"{provider.name} is not registered under its name")

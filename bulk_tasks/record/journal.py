@@ -96,11 +96,13 @@ class Journal:
         return journal
 
     def record_reading(self, record: dict[str, Any]) -> None:
-        """Record the options this run reads the sheet with, unless they are those recorded last
-        (in a journal not created yet: right after its header, at the first intent)."""
-        if record == self.reading:
-            return
-        self.reading = record
+        """Record the options this run reads the sheet with, unless they are those recorded last."""
+        if record != self.reading:
+            self.reading = record
+            self.record(record)
+
+    def record(self, record: dict[str, Any]) -> None:
+        """Append ``record`` (in a journal not created yet: right after its header, at the first intent)."""
         if self._descriptor is None and not self._exists:
             self._pending.append(record)
             return
@@ -110,7 +112,6 @@ class Journal:
     def intent(self, identity: str, row: int, attempt: int, sent: bytes | None = None) -> None:
         """Record that a request for ``identity`` is about to be written: on return it is on disk.
         ``sent``: the request's JSON body, kept on the line (a row's first attempt).
-
         Raises ``JournalWriteError`` (and leaves the journal as it was) when it cannot be written.
         """
         self._open()

@@ -14,6 +14,7 @@ from ..shape.csv_fields import csv_field
 from ..shape.payloads import Payloads
 from ..shape.prepare import Prepared
 from ..shape.provenance import SENT_TO_COLUMN
+from ..shape.references import RESOLVED_COLUMN
 from ..providers.fields import Field
 from .write import PAYLOAD_COLUMN, RESULT_COLUMNS
 from ..statuses import Outcome, RowStatus
@@ -67,10 +68,20 @@ def results_table(prepared: Prepared, outcomes: Mapping[int, Outcome], *, dry_ru
     table = {"_row": pd.Series(rows, index=rows),
              **{name: pd.Series(values, index=rows, dtype=object, copy=False) for name, values in columns.arrays()}}
     table = {name: table[name] for name in order}
+    if prepared.resolved:
+        table[RESOLVED_COLUMN] = _resolved_column(prepared, rows)
     if dry_run and not lazy_payloads:
         table[PAYLOAD_COLUMN] = pd.Series(payload, index=rows, dtype=object, copy=False)
     own = [name for name in frame.columns if not is_results_column(name)]
     return pd.concat([pd.DataFrame(table), frame[own]], axis=1)
+
+
+def _resolved_column(prepared: Prepared, rows: pd.Index) -> pd.Series:
+    """What each row's references resolved to (``Phone Number: (415) 555-0100 → PN… "Main line"``)."""
+    values = np.full(len(rows), None, dtype=object)
+    resolved = prepared.resolved
+    values[rows.get_indexer(list(resolved))] = object_array(list(resolved.values()))
+    return pd.Series(values, index=rows, dtype=object, copy=False)
 
 
 class _Columns:

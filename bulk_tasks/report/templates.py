@@ -167,7 +167,7 @@ def _fill_tasks_sheet(ws: Worksheet, provider: Provider) -> None:
 
 def field_prompt(provider: Provider, field: Field) -> str:
     """The input message Excel shows on a cell of ``field``'s column (template and results alike)."""
-    prompt = f"{field.help} Format: {format_hint(field)}."
+    prompt = f"{field.help} Format: {format_hint(field, provider)}."
     if field.example:
         prompt += f" Example: {field.example}"
     required = required_text(provider, field)
@@ -251,7 +251,7 @@ def _fill_help_sheet(ws: Worksheet, provider: Provider, words: Words = CLI) -> N
         cell.font = BOLD
         cell.fill = OPTIONAL_FILL
     for row, field in enumerate(provider.fields, start=header_row + 1):
-        values = (field.name, required_text(provider, field), field.help, format_hint(field),
+        values = (field.name, required_text(provider, field), field.help, format_hint(field, provider),
                   field.example, ", ".join(alias_headers(field)))
         for column, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=column, value=value or None)

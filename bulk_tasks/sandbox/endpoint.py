@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from . import faults
@@ -62,6 +63,27 @@ class TaskEndpoint(ABC):
     @abstractmethod
     def error(self, fault: Fault, retry_after: int | None = None) -> web.Response:
         """The provider's answer for an injected or rate-limit fault."""
+
+    async def lookup(self, request: web.Request,
+                     answer: Callable[[web.Request], Awaitable[web.Response]]) -> web.Response:
+        """A read-only request (a look-up): same key and rate budget as creating, no faults but the
+        provider's ``lookup_failures`` (that many 503s first); counted by path in the stats."""
+        state = self.state
+        now = state.config.clock()
+        key, refusal = self.authenticate(request, now)
+        state.stats.providers[self.provider].lookup_requests[request.path] += 1
+        options = state.config.providers[self.provider]
+        if refusal is not None:
+            response = refusal
+        elif getattr(options, "lookup_failures", 0) > 0:
+            options.lookup_failures -= 1
+            response = self.error(Fault.UNAVAILABLE)
+        elif not self.admit(key, now):
+            response = self.error(Fault.RATE_LIMITED)
+        else:
+            response = await answer(request)
+        state.stats.record(self.provider, str(response.status))
+        return response
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """The aiohttp handler."""

@@ -31,6 +31,10 @@ class StoredTask:
     current: dict[str, Any] | None = None
     #: Taken back (Quo ``DELETE``, Travtus ``status: deleted``).
     deleted: bool = False
+    #: ``failed`` for a task the provider accepted and then could not create (Travtus: an unknown
+    #: group, unit or person, reported later by webhook).
+    status: str = "created"
+    error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form listed at ``GET /_sandbox/tasks``."""
@@ -43,6 +47,8 @@ class StoredTask:
             "payload": self.payload,
             "current": self.current,
             "deleted": self.deleted,
+            "status": self.status,
+            "error": self.error,
         }
 
 
@@ -55,6 +61,8 @@ class ProviderStats:
     token_requests: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
     max_task_requests_per_second: dict[str, int] = field(default_factory=dict)
+    #: Look-up requests (reading the workspace) by path.
+    lookup_requests: Counter[str] = field(default_factory=Counter)
     _current_second: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def note_task_request(self, key: str, now: float) -> None:
@@ -76,6 +84,7 @@ class ProviderStats:
             "token_requests": self.token_requests,
             "by_status": dict(self.by_status),
             "max_task_requests_per_second": dict(self.max_task_requests_per_second),
+            "lookup_requests": dict(self.lookup_requests),
         }
 
 

@@ -50,3 +50,19 @@ def resolve_endpoint(provider: Provider, base_url: str | None = None, env: Mappi
 def sandbox_endpoint(provider: Provider, url: str, env: Mapping[str, str]) -> Endpoint:
     """The endpoint of a run against the sandbox listening at ``url`` with its dummy credentials ``env``."""
     return Endpoint(url, provider.make_auth(env, url), SANDBOX_JOURNAL_URL, sandbox=True)
+
+
+def lookup_endpoint(provider: Provider, base_url: str | None = None, env: Mapping[str, str] | None = None, *,
+                    credentials: Callable[[], Mapping[str, str]] | None = None) -> Endpoint | None:
+    """Where ``validate`` and dry runs look references up: as ``resolve_endpoint`` (an unsafe URL is
+    refused), but None instead of a ``CredentialsError`` when there are no credentials (the references
+    are then not checked, and the summary says so)."""
+    from ..errors import CredentialsError
+
+    url = check_url_safe(base_url or provider.default_base_url)
+    if credentials is not None:
+        env = credentials()
+    try:
+        return Endpoint(url, provider.make_auth(os.environ if env is None else env, url), url)
+    except CredentialsError:
+        return None

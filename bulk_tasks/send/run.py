@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from ..errors import JournalWriteError
 from ..record.journal import Journal, journal_path, sent_digest
+from ..record.references import record_references, references_record
 from ..console.messages import DECLINED
 from ..shape.payloads import COMPACT_SEPARATORS, RENDER_CHUNK, Payloads
 from ..shape.prepare import Prepared
@@ -23,8 +24,10 @@ from .options import EngineSettings, SendOptions
 from ..read.options import check_same_reading
 from .endpoint import Endpoint, resolve_endpoint, sandbox_endpoint
 from .engine import Sender
+from .ratelimit import RateLimiter
 from .jobs import Job, SendResult, encode_payload
 from ..statuses import Outcome, RowStatus
+from ..providers import Provider
 
 #: Requests in flight when --concurrency is not given: this many to start with, and more, up to
 #: MAX_AUTO_CONCURRENCY, while the rate needs them (a 50/s limit with 300 ms replies needs 15).
@@ -66,16 +69,16 @@ class Earlier:
 
 
 @asynccontextmanager
-async def _endpoint(prepared: Prepared, send: SendOptions, resolved: Endpoint | None) -> AsyncIterator[Endpoint]:
+async def open_endpoint(provider: Provider, send: SendOptions, resolved: Endpoint | None) -> AsyncIterator[Endpoint]:
     """``resolved``, else the production (or ``--base-url``) endpoint, or an in-process sandbox started
     for the run."""
-    if not send.sandbox:
-        yield resolved or resolve_endpoint(prepared.provider, send.base_url, send.env)
+    if resolved is not None or not send.sandbox:
+        yield resolved or resolve_endpoint(provider, send.base_url, send.env)
         return
     from ..sandbox import SandboxConfig, start_sandbox
 
     async with start_sandbox(SandboxConfig()) as running:
-        yield sandbox_endpoint(prepared.provider, running.url, running.environment())
+        yield sandbox_endpoint(provider, running.url, running.environment())
 
 
 #: Up to this rate intents are ``fsync``-ed before their requests (``Journal.durable``): every provider's
@@ -127,6 +130,8 @@ def jobs_and_earlier_outcomes(prepared: Prepared, journal: Journal, retry_uncert
         elif blocked:
             settled[row] = Outcome(row, RowStatus.NOT_SENT,
                                    error=INVALID_ELSEWHERE.format(count=len(prepared.invalid_rows)))
+        elif row in prepared.stopped:
+            settled[row] = Outcome(row, RowStatus.NOT_SENT, error=prepared.stopped[row])
         else:
             jobs.append(Job(row, payload, body))
     return jobs, settled
@@ -188,14 +193,15 @@ def _earlier(prepared: Prepared, journal: Journal, send: SendOptions) -> tuple[l
 async def send_prepared(prepared: Prepared, results_path: Path, send: SendOptions, *,
                         stop: asyncio.Event | None = None, progress: Progress | None = None,
                         before_sending: BeforeSending | None = None, endpoint: Endpoint | None = None,
-                        after_creates: AfterCreates | None = None) -> SendResult:
+                        after_creates: AfterCreates | None = None, limiter: RateLimiter | None = None) -> SendResult:
     """Send every row of ``prepared`` that needs sending; journal each step; return the outcomes.
 
-    ``endpoint``: the run's endpoint, resolved by the caller (``resolve_endpoint``); None: resolved here
+    ``endpoint``: the run's endpoint, resolved (or the sandbox started) by the caller; None: resolved here
     from ``send`` (or the sandbox started, with ``send.sandbox``). Rows created earlier whose fields
-    now differ are ``changed`` (``result.changed``); ``after_creates`` sends their changes (``run --update``)."""
+    now differ are ``changed`` (``result.changed``); ``after_creates`` sends their changes (``run --update``).
+    ``limiter``: the rate limiter the run's look-ups went through, shared with the sends."""
     provider = prepared.provider
-    async with _endpoint(prepared, send, endpoint) as target:
+    async with open_endpoint(provider, send, endpoint) as target:
         auth = target.auth
         auth.set_timeout(send.timeout)
         rate = provider.default_rate if send.rate is None else send.rate
@@ -204,6 +210,7 @@ async def send_prepared(prepared: Prepared, results_path: Path, send: SendOption
             if journal.previous:  # rows were sent before: their identities depend on the reading
                 check_same_reading(journal.reading, prepared.reading, journal.path)
             journal.record_reading(prepared.reading.record())
+            record_references(journal, references_record(prepared.references_used, dict(prepared.references_earlier)))
             jobs, result = _earlier(prepared, journal, send)
             updates = len(result.changed) if after_creates is not None else 0
             if (jobs or updates) and before_sending is not None and not await before_sending(
@@ -234,7 +241,7 @@ async def send_prepared(prepared: Prepared, results_path: Path, send: SendOption
                     progress.advance(outcome)
 
             sender = Sender(jobs, provider, auth, engine_settings(send, target.base_url, rate),
-                            on_intent=on_intent, on_outcome=on_outcome, stop=stop,
+                            on_intent=on_intent, on_outcome=on_outcome, stop=stop, limiter=limiter,
                             on_wait=getattr(progress, "waiting", None))
             try:
                 report = await sender.run() if jobs else None

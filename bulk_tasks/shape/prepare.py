@@ -20,6 +20,8 @@ from ..check.formulas import restore_neutralized
 from .duplicates import duplicates_with_invalid, invalid_row_keys
 from .payloads import Payloads, RowValues, build_payloads
 from .provenance import SANDBOX, SENT_TO_COLUMN, same_place
+from .references import References, apply_references
+from ..providers.references import Want
 from ..providers import Provider, get_provider
 from ..read.table import Table, read_table
 from ..read.options import ZONE_FALLBACK, ZONE_GIVEN, ZONE_LOCAL, Reading
@@ -93,6 +95,14 @@ class Prepared:
     created_payloads: Mapping[int, dict[str, Any]] = field(default_factory=dict)
     #: Row → warnings kept in its results (``check.notes``): they never make the row invalid.
     notes_by_row: Mapping[int, list[str]] = field(default_factory=dict)
+    #: Row → what its references resolved to (``Phone Number: (415) 555-0100 → PN… "Main line"``).
+    resolved: Mapping[int, str] = field(default_factory=dict)
+    #: Row → why it is not sent: a reference an earlier run resolved otherwise (``references.References``).
+    stopped: Mapping[int, str] = field(default_factory=dict)
+    #: The ID each looked-up value was given (journaled, so that a re-run uses the same), and what
+    #: the journal held before this run.
+    references_used: dict[Want, str] = field(default_factory=dict)
+    references_earlier: Mapping[Want, str] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -145,10 +155,32 @@ def without_cycle_collection() -> Iterator[None]:
 Edits = Mapping[tuple[int, str], str | None]
 
 
+@dataclass
+class Checked:
+    """An input read and checked, before its references are looked up and its payloads built."""
+
+    table: Table
+    provider: Provider
+    match: ColumnMatch
+    errors: list[RowError]
+    earlier: pd.DataFrame
+    reading: Reading
+    reader: ValueReader
+    #: The valid rows' values under API names (``rows.field_frame``).
+    fields: pd.DataFrame
+    value_warnings: list[str]
+    allow_duplicates: bool
+    #: Row → warnings that do not make it invalid (``check.notes``).
+    notes_by_row: dict[int, list[str]]
+    #: The invalid rows' keys (``duplicates.invalid_row_keys``); empty with ``allow_duplicates``.
+    invalid_keys: dict[int, str]
+
+
 @without_cycle_collection()
 def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
             *, retry_uncertain: bool = False, allow_duplicates: bool = False,
-            sent_to: str | None = None, edits: Edits | None = None, compare_created: bool = False) -> Prepared:
+            sent_to: str | None = None, edits: Edits | None = None, compare_created: bool = False,
+            references: References | None = None) -> Prepared:
     """Read, match, validate and build payloads. Raises ``BulkTasksError`` subclasses on unusable input.
 
     Rows with the same identity (``identity.row_identity``) as an earlier row are invalid unless
@@ -156,7 +188,17 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
     earlier run marked created counts only when it was sent there too. ``edits`` are cells typed over
     the sheet as read (``apply_edits``), checked as if the file held them. ``compare_created``: also
     build the payloads of those rows (``created_payloads``), to tell whether they were changed since.
+    ``references``: how the references were checked (``shape_checked``; None: kept as typed).
     """
+    checked = check_input(path, provider, options, retry_uncertain=retry_uncertain,
+                          allow_duplicates=allow_duplicates, sent_to=sent_to, edits=edits)
+    return shape_checked(checked, references, compare_created)
+
+
+def check_input(path: str | Path, provider: str | Provider, options: ReadOptions | None = None,
+                *, retry_uncertain: bool = False, allow_duplicates: bool = False,
+                sent_to: str | None = None, edits: Edits | None = None) -> Checked:
+    """Read, match and validate: ``prepare`` without its last step, ``shape_checked``."""
     options = options or ReadOptions()
     provider = get_provider(provider) if isinstance(provider, str) else provider
     reading = options.reading()
@@ -173,18 +215,52 @@ def prepare(path: str | Path, provider: str | Provider, options: ReadOptions | N
         table.frame = restore_neutralized(table.frame)
     earlier = _earlier_results(table.frame, retry_uncertain, sent_to, table.warnings)
     pending = _without(table.frame, earlier.index)
-    errors, payloads = check_rows(pending, match, provider, reader)
+    errors = validate(pending, match, provider, reader)
     invalid = {error.row for error in errors}
     allowed = allow_duplicates or options.allow_duplicates
-    invalid_keys = {} if allowed or not invalid else invalid_row_keys(
-        field_frame(pending.loc[sorted(invalid)], match, provider))
     notes, note_warnings = row_notes(pending, match, provider, reader, invalid)
-    prepared = Prepared(table, provider, match, errors, earlier, reading, notes_by_row=notes,
-                        value_warnings=[*date_order_warnings(pending, match, provider, reader), *note_warnings])
-    _identify(prepared, payloads, allowed, invalid_keys)
+    return Checked(table, provider, match, errors, earlier, reading, reader,
+                   field_frame(_without(pending, invalid), match, provider),
+                   [*date_order_warnings(pending, match, provider, reader), *note_warnings], allowed, notes,
+                   {} if allowed or not invalid else invalid_row_keys(
+                       field_frame(pending.loc[sorted(invalid)], match, provider)))
+
+
+def shape_checked(checked: Checked, references: References | None = None, compare_created: bool = False) -> Prepared:
+    """The payloads of the valid rows, with their references as ``references`` says (None: as typed);
+    ``compare_created``: also those of rows an earlier run created (``Prepared.created_payloads``)."""
+    fields, errors, invalid_keys = checked.fields, checked.errors, checked.invalid_keys
+    prepared = Prepared(checked.table, checked.provider, checked.match, errors, checked.earlier,
+                        checked.reading, value_warnings=checked.value_warnings, notes_by_row=checked.notes_by_row)
+    if references is not None:
+        fields, invalid_keys = _apply_references(prepared, checked, references)
+    _identify(prepared, build_payloads(fields, checked.provider, checked.reader), checked.allow_duplicates,
+              invalid_keys)
     if compare_created:
-        prepared.created_payloads = _created_payloads(table.frame, earlier, match, provider, reader)
+        prepared.created_payloads = _created_payloads(checked.table.frame, checked.earlier, checked.match,
+                                                      checked.provider, checked.reader)
     return prepared
+
+
+def _apply_references(prepared: Prepared, checked: Checked,
+                      references: References) -> tuple[pd.DataFrame, dict[int, str]]:
+    """``references`` applied to the checked rows: the fields to build payloads from, and the invalid rows'
+    keys (``duplicates.invalid_row_keys``) with the rows a reference made invalid."""
+    applied = apply_references(checked.fields, checked.provider, references, checked.match.header_of)
+    prepared.errors.extend(applied.errors)
+    unknown = {error.row for error in applied.errors}
+    fields = _without(applied.fields, unknown)
+    prepared.resolved, prepared.stopped = applied.notes, applied.stopped
+    if unknown:
+        prepared.notes_by_row = {row: notes for row, notes in checked.notes_by_row.items() if row not in unknown}
+    if references.resolution is not None:
+        prepared.references_used = {want: hit.id for want, hit in references.resolution.found.items()}
+        prepared.references_used.update(references.earlier)
+        prepared.references_earlier = references.earlier
+    invalid_keys = checked.invalid_keys
+    if unknown and not checked.allow_duplicates:
+        invalid_keys = {**invalid_keys, **invalid_row_keys(checked.fields.loc[sorted(unknown)])}
+    return fields, invalid_keys
 
 
 def _original_rows(frame: pd.DataFrame) -> pd.DataFrame:

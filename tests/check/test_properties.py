@@ -52,7 +52,7 @@ def _a_valid_workbook() -> bytes:
         book = openpyxl.Workbook()
         sheet = book.active
         sheet.append(["Title", "Description", "phoneNumberId", "Due Date"])
-        sheet.append(["Call back", "Pricing", "PN1", datetime(2026, 12, 1, 9)])
+        sheet.append(["Call back", "Pricing", "PNk3Ra9XwQ2m", datetime(2026, 12, 1, 9)])
         out = io.BytesIO()
         book.save(out)
         valid_workbook = _frozen(out.getvalue())

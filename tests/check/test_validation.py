@@ -9,6 +9,7 @@ from bulk_tasks.check import rows as validation
 from bulk_tasks.providers import RowRule
 from bulk_tasks.providers.travtus.provider import Travtus
 from bulk_tasks.check.rows import RowError
+from bulk_tasks.shape.references import References
 
 from helpers import write_csv
 
@@ -107,7 +108,7 @@ def test_all_errors_are_reported_at_once_in_row_order(tmp_path):
 
 
 QUO_HEADER = ["Title", "Description", "Due Date", "Assigned To", "phoneNumberId", "conversationId", "activityId"]
-GOOD_QUO = ["Call back", "Pricing", "2026-12-02 14:00", "US1", "PN1", "", ""]
+GOOD_QUO = ["Call back", "Pricing", "2026-12-02 14:00", "US1", "PNk3Ra9XwQ2m", "", ""]
 
 
 def quo_errors(tmp_path, row: list[str]) -> list[RowError]:
@@ -129,9 +130,9 @@ def test_quo_title_and_description_are_required(tmp_path, column):
 
 
 @pytest.mark.parametrize(("links", "expected_column"), [
-    ({"phoneNumberId": "PN1", "conversationId": "CN1"}, "phoneNumberId / conversationId"),
+    ({"phoneNumberId": "PNk3Ra9XwQ2m", "conversationId": "CN1"}, "phoneNumberId / conversationId"),
     ({"phoneNumberId": "", "conversationId": "", "activityId": ""}, "phoneNumberId / conversationId / activityId"),
-    ({"phoneNumberId": "PN1", "conversationId": "CN1", "activityId": "AC1"},
+    ({"phoneNumberId": "PNk3Ra9XwQ2m", "conversationId": "CN1", "activityId": "AC1"},
      "phoneNumberId / conversationId / activityId"),
 ])
 def test_quo_exactly_one_link(tmp_path, links, expected_column):
@@ -140,13 +141,17 @@ def test_quo_exactly_one_link(tmp_path, links, expected_column):
     assert "exactly one of phoneNumberId, conversationId and activityId" in error.rule
 
 
-@pytest.mark.parametrize(("column", "value", "prefix"), [
-    ("phoneNumberId", "XX1", "PN"), ("Assigned To", "U123", "US"),
-])
-def test_quo_id_prefixes(tmp_path, column, value, prefix):
-    error = only_error(quo_errors(tmp_path, quo_row(**{column: value})))
+@pytest.mark.parametrize(("column", "value"), [("phoneNumberId", "XX1"), ("Assigned To", "U123")])
+def test_quo_reference_columns_are_left_to_the_look_up_by_checking(tmp_path, column, value):
+    assert quo_errors(tmp_path, quo_row(**{column: value})) == []
+
+
+@pytest.mark.parametrize(("column", "value", "prefix"), [("phoneNumberId", "XX1", "PN"), ("Assigned To", "U123", "US")])
+def test_without_a_look_up_a_quo_reference_must_be_an_id(tmp_path, column, value, prefix):
+    path = write_csv(tmp_path / "q.csv", QUO_HEADER, [quo_row(**{column: value})])
+    error = only_error(prepare(path, "quo", ReadOptions(), references=References(unchecked="--offline")).errors)
     assert (error.column, error.value) == (column, value)
-    assert error.rule.startswith(f"must start with {prefix}")
+    assert error.rule.startswith(f"is not an ID starting with {prefix}: ") and error.rule.endswith(", and --offline")
 
 
 @pytest.mark.parametrize(("links", "column"), [({"phoneNumberId": "", "conversationId": "CX9"}, "conversationId"),
@@ -169,23 +174,17 @@ def test_a_near_miss_choice_gets_a_suggestion(tmp_path):
 
 
 @pytest.mark.parametrize("column, value, wanted", [
-    ("phoneNumberId", "(415) 555-0100", "is a phone number, but Quo wants the ID of one of your Quo phone numbers, "
-     "starting with PN (like PN123abc): Quo's API lists the workspace's numbers with their IDs (GET /v1/phone-numbers)"),
-    ("phoneNumberId", "+14155550100", "is a phone number, but Quo wants the ID of one of your Quo phone numbers"),
-    ("assignedTo", "ana@example.com", "is an email address, but Quo wants the Quo user's ID, starting with US "
-     "(like US123abc): Quo's API lists every user of the workspace with their email and ID (GET /v1/users)"),
+    ("phoneNumberId", "(415) 555-0100", "a phone number or a number's name"),
+    ("phoneNumberId", "Main line", "a phone number or a number's name"),
+    ("assignedTo", "ana@example.com", "an e-mail"),
 ])
-def test_a_quo_id_column_holding_a_phone_or_email_says_what_quo_wants(tmp_path, column, value, wanted):
-    row = {"title": "Call", "description": "Pricing", "phoneNumberId": "PN1", "assignedTo": "US1", column: value}
+def test_a_quo_phone_name_or_email_unchecked_says_it_needs_a_look_up(tmp_path, column, value, wanted):
+    row = {"title": "Call", "description": "Pricing", "phoneNumberId": "PNk3Ra9XwQ2m", "assignedTo": "US1", column: value}
     path = write_csv(tmp_path / "q.csv", list(row), [list(row.values())])
-    [error] = prepare(path, "quo", ReadOptions(timezone="UTC")).errors
-    assert error.column == column and error.rule.startswith(wanted)
-
-
-def test_a_quo_id_column_holding_other_text_keeps_the_plain_rule(tmp_path):
-    path = write_csv(tmp_path / "q.csv", ["title", "description", "phoneNumberId"], [["Call", "Pricing", "main line"]])
-    [error] = prepare(path, "quo", ReadOptions(timezone="UTC")).errors
-    assert error.rule == "must start with PN (an ID such as PN123abc)"
+    assert prepare(path, "quo", ReadOptions(timezone="UTC")).errors == []
+    [error] = prepare(path, "quo", ReadOptions(timezone="UTC"), references=References(unchecked="why")).errors
+    assert error.column == column
+    assert f": {wanted} is turned into its ID by a look-up in the Quo workspace, and why" in error.rule
 
 
 class SameWords(Travtus):

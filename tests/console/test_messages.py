@@ -135,7 +135,7 @@ def test_a_cell_pair_is_quoted_cell_by_cell(tmp_path):
     path = write_csv(tmp_path / "q.csv", [*QUO_HEADER, "Conversation"], [[*quo_rows(1)[0], "CN9"]])
     assert main(["validate", str(path), "-p", "quo"]) == 1
     error = results_of(tmp_path / "q.results.csv")["_error"][0]
-    assert "phoneNumberId = 'PN123', Conversation = 'CN9': fill exactly one" in error
+    assert "phoneNumberId = 'PNk3Ra9XwQ2m', Conversation = 'CN9': fill exactly one" in error
     assert "phoneNumberId=" not in error
 
 
@@ -174,7 +174,9 @@ def test_failed_rows_are_sent_again_from_the_results_file(tmp_path, capsys, monk
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    path = input_file(tmp_path, "quo", 2)
+    # linked to conversations: no reference to look up, so the sends are what fail
+    path = write_csv(tmp_path / "quo.csv", ["Title", "Description", "conversationId"],
+                     [["Call back", "d", "CN1"], ["Send deck", "d", "CN2"]])
     monkeypatch.setenv("QUO_API_KEY", "k-1")
     assert main(["run", str(path), "-p", "quo", "--base-url", closed, "--max-attempts", "1", "-y"]) == 1
     out = capsys.readouterr().out

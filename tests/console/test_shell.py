@@ -41,8 +41,8 @@ def commands_in(out: str) -> list[str]:
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_the_printed_next_steps_run_in_bash_as_printed_and_run_nothing_else(tmp_path, name):
-    write_csv(tmp_path / name, QUO_HEADER, [["Follow up", "", "2026-12-02 14:00", "PN123"],
-                                            ["Call back", "Pricing", "2026-12-02 15:00", "PN123"]])
+    write_csv(tmp_path / name, QUO_HEADER, [["Follow up", "", "2026-12-02 14:00", "PNk3Ra9XwQ2m"],
+                                            ["Call back", "Pricing", "2026-12-02 15:00", "PNk3Ra9XwQ2m"]])
     first = subprocess.run([sys.executable, "-m", "bulk_tasks", "run", name, "-p", "quo", "--sandbox"],
                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert first.returncode == 1, first.stderr

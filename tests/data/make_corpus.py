@@ -198,20 +198,20 @@ _EXTERNAL_WORKBOOK = ('<!DOCTYPE workbook [<!ENTITY % remote SYSTEM "http://127.
 
 
 def _billion_laughs() -> bytes:
-    book = xlsx_bytes([Sheet("Tasks", [QUO_HEADER, ["Laugh", "Ha", "PN1"]])], strings_doctype=_BILLION_LAUGHS)
+    book = xlsx_bytes([Sheet("Tasks", [QUO_HEADER, ["Laugh", "Ha", "PNk3Ra9XwQ2m"]])], strings_doctype=_BILLION_LAUGHS)
     return _replace_member(book, "xl/sharedStrings.xml", b"<t xml:space=\"preserve\">Laugh</t>",
                            b"<t xml:space=\"preserve\">&j;</t>")
 
 
 def _external_entity() -> bytes:
     leak = Cell("<is><t>&secret;</t></is>", "raw")
-    sheet = Sheet("Tasks", [QUO_HEADER, ["Leak", leak, "PN1"]], doctype=_EXTERNAL_ENTITY)
+    sheet = Sheet("Tasks", [QUO_HEADER, ["Leak", leak, "PNk3Ra9XwQ2m"]], doctype=_EXTERNAL_ENTITY)
     book = xlsx_bytes([sheet])
     return _replace_member(book, "xl/worksheets/sheet1.xml", b'<c r="B2">', b'<c r="B2" t="inlineStr">')
 
 
 def _external_dtd_in_workbook() -> bytes:
-    return xlsx_bytes([Sheet("Tasks", [QUO_HEADER, ["A", "B", "PN1"]])], workbook_doctype=_EXTERNAL_WORKBOOK)
+    return xlsx_bytes([Sheet("Tasks", [QUO_HEADER, ["A", "B", "PNk3Ra9XwQ2m"]])], workbook_doctype=_EXTERNAL_WORKBOOK)
 
 
 def _replace_member(book: bytes, name: str, old: bytes, new: bytes) -> bytes:
@@ -225,39 +225,39 @@ def _replace_member(book: bytes, name: str, old: bytes, new: bytes) -> bytes:
 def _title_rows_xlsx() -> bytes:
     return xlsx_bytes([Sheet("Tasks", [
         ["December follow-ups", None, None], ["Prepared by the ops team"], [], QUO_HEADER,
-        ["Call back", "Pricing question", "PN1"], ["Send checklist", "Onboarding", "PN1"],
+        ["Call back", "Pricing question", "PNk3Ra9XwQ2m"], ["Send checklist", "Onboarding", "PNk3Ra9XwQ2m"],
     ], merges=("A1:C1",))])
 
 
 def _merged_header() -> bytes:
     return xlsx_bytes([Sheet("Tasks", [
         ["Title", "Description", None, "phoneNumberId"],
-        ["Call back", "Pricing question", "ask about annual billing", "PN1"],
-        ["Send checklist", "Onboarding", None, "PN1"],
+        ["Call back", "Pricing question", "ask about annual billing", "PNk3Ra9XwQ2m"],
+        ["Send checklist", "Onboarding", None, "PNk3Ra9XwQ2m"],
     ], merges=("B1:C1",))])
 
 
 def _formulas_with_values() -> bytes:
     return quo_book(
-        [Cell("FIX THE BOILER", "str", formula='UPPER("fix the boiler")'), "Flat 4", "PN1"],
-        [Cell("Call 3 residents", "str", formula='"Call "&(1+2)&" residents"'), "Block B", "PN1"],
+        [Cell("FIX THE BOILER", "str", formula='UPPER("fix the boiler")'), "Flat 4", "PNk3Ra9XwQ2m"],
+        [Cell("Call 3 residents", "str", formula='"Call "&(1+2)&" residents"'), "Block B", "PNk3Ra9XwQ2m"],
     )
 
 
 def _formulas_without_values() -> bytes:
     return quo_book(
-        [Cell(None, formula='UPPER("fix the boiler")'), "Flat 4", "PN1"],
-        ["Call back", Cell(None, formula='CONCAT("Block ", "B")'), "PN1"],
-        ["Plain row", "Typed by hand", "PN1"],
+        [Cell(None, formula='UPPER("fix the boiler")'), "Flat 4", "PNk3Ra9XwQ2m"],
+        ["Call back", Cell(None, formula='CONCAT("Block ", "B")'), "PNk3Ra9XwQ2m"],
+        ["Plain row", "Typed by hand", "PNk3Ra9XwQ2m"],
     )
 
 
 def _excel_errors_xlsx() -> bytes:
     return quo_book(
-        [Cell("#N/A", "e", formula="VLOOKUP(A9,Z:Z,2,FALSE)"), "Lookup failed", "PN1"],
-        ["Broken link", Cell("#REF!", "e", formula="#REF!"), "PN1"],
+        [Cell("#N/A", "e", formula="VLOOKUP(A9,Z:Z,2,FALSE)"), "Lookup failed", "PNk3Ra9XwQ2m"],
+        ["Broken link", Cell("#REF!", "e", formula="#REF!"), "PNk3Ra9XwQ2m"],
         ["Division", "By zero", Cell("#DIV/0!", "e", formula="1/0")],
-        ["Fine row", "Nothing wrong", "PN1"],
+        ["Fine row", "Nothing wrong", "PNk3Ra9XwQ2m"],
     )
 
 
@@ -265,43 +265,43 @@ def _dates_xlsx() -> bytes:
     header = ["Title", "Description", "Due Date", "phoneNumberId"]
     return xlsx_bytes([Sheet("Tasks", [
         header,
-        ["Too late", "Serial past 9999-12-31", Cell("2958466", style=STYLES["date"]), "PN1"],
-        ["Too early", "Serial before 1900", Cell("-1", style=STYLES["date"]), "PN1"],
-        ["Text before 1900", "Typed as text", "1899-12-31", "PN1"],
-        ["Last day", "Excel's last date", Cell("2958465", style=STYLES["date"]), "PN1"],
-        ["Normal", "A real date cell", Cell("46357", style=STYLES["date"]), "PN1"],
+        ["Too late", "Serial past 9999-12-31", Cell("2958466", style=STYLES["date"]), "PNk3Ra9XwQ2m"],
+        ["Too early", "Serial before 1900", Cell("-1", style=STYLES["date"]), "PNk3Ra9XwQ2m"],
+        ["Text before 1900", "Typed as text", "1899-12-31", "PNk3Ra9XwQ2m"],
+        ["Last day", "Excel's last date", Cell("2958465", style=STYLES["date"]), "PNk3Ra9XwQ2m"],
+        ["Normal", "A real date cell", Cell("46357", style=STYLES["date"]), "PNk3Ra9XwQ2m"],
     ])])
 
 
 def _phone_scientific_xlsx() -> bytes:
     return xlsx_bytes([Sheet("Tasks", [
         TRAVTUS_HEADER,
-        ["PROP-1", "SCI-1", "Number shown as 4.16E+09", "2026-12-01", "Ana", Cell("4155550100", style=STYLES["scientific"])],
-        ["PROP-1", "SCI-2", "Text that Excel mangled", "2026-12-01", "Ben", Cell("4.15555E+09", "str", style=STYLES["text"])],
+        ["PROP-OAK", "SCI-1", "Number shown as 4.16E+09", "2026-12-01", "Ana", Cell("4155550100", style=STYLES["scientific"])],
+        ["PROP-OAK", "SCI-2", "Text that Excel mangled", "2026-12-01", "Ben", Cell("4.15555E+09", "str", style=STYLES["text"])],
     ])])
 
 
 def _emoji_rtl_xlsx() -> bytes:
-    return quo_book([EMOJI_TITLE, RTL_DESCRIPTION, "PN1"], ["Zero-width joiner ‍ and combining é", "שלום עולם", "PN1"])
+    return quo_book([EMOJI_TITLE, RTL_DESCRIPTION, "PNk3Ra9XwQ2m"], ["Zero-width joiner ‍ and combining é", "שלום עולם", "PNk3Ra9XwQ2m"])
 
 
 def _ten_thousand_columns() -> bytes:
     header = QUO_HEADER + [f"Extra {n}" for n in range(len(QUO_HEADER) + 1, WIDE + 1)]
-    row = ["Wide sheet", "Ten thousand columns", "PN1"] + [""] * (WIDE - 3)
+    row = ["Wide sheet", "Ten thousand columns", "PNk3Ra9XwQ2m"] + [""] * (WIDE - 3)
     row[-1] = "last"
     return csv_bytes([header, row])
 
 
 def _nul_byte() -> bytes:
-    return csv_bytes(quo_rows(["Call back", "Pricing", "PN1"])) + b"Send\x00 checklist,Onboarding,PN1\r\n"
+    return csv_bytes(quo_rows(["Call back", "Pricing", "PNk3Ra9XwQ2m"])) + b"Send\x00 checklist,Onboarding,PNk3Ra9XwQ2m\r\n"
 
 
 def _mixed_line_endings() -> bytes:
-    return b"Title,Description,phoneNumberId\r\nCall back,Pricing,PN1\nSend checklist,Onboarding,PN1\rBook visit,Boiler,PN1\r\n"
+    return b"Title,Description,phoneNumberId\r\nCall back,Pricing,PNk3Ra9XwQ2m\nSend checklist,Onboarding,PNk3Ra9XwQ2m\rBook visit,Boiler,PNk3Ra9XwQ2m\r\n"
 
 
 def _utf16(bom: bool) -> bytes:
-    text = "Title\tDescription\tphoneNumberId\r\nCafé visit\tRésumé — naïve\tPN1\r\nСчёт\t請求書\tPN1\r\n"
+    text = "Title\tDescription\tphoneNumberId\r\nCafé visit\tRésumé — naïve\tPNk3Ra9XwQ2m\r\nСчёт\t請求書\tPNk3Ra9XwQ2m\r\n"
     return ("\ufeff" + text if bom else text).encode("utf-16-le")
 
 
@@ -310,52 +310,52 @@ FILES: dict[str, Callable[[], bytes]] = {
     "header_only.csv": lambda: csv_bytes([QUO_HEADER]),
     "header_only.xlsx": lambda: quo_book(),
     "binary_junk.csv": _junk,
-    "not_a_zip.xlsx": lambda: b"Title,Description,phoneNumberId\r\nThis is a CSV,renamed .xlsx,PN1\r\n",
+    "not_a_zip.xlsx": lambda: b"Title,Description,phoneNumberId\r\nThis is a CSV,renamed .xlsx,PNk3Ra9XwQ2m\r\n",
     "zip_not_workbook.xlsx": lambda: zip_bytes({"word/document.xml": b"<document/>", "readme.txt": b"hello"}),
-    "truncated.xlsx": lambda: quo_book(["A", "B", "PN1"])[:300],
+    "truncated.xlsx": lambda: quo_book(["A", "B", "PNk3Ra9XwQ2m"])[:300],
     "password_protected.xlsx": _password_protected,
     "only_hidden_sheets.xlsx": lambda: xlsx_bytes([
-        Sheet("Tasks", [QUO_HEADER, ["A", "B", "PN1"]], state="hidden"),
-        Sheet("Lists", [["PN1"]], state="veryHidden")]),
+        Sheet("Tasks", [QUO_HEADER, ["A", "B", "PNk3Ra9XwQ2m"]], state="hidden"),
+        Sheet("Lists", [["PNk3Ra9XwQ2m"]], state="veryHidden")]),
     "merged_header.xlsx": _merged_header,
     "duplicate_headers.csv": lambda: csv_bytes([["Title", "Description", "phoneNumberId", "title"],
-                                                ["A", "B", "PN1", "C"]]),
+                                                ["A", "B", "PNk3Ra9XwQ2m", "C"]]),
     "title_rows.xlsx": _title_rows_xlsx,
     "title_rows.csv": lambda: csv_bytes([["Follow-ups for December", "", ""], ["", "", ""], QUO_HEADER,
-                                         ["Call back", "Pricing", "PN1"]]),
-    "blank_first_row.csv": lambda: b"\r\n" + csv_bytes(quo_rows(["Call back", "Pricing", "PN1"])),
-    "unbalanced_quotes.csv": lambda: b'Title,Description,phoneNumberId\r\nCall back,"Pricing,PN1\r\nSend,Onboarding,PN1\r\n',
+                                         ["Call back", "Pricing", "PNk3Ra9XwQ2m"]]),
+    "blank_first_row.csv": lambda: b"\r\n" + csv_bytes(quo_rows(["Call back", "Pricing", "PNk3Ra9XwQ2m"])),
+    "unbalanced_quotes.csv": lambda: b'Title,Description,phoneNumberId\r\nCall back,"Pricing,PNk3Ra9XwQ2m\r\nSend,Onboarding,PNk3Ra9XwQ2m\r\n',
     "nul_byte.csv": _nul_byte,
     "mixed_line_endings.csv": _mixed_line_endings,
     "utf16_bom.txt": lambda: _utf16(True),
     "utf16_no_bom.csv": lambda: _utf16(False),
-    "big_cell.csv": lambda: csv_bytes(quo_rows(["Long description", "x" * BIG_CELL, "PN1"],
-                                               ["Short description", "fine", "PN1"])),
+    "big_cell.csv": lambda: csv_bytes(quo_rows(["Long description", "x" * BIG_CELL, "PNk3Ra9XwQ2m"],
+                                               ["Short description", "fine", "PNk3Ra9XwQ2m"])),
     "ten_thousand_columns.csv": _ten_thousand_columns,
     "formulas_with_values.xlsx": _formulas_with_values,
     "formulas_without_values.xlsx": _formulas_without_values,
     "excel_errors.xlsx": _excel_errors_xlsx,
-    "excel_errors.csv": lambda: csv_bytes(quo_rows(["#N/A", "Lookup failed", "PN1"], ["Name", "#NAME?", "PN1"],
-                                                   ["Value", "Bad", "#VALUE!"], ["Fine", "Nothing wrong", "PN1"])),
+    "excel_errors.csv": lambda: csv_bytes(quo_rows(["#N/A", "Lookup failed", "PNk3Ra9XwQ2m"], ["Name", "#NAME?", "PNk3Ra9XwQ2m"],
+                                                   ["Value", "Bad", "#VALUE!"], ["Fine", "Nothing wrong", "PNk3Ra9XwQ2m"])),
     "dates_out_of_range.csv": lambda: csv_bytes([
         ["Group External Ref", "Task Ref", "Title", "Due Date"],
-        ["PROP-1", "D-1", "Before 1900", "1899-12-31"], ["PROP-1", "D-2", "After 9999", "10000-01-01"],
-        ["PROP-1", "D-3", "Slash year 0999", "12/31/0999"], ["PROP-1", "D-4", "Last moment", "9999-12-31 23:59"],
-        ["PROP-1", "D-5", "First day", "1900-01-01"]]),
+        ["PROP-OAK", "D-1", "Before 1900", "1899-12-31"], ["PROP-OAK", "D-2", "After 9999", "10000-01-01"],
+        ["PROP-OAK", "D-3", "Slash year 0999", "12/31/0999"], ["PROP-OAK", "D-4", "Last moment", "9999-12-31 23:59"],
+        ["PROP-OAK", "D-5", "First day", "1900-01-01"]]),
     "dates_out_of_range.xlsx": _dates_xlsx,
     "impossible_date.csv": lambda: csv_bytes([
-        ["Group External Ref", "Task Ref", "Title", "Due Date"], ["PROP-1", "X-1", "Month 31", "31/31/2026"],
-        ["PROP-1", "X-2", "February 30", "2/30/2026"], ["PROP-1", "X-3", "Fine", "12/31/2026"]]),
+        ["Group External Ref", "Task Ref", "Title", "Due Date"], ["PROP-OAK", "X-1", "Month 31", "31/31/2026"],
+        ["PROP-OAK", "X-2", "February 30", "2/30/2026"], ["PROP-OAK", "X-3", "Fine", "12/31/2026"]]),
     "phone_scientific.csv": lambda: csv_bytes([
-        TRAVTUS_HEADER, ["PROP-1", "P-1", "Mangled by Excel", "2026-12-01", "Ana", "4.15555E+09"],
-        ["PROP-1", "P-2", "Lower case e", "2026-12-01", "Ben", "4.15555e+09"],
-        ["PROP-1", "P-3", "Fine", "2026-12-01", "Cy", "(415) 555-0100"]]),
+        TRAVTUS_HEADER, ["PROP-OAK", "P-1", "Mangled by Excel", "2026-12-01", "Ana", "4.15555E+09"],
+        ["PROP-OAK", "P-2", "Lower case e", "2026-12-01", "Ben", "4.15555e+09"],
+        ["PROP-OAK", "P-3", "Fine", "2026-12-01", "Cy", "(415) 555-0100"]]),
     "phone_scientific.xlsx": _phone_scientific_xlsx,
-    "emoji_rtl.csv": lambda: csv_bytes(quo_rows([EMOJI_TITLE, RTL_DESCRIPTION, "PN1"])),
+    "emoji_rtl.csv": lambda: csv_bytes(quo_rows([EMOJI_TITLE, RTL_DESCRIPTION, "PNk3Ra9XwQ2m"])),
     "emoji_rtl.xlsx": _emoji_rtl_xlsx,
     "formula_injection.csv": lambda: csv_bytes(quo_rows(
-        ['=HYPERLINK("http://127.0.0.1:9/x","click")', "@SUM(1+1)", "PN1"],
-        ["+cmd|' /C calc'!A0", "-2+3", "PN1"], ["-42", "+14155550100", "PN1"])),
+        ['=HYPERLINK("http://127.0.0.1:9/x","click")', "@SUM(1+1)", "PNk3Ra9XwQ2m"],
+        ["+cmd|' /C calc'!A0", "-2+3", "PNk3Ra9XwQ2m"], ["-42", "+14155550100", "PNk3Ra9XwQ2m"])),
     "billion_laughs.xlsx": _billion_laughs,
     "external_entity.xlsx": _external_entity,
     "external_dtd.xlsx": _external_dtd_in_workbook,

@@ -10,7 +10,7 @@ import pytest
 
 from bulk_tasks.cli import main
 
-QUO_OK = b"Title,Description,phoneNumberId\nCall back,Pricing,PN123\n"
+QUO_OK = b"Title,Description,phoneNumberId\nCall back,Pricing,PNk3Ra9XwQ2m\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4
 
@@ -81,7 +81,7 @@ def test_unreadable_inputs(tmp_path, capsys, command, name, make, fragment):
 def one_byte_changed_in_the_zip_directory(offset: int, value: int):
     """A valid workbook whose first central-directory entry has one byte changed (``offset`` in that entry)."""
     def make(path):
-        workbook(path, {"Tasks": [["Title", "Description", "phoneNumberId"], ["A", "B", "PN1"]]})
+        workbook(path, {"Tasks": [["Title", "Description", "phoneNumberId"], ["A", "B", "PNk3Ra9XwQ2m"]]})
         data = bytearray(path.read_bytes())
         data[data.index(b"PK\x01\x02") + offset] = value
         path.write_bytes(bytes(data))
@@ -138,7 +138,7 @@ def test_missing_travtus_group_column(tmp_path, capsys):
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_bad_mapping_file(tmp_path, capsys, command, content, fragment):
     path = tmp_path / "tasks.csv"
-    path.write_bytes(b"Titel,Description,phoneNumberId\nA,B,PN1\n")
+    path.write_bytes(b"Titel,Description,phoneNumberId\nA,B,PNk3Ra9XwQ2m\n")
     mapping = tmp_path / "mapping.json"
     mapping.write_text(content, encoding="utf-8")
     fails_cleanly(capsys, [*COMMANDS[command](path), "--mapping", str(mapping)], fragment)
@@ -155,7 +155,7 @@ def test_mapping_file_that_does_not_exist(tmp_path, capsys):
 
 def test_good_mapping_file_is_accepted(tmp_path, capsys):
     path = tmp_path / "tasks.csv"
-    path.write_bytes(b"Titel,Description,phoneNumberId\nA,B,PN1\n")
+    path.write_bytes(b"Titel,Description,phoneNumberId\nA,B,PNk3Ra9XwQ2m\n")
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps({"Titel": "title"}), encoding="utf-8")
     assert main([*COMMANDS["validate"](path), "--mapping", str(mapping)]) == 0

@@ -6,7 +6,7 @@ import io
 
 from bulk_tasks.console.progress import ProgressBar
 from bulk_tasks.sandbox import SandboxConfig, start_sandbox
-from runs import input_file, results_of, run
+from runs import conversation_file, input_file, results_of, run
 
 
 async def test_a_key_rate_limited_for_ever_stops_the_run_after_max_wait(tmp_path):
@@ -40,7 +40,7 @@ def test_a_silent_host_stops_the_run_after_several_requests_without_a_reply(tmp_
     from netfaults import never_answers, raw_server
 
     monkeypatch.setenv("QUO_API_KEY", "silent-host-test-key")
-    path = input_file(tmp_path, "quo", 60)
+    path = conversation_file(tmp_path, 60)  # nothing to look up: the sends meet the silent host
     with raw_server(never_answers) as server:
         code = main(["run", str(path), "-p", "quo", "--base-url", server.url, "--quiet", "--timeout", "0.5",
                      "--concurrency", "2"])

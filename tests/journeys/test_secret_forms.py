@@ -25,8 +25,8 @@ ISSUED = "tok+Issued/Ab9=XyZw"
 STATIC_TOKEN = "stat+Tok/En5=Kp2w"
 QUO_KEY = "quo+KEY/Mm3=Rt5pq"
 SECRETS = (CLIENT_ID, CLIENT_SECRET, ISSUED, STATIC_TOKEN, QUO_KEY)
-QUO_SHEET = "Title,Description,phoneNumberId\nCall back,Pricing,PN1\nSend deck,Onboarding,PN1\n"
-TRAVTUS_SHEET = "Group External Ref,Task Ref,Title\nPROP-1,S-1,Fix boiler\nPROP-1,S-2,Paint hall\n"
+QUO_SHEET = "Title,Description,phoneNumberId\nCall back,Pricing,PNk3Ra9XwQ2m\nSend deck,Onboarding,PNk3Ra9XwQ2m\n"
+TRAVTUS_SHEET = "Group External Ref,Task Ref,Title\nPROP-OAK,S-1,Fix boiler\nPROP-OAK,S-2,Paint hall\n"
 CREDENTIALS = {
     "quo": {"QUO_API_KEY": QUO_KEY},
     "travtus client": {"TRAVTUS_CLIENT_ID": CLIENT_ID, "TRAVTUS_CLIENT_SECRET": CLIENT_SECRET},
@@ -49,6 +49,14 @@ def head_and_form(request: bytes) -> tuple[str, dict[str, str], str]:
     return lines[0], headers, body.decode("latin-1")
 
 
+#: Look-up answers of a workspace holding the sheets' references (Quo's number, Travtus' group).
+_LOOKUPS = {
+    "/v1/phone-numbers": {"data": [{"id": "PNk3Ra9XwQ2m", "number": "+14155550100", "name": "Main line", "users": []}]},
+    "/communities/": {"communities": [{"community_id": "G1", "community_external_ref": "PROP-OAK", "name": "Oak"}],
+                      "last_id": -1},
+}
+
+
 def hostile(mode: str):
     async def behaviour(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, stop: asyncio.Event) -> None:
         line, headers, body = head_and_form(await read_request(reader))
@@ -58,6 +66,8 @@ def hostile(mode: str):
                                       "client": parse_qs(body).get("client_id", [""])[0]}
             else:
                 status, reply = 200, {"access_token": ISSUED, "token_type": "Bearer", "expires_in": 3600}
+        elif mode == "task id is the token" and _LOOKUPS.get(line.split()[1].split("?")[0]) is not None:
+            status, reply = 200, _LOOKUPS[line.split()[1].split("?")[0]]  # the sheet's references exist
         else:
             auth = headers.get("authorization", "")
             if mode == "task id is the token":
@@ -120,7 +130,7 @@ async def test_the_page_shows_and_keeps_no_form_of_the_key(tmp_path, monkeypatch
     from webpage import running_page
 
     source = write_csv(tmp_path / "q.csv", ["Title", "Description", "phoneNumberId"],
-                       [["Call back", "Pricing", "PN1"], ["Send deck", "Onboarding", "PN1"]])
+                       [["Call back", "Pricing", "PNk3Ra9XwQ2m"], ["Send deck", "Onboarding", "PNk3Ra9XwQ2m"]])
     serving = raw_server(hostile(mode))
     server = await asyncio.to_thread(serving.__enter__)  # its teardown runs a loop of its own: not on this one
     try:

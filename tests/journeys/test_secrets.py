@@ -23,8 +23,8 @@ CLIENT_ID = "client-for-secret-tests"
 CLIENT_SECRET = "tt-SECRET-client-44b1c0"
 STATIC_TOKEN = "tt-SECRET-token-71de93"
 SECRETS = (QUO_KEY, CLIENT_SECRET, STATIC_TOKEN)
-QUO_SHEET = "Title,Description,phoneNumberId\nCall back,Pricing,PN1\nSend deck,Onboarding,PN1\n"
-TRAVTUS_SHEET = "Group External Ref,Task Ref,Title\nPROP-1,S-1,Fix boiler\nPROP-1,S-2,Paint hall\n"
+QUO_SHEET = "Title,Description,phoneNumberId\nCall back,Pricing,PNk3Ra9XwQ2m\nSend deck,Onboarding,PNk3Ra9XwQ2m\n"
+TRAVTUS_SHEET = "Group External Ref,Task Ref,Title\nPROP-OAK,S-1,Fix boiler\nPROP-OAK,S-2,Paint hall\n"
 CLIENT_ENV = {"TRAVTUS_CLIENT_ID": CLIENT_ID, "TRAVTUS_CLIENT_SECRET": CLIENT_SECRET}
 
 

@@ -43,6 +43,38 @@ def test_one_call_runs_the_contract_and_stops_at_the_first_broken_check(tmp_path
     assert [path.name for path in tmp_path.iterdir()] == ["registered_under_its_name"]
 
 
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+def test_references_name_real_fields_and_their_lookups_load(name):
+    """Providers with look-ups (Quo, Travtus) and without (the toy) alike."""
+    from bulk_tasks.providers.references import Lookups
+    from bulk_tasks.resolve.run import lookups_of
+
+    provider = get_provider(name)
+    names = {spec.name for spec in provider.fields}
+    assert set(provider.references) <= names
+    for reference in provider.references.values():
+        assert set(reference.scope) <= names and reference.kind
+    if provider.references:
+        assert isinstance(lookups_of(provider, "US"), Lookups) and provider.lookup_paths
+    else:
+        assert provider.lookups is None and not provider.lookup_paths
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+async def test_a_row_from_the_examples_is_checked_against_the_sandbox_workspace(tmp_path, sandbox, name):
+    from bulk_tasks import ReadOptions, SendOptions, run_import_async
+    from bulk_tasks.providers.testing import example_row, write_rows
+
+    provider = get_provider(name)
+    row = example_row(provider)
+    path = write_rows(tmp_path / "x.csv", list(row), [list(row.values())])
+    options = SendOptions(base_url=sandbox.url, env=sandbox.environment(), max_attempts=2, timeout=5)
+    summary = await run_import_async(path, provider, ReadOptions(), options, dry_run=True)
+    assert summary.exit_code == 0, summary.errors
+    stats = sandbox.state.stats.providers[provider.name]
+    assert bool(stats.lookup_requests) == bool(provider.references) and stats.task_requests == 0
+
+
 def test_every_kind_of_field_has_one_entry_in_the_kinds_table():
     from bulk_tasks.check.kinds import KINDS
 

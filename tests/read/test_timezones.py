@@ -17,7 +17,7 @@ TRAVTUS_HEADER = ["group_external_ref", "title", "due_datetime"]
 
 
 def quo_sheet(tmp_path: Path, *dates: str, name: str = "q.csv") -> Path:
-    rows = [[f"Call {n}", "Pricing", date, "PN1"] for n, date in enumerate(dates)]
+    rows = [[f"Call {n}", "Pricing", date, "PNk3Ra9XwQ2m"] for n, date in enumerate(dates)]
     return write_csv(tmp_path / name, QUO_HEADER, rows)
 
 
@@ -70,7 +70,7 @@ def test_excel_date_cells_are_in_the_computers_zone(tmp_path, monkeypatch):
     from datetime import datetime
 
     monkeypatch.setenv("TZ", "America/Los_Angeles")
-    path = write_xlsx(tmp_path / "q.xlsx", QUO_HEADER, [["Call", "Desc", datetime(2026, 12, 2, 14, 0), "PN1"]])
+    path = write_xlsx(tmp_path / "q.xlsx", QUO_HEADER, [["Call", "Desc", datetime(2026, 12, 2, 14, 0), "PNk3Ra9XwQ2m"]])
     prepared = prepare(path, "quo")
     assert prepared.payloads[2]["dueDate"] == "2026-12-02T22:00:00Z"
     assert prepared.reading.timezone == "America/Los_Angeles"

@@ -44,7 +44,7 @@ def test_an_external_dtd_is_never_fetched(tmp_path):
 
     with raw_server(record_only) as server:
         doctype = f'<!DOCTYPE workbook [<!ENTITY % remote SYSTEM "{server.url}/evil.dtd">%remote;]>'
-        book = make_corpus.xlsx_bytes([make_corpus.Sheet("Tasks", [make_corpus.QUO_HEADER, ["A", "B", "PN1"]])],
+        book = make_corpus.xlsx_bytes([make_corpus.Sheet("Tasks", [make_corpus.QUO_HEADER, ["A", "B", "PNk3Ra9XwQ2m"]])],
                                       workbook_doctype=doctype)
         path = tmp_path / "fetches.xlsx"
         path.write_bytes(book)
@@ -58,7 +58,7 @@ def test_an_entity_in_the_sheet_does_not_leak_a_local_file(tmp_path):
     secret.write_text("TOP-SECRET-CONTENT", encoding="utf-8")
     doctype = f'<!DOCTYPE worksheet [<!ENTITY leak SYSTEM "{secret.as_uri()}">]>'
     leak = make_corpus.Cell('<is><t>&leak;</t></is>', "raw")
-    book = make_corpus.xlsx_bytes([make_corpus.Sheet("Tasks", [make_corpus.QUO_HEADER, ["T", leak, "PN1"]],
+    book = make_corpus.xlsx_bytes([make_corpus.Sheet("Tasks", [make_corpus.QUO_HEADER, ["T", leak, "PNk3Ra9XwQ2m"]],
                                                      doctype=doctype)])
     book = make_corpus._replace_member(book, "xl/worksheets/sheet1.xml", b'<c r="B2">', b'<c r="B2" t="inlineStr">')
     path = tmp_path / "leak.xlsx"

@@ -11,7 +11,7 @@ from bulk_tasks.cli import main
 from bulk_tasks.record.guard import sidecar_path, unchanged_since_written
 from bulk_tasks.sandbox import sandbox_in_thread
 
-ROWS = "Group External Ref,Title,Priority\nP1,Fix the door,high\nP1,Paint the hall,urgent\nP2,Gutters,low\n"
+ROWS = "Group External Ref,Title,Priority\nPROP-OAK,Fix the door,high\nPROP-OAK,Paint the hall,urgent\nPROP-ELM,Gutters,low\n"
 
 
 @pytest.fixture

@@ -185,7 +185,7 @@ def test_how_to_fill_has_one_row_per_field(provider: Provider, tmp_path: Path) -
     for row, field in zip(rows, provider.fields):
         assert row[1] == required_text(provider, field)
         assert row[2] == field.help
-        assert row[3] == format_hint(field)
+        assert row[3] == format_hint(field, provider)
         assert (row[4] or "") == field.example
     intro = " ".join(str(row[0]) for row in wb[HELP_SHEET].iter_rows(max_row=12, values_only=True) if row[0])
     for words in ("One row per task", "Leave a cell empty", "--timezone", "results file"):

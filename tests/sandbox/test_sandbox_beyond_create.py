@@ -6,8 +6,8 @@ from typing import Any
 
 KEY = "sandbox-quo-key"
 TOKEN = {"Authorization": "Bearer sandbox-travtus-token"}
-TASK = {"title": "Call back", "description": "About the lease.", "phoneNumberId": "PN1",
-        "dueDate": "2026-12-05T09:00:00Z", "assignedTo": "US1"}
+TASK = {"title": "Call back", "description": "About the lease.", "phoneNumberId": "PNk3Ra9XwQ2m",
+        "dueDate": "2026-12-05T09:00:00Z", "assignedTo": "USm2Fq8KpL"}
 
 
 async def call(session, sandbox, method: str, path: str, body: Any = None, key: str = KEY,
@@ -32,7 +32,7 @@ async def test_quo_get_shows_the_task_with_revision_1(sandbox, sandbox_session):
     assert status == 200
     task = body["data"]
     assert (task["taskId"], task["title"], task["dueDate"], task["assignedTo"], task["revision"]) == (
-        task_id, "Call back", "2026-12-05T09:00:00Z", "US1", "1")
+        task_id, "Call back", "2026-12-05T09:00:00Z", "USm2Fq8KpL", "1")
     assert task["createdAt"].endswith("Z") and task["isDeleted"] is False
 
 
@@ -40,13 +40,13 @@ async def test_quo_edits_raise_the_revision_and_change_the_task(sandbox, sandbox
     task_id = await create(sandbox_session, sandbox)
     steps = [("PUT", "", {"title": "New title", "description": "New text"}),
              ("POST", "/change-due-date", {"dueDate": "2027-01-05T09:00:00Z"}),
-             ("POST", "/assign", {"userId": "US2"}), ("POST", "/complete", None)]
+             ("POST", "/assign", {"userId": "USr7Tc3VnB"}), ("POST", "/complete", None)]
     for method, suffix, body in steps:
         status, answer = await call(sandbox_session, sandbox, method, f"/v1/tasks/{task_id}{suffix}", body)
         assert status == 200, answer
     task = (await call(sandbox_session, sandbox, "GET", f"/v1/tasks/{task_id}"))[1]["data"]
     assert (task["title"], task["description"], task["dueDate"], task["assignedTo"], task["completed"],
-            task["revision"]) == ("New title", "New text", "2027-01-05T09:00:00Z", "US2", True, "5")
+            task["revision"]) == ("New title", "New text", "2027-01-05T09:00:00Z", "USr7Tc3VnB", True, "5")
 
 
 async def test_quo_put_needs_title_and_description_and_nothing_else(sandbox, sandbox_session):

@@ -10,7 +10,7 @@ import pytest
 
 from bulk_tasks.sandbox import SandboxConfig, start_sandbox
 
-QUO_TASK = {"title": "t", "description": "d", "phoneNumberId": "PN1"}
+QUO_TASK = {"title": "t", "description": "d", "phoneNumberId": "PNk3Ra9XwQ2m"}
 TRAVTUS_TASK = {"group_id": "g1"}
 PROVIDERS = {
     "quo": ("/v1/tasks", {"Authorization": "sandbox-quo-key"}, QUO_TASK, 201),

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bulk_tasks.sandbox import SandboxConfig, start_sandbox
 from bulk_tasks.sandbox.limits import FixedWindowLimiter, TokenBucketLimiter
 
-QUO_TASK = {"title": "t", "description": "d", "phoneNumberId": "PN1"}
+QUO_TASK = {"title": "t", "description": "d", "phoneNumberId": "PNk3Ra9XwQ2m"}
 TRAVTUS_TASK = {"group_id": "g1"}
 CLIENT = {"grant_type": "client_credentials", "client_id": "sandbox-client-id", "client_secret": "sandbox-client-secret"}
 

@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 KEY = "sandbox-quo-key"
-VALID = {"title": "Follow up with customer", "description": "Discuss pricing.", "phoneNumberId": "PN123"}
+VALID = {"title": "Follow up with customer", "description": "Discuss pricing.", "phoneNumberId": "PNk3Ra9XwQ2m"}
 
 
 def v1_error_schema(status: int, code: str, title: str) -> dict[str, Any]:
@@ -71,10 +71,10 @@ async def post(session, sandbox, body: Any = None, key: str | None = KEY, data: 
 
 
 @pytest.mark.parametrize(
-    ("link", "value"), [("phoneNumberId", "PN123"), ("conversationId", "CN456"), ("activityId", "AC789")]
+    ("link", "value"), [("phoneNumberId", "PNk3Ra9XwQ2m"), ("conversationId", "CN456"), ("activityId", "AC789")]
 )
 async def test_created_task_body_matches_the_published_201_schema(sandbox, sandbox_session, link, value):
-    body = {"title": "t", "description": "d", link: value, "dueDate": "2026-12-01T14:00:00Z", "assignedTo": "US1"}
+    body = {"title": "t", "description": "d", link: value, "dueDate": "2026-12-01T14:00:00Z", "assignedTo": "USm2Fq8KpL"}
     status, answer = await post(sandbox_session, sandbox, body)
     assert status == 201
     CREATED.validate(answer)
@@ -111,14 +111,14 @@ async def test_unauthorized_v1_body(sandbox, sandbox_session, key, fragment):
 @pytest.mark.parametrize(
     ("body", "path"),
     [
-        ({"description": "d", "phoneNumberId": "PN1"}, "/title"),
-        ({"title": "t", "phoneNumberId": "PN1"}, "/description"),
+        ({"description": "d", "phoneNumberId": "PNk3Ra9XwQ2m"}, "/title"),
+        ({"title": "t", "phoneNumberId": "PNk3Ra9XwQ2m"}, "/description"),
         ({"title": "t", "description": "d"}, "/phoneNumberId"),
         ({**VALID, "priority": "high"}, "/priority"),
         ({**VALID, "conversationId": "CN1"}, "/conversationId"),
         ({**VALID, "title": 7}, "/title"),
         ({**VALID, "phoneNumberId": "4155550100"}, "/phoneNumberId"),
-        ({"title": "t", "description": "d", "conversationId": "PN1"}, "/conversationId"),
+        ({"title": "t", "description": "d", "conversationId": "PNk3Ra9XwQ2m"}, "/conversationId"),
         ({"title": "t", "description": "d", "activityId": "X"}, "/activityId"),
         ({**VALID, "assignedTo": "jane@example.com"}, "/assignedTo"),
         ({**VALID, "dueDate": "2026-12-01 14:00:00"}, "/dueDate"),

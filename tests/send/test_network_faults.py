@@ -22,8 +22,9 @@ def tasks(tmp_path, monkeypatch):
     monkeypatch.setenv("QUO_API_KEY", "network-fault-test-key")
     monkeypatch.delenv("TRAVTUS_API_TOKEN", raising=False)
     path = tmp_path / "tasks.csv"
-    path.write_text("Title,Description,phoneNumberId\n"
-                    + "".join(f"Task {n},Call back,PN1\n" for n in range(ROWS)), encoding="utf-8")
+    # linked to conversations: nothing to look up first, so the faults meet the sends
+    path.write_text("Title,Description,conversationId\n"
+                    + "".join(f"Task {n},Call back,CN{n}\n" for n in range(ROWS)), encoding="utf-8")
     return path
 
 

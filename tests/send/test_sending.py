@@ -32,7 +32,7 @@ FAST = {"rate": None, "concurrency": 8, "max_attempts": 5, "timeout": 5.0}
 
 def payload(provider: str, n: int) -> dict[str, Any]:
     if provider == "quo":
-        return {"title": f"Task {n}", "description": "Call back", "phoneNumberId": "PN123"}
+        return {"title": f"Task {n}", "description": "Call back", "phoneNumberId": "PNk3Ra9XwQ2m"}
     return {"group_external_ref": "PROP-1", "title": f"Task {n}", "external_ref": f"REF-{n}"}
 
 

@@ -43,14 +43,14 @@ def test_travtus_datetime_with_offset_is_converted_to_the_timezone(tmp_path):
 
 def test_quo_golden_payload_in_utc(tmp_path):
     header = ["Title", "Description", "Due Date", "Assigned To", "Phone Number Id", "Unknown"]
-    rows = [["Call back", "Pricing", "2026-12-02 14:00", "US123", "PN456", "x"],
-            ["Send deck", "Onboarding", "", "", "PN456", ""]]
+    rows = [["Call back", "Pricing", "2026-12-02 14:00", "USm2Fq8KpL", "PNt7Ld4HcV8z", "x"],
+            ["Send deck", "Onboarding", "", "", "PNt7Ld4HcV8z", ""]]
     path = write_csv(tmp_path / "q.csv", header, rows)
     prepared = prepare(path, "quo", ReadOptions(timezone="America/Los_Angeles"))
     assert prepared.payloads == {
         2: {"title": "Call back", "description": "Pricing", "dueDate": "2026-12-02T22:00:00Z",
-            "assignedTo": "US123", "phoneNumberId": "PN456"},
-        3: {"title": "Send deck", "description": "Onboarding", "phoneNumberId": "PN456"},
+            "assignedTo": "USm2Fq8KpL", "phoneNumberId": "PNt7Ld4HcV8z"},
+        3: {"title": "Send deck", "description": "Onboarding", "phoneNumberId": "PNt7Ld4HcV8z"},
     }
 
 

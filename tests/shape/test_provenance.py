@@ -58,7 +58,7 @@ def test_a_sandbox_try_that_sends_nothing_binds_no_journal(tmp_path, capsys, mon
     path = write_csv(tmp_path / "q.csv", QUO_HEADER, rows)
     assert main(["run", str(path), "-p", "quo", "--sandbox", "--quiet"]) == 1
     assert not (tmp_path / "q.results.journal.jsonl").exists()
-    rows[1][3] = "PN123"
+    rows[1][3] = "PNk3Ra9XwQ2m"
     write_csv(path, QUO_HEADER, rows)
     with sandbox_in_thread() as real:
         monkeypatch.setenv("QUO_API_KEY", real.environment()["QUO_API_KEY"])

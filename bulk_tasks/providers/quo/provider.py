@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import CredentialsError
 from ..base import Provider, Reply, RowRule, Verdict
 from ..fields import Field, Kind
+from ..references import Reference
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +46,13 @@ class Quo(Provider):
     default_rate = 10.0
     credential_variables = ("QUO_API_KEY",)
     required_column_groups = (("title",), ("description",), LINKS)
+    references = {
+        "phoneNumberId": Reference("phone number", by="any",
+                                   accepts="a phone number or a number's name"),
+        "assignedTo": Reference("user", by="any", accepts="an e-mail"),
+    }
+    lookups = "bulk_tasks.providers.quo.lookups:QuoLookups"
+    lookup_paths = ("/v1/phone-numbers", "/v1/users")
     id_lookups = {
         "assignedTo": "the Quo user's ID, starting with US (like US123abc): Quo's API lists every user of "
                       "the workspace with their email and ID (GET /v1/users), or ask whoever manages your Quo "
@@ -64,11 +72,13 @@ class Quo(Provider):
               "Discuss pricing and onboarding next steps.", required=True, aliases=("details",)),
         Field("dueDate", Kind.DATETIME, "When the task is due (in --timezone; sent in UTC).",
               "2026-12-01 09:00", aliases=("due", "due at", "due by", "due datetime")),
-        Field("assignedTo", Kind.ID, "Quo user ID of the assignee (starts with US).", "US123abc",
-              aliases=("assignee", "assigned to user", "user id", "assignee id"), prefix="US"),
-        Field("phoneNumberId", Kind.ID, "Quo phone number ID to link the task to (starts with PN). "
-              "Fill exactly one of phoneNumberId, conversationId, activityId.", "PN123abc",
-              aliases=("phone number", "phone number id"), prefix="PN"),
+        Field("assignedTo", Kind.ID, "Who the task is assigned to: the Quo user's e-mail, or their user ID "
+              "(starts with US).", "maya.chen@example.com",
+              aliases=("assignee", "assigned to user", "user id", "assignee id", "assignee email"), prefix="US"),
+        Field("phoneNumberId", Kind.ID, "The Quo phone number to link the task to: the number as you dial it, "
+              "its name as Quo shows it (Main line), or its ID (starts with PN). "
+              "Fill exactly one of phoneNumberId, conversationId, activityId.", "(415) 555-0100",
+              aliases=("phone number", "phone number id", "quo number", "from number"), prefix="PN"),
         Field("conversationId", Kind.ID, "Quo conversation ID to link the task to (starts with CN).",
               "", aliases=("conversation", "conversation id"), prefix="CN"),
         Field("activityId", Kind.ID, "Quo activity ID (a call or message) to link the task to "

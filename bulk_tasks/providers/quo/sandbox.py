@@ -18,6 +18,7 @@ from ...sandbox.endpoint import TaskEndpoint, bytes_response, json_response
 from ...sandbox.faults import Fault
 from ...sandbox.limits import FixedWindowLimiter
 from ...sandbox.state import INVALID_KEY, SandboxState, StoredTask
+from .workspace import QuoWorkspace, demo_workspace
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -29,6 +30,8 @@ SANDBOX_QUO_API_KEY = "sandbox-quo-key"
 #: published 201 schema requires that field.
 SANDBOX_PHONE_NUMBER_ID = "PNsandbox"
 QUO_TASK_PATH = "/v1/tasks"
+QUO_NUMBERS_PATH = "/v1/phone-numbers"
+QUO_USERS_PATH = "/v1/users"
 
 DOCS = "https://quo.com/docs"
 LINK_FIELDS = ("phoneNumberId", "conversationId", "activityId")
@@ -186,6 +189,10 @@ class QuoOptions:
     api_keys: set[str] = field(default_factory=lambda: {SANDBOX_QUO_API_KEY})
     rate_per_second: int | None = 10
     open_task_limit: int | None = None
+    #: The numbers and users served by ``GET /v1/phone-numbers`` and ``GET /v1/users``.
+    workspace: QuoWorkspace = field(default_factory=demo_workspace)
+    #: The next this many look-up requests answer 503 (a test of retries).
+    lookup_failures: int = 0
 
 
 class QuoTaskEndpoint(TaskEndpoint):
@@ -222,6 +229,9 @@ class QuoTaskEndpoint(TaskEndpoint):
             first = errors[0]
             message = f"{first['path'] or 'body'}: {first['message']}"
             return json_response(error_body(400, message, errors), 400), False
+        unknown = _unknown_reference(body, self.state.config.providers["quo"].workspace)
+        if unknown is not None:
+            return json_response(error_body(404, unknown), 404), False
         state = self.state
         cap = state.config.providers["quo"].open_task_limit
         if cap is not None and state.task_counts["quo"] >= cap:
@@ -240,6 +250,49 @@ class QuoTaskEndpoint(TaskEndpoint):
         return bytes_response(body, status, headers)
 
 
+def _unknown_reference(body: dict[str, Any], workspace: QuoWorkspace) -> str | None:
+    """Quo's 404 message for a ``phoneNumberId`` or ``assignedTo`` the workspace does not have."""
+    number = body.get("phoneNumberId")
+    if number is not None and all(n.id != number for n in workspace.numbers):
+        return f"Phone number {number} not found"
+    user = body.get("assignedTo")
+    if user is not None and workspace.user(user) is None:
+        return f"User {user} not found"
+    return None
+
+
+def _page_size(text: str | None) -> int | None:
+    try:
+        size = int(text) if text is not None else 10
+    except ValueError:
+        return None
+    return size if 1 <= size <= 50 else None
+
+
+async def numbers_answer(request: web.Request, workspace: QuoWorkspace) -> web.Response:
+    """``GET /v1/phone-numbers`` (not paginated; ``userId`` filters)."""
+    numbers = workspace.number_dicts()
+    user_id = request.query.get("userId")
+    if user_id:
+        numbers = [n for n in numbers if any(u["id"] == user_id for u in n["users"])]
+    return json_response({"data": numbers}, 200)
+
+
+async def users_answer(request: web.Request, workspace: QuoWorkspace) -> web.Response:
+    """``GET /v1/users?maxResults=1..50&pageToken=``."""
+    size = _page_size(request.query.get("maxResults"))
+    if size is None:
+        problem = {"path": "/maxResults", "message": "Expected integer between 1 and 50",
+                   "value": request.query.get("maxResults"), "schema": {"type": "integer"}}
+        return json_response(error_body(400, "/maxResults: Expected integer between 1 and 50", [problem]), 400)
+    token = request.query.get("pageToken") or "0"
+    start = int(token) if token.isdigit() else 0
+    users = workspace.users[start:start + size]
+    following = start + size if start + size < len(workspace.users) else None
+    return json_response({"data": [user.as_dict() for user in users], "totalItems": len(workspace.users),
+                          "nextPageToken": None if following is None else str(following)}, 200)
+
+
 class QuoEmulation(Emulation):
     """Quo in the sandbox: ``POST /v1/tasks`` with a bare API key, one-second windows per key."""
 
@@ -255,7 +308,14 @@ class QuoEmulation(Emulation):
         self.endpoint = QuoTaskEndpoint(state)
 
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("POST", QUO_TASK_PATH, self.endpoint.handle)]
+        def looking_up(answer: Any) -> Handler:
+            async def handle(request: web.Request) -> web.Response:
+                return await self.endpoint.lookup(request, lambda r: answer(r, self.options.workspace))
+            return handle
+
+        return [("POST", QUO_TASK_PATH, self.endpoint.handle),
+                ("GET", QUO_NUMBERS_PATH, looking_up(numbers_answer)),
+                ("GET", QUO_USERS_PATH, looking_up(users_answer))]
 
     def not_routed(self, request: web.Request, status: int) -> dict[str, Any]:
         return error_body(status, "Not Found" if status == 404 else f"Method {request.method} not allowed")

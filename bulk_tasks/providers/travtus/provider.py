@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import CredentialsError
 from ..base import Provider, Reply, RowRule, Verdict
 from ..fields import Field, Kind
+from ..references import Reference
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -20,6 +21,15 @@ if TYPE_CHECKING:
 IMPORTANCE = ("low", "normal", "high", "very_high")
 PEOPLE = (("creator", "creator"), ("assignee", "assignee (the person who deals with it)"),
           ("resident", "resident the task is for"))
+GROUP = ("group_id", "group_external_ref")
+REFERENCES = {
+    "group_id": Reference("group", by="community_id"),
+    "group_external_ref": Reference("group", by="external_ref"),
+    "unit_id": Reference("unit", by="identifier", scope=GROUP),
+    "unit_external_ref": Reference("unit", by="external_ref", scope=GROUP),
+    **{f"{role}.{key}": Reference("person", by=key, scope=GROUP)
+       for role, _ in PEOPLE for key in ("identifier", "external_ref")},
+}
 
 
 def person_fields(role: str, description: str) -> tuple[Field, ...]:
@@ -27,7 +37,7 @@ def person_fields(role: str, description: str) -> tuple[Field, ...]:
     what = f"the task's {description}"
     return (
         Field(f"{role}.identifier", Kind.ID, f"Travtus identifier of {what}.",
-              "7b1f3c1e-2a4d-4c8e-9f00-1a2b3c4d5e6f", aliases=(f"{role}.id", f"{role} identifier")),
+              "09639c56-6218-521d-8f5c-39faefdb912d", aliases=(f"{role}.id", f"{role} identifier")),
         Field(f"{role}.external_ref", Kind.ID, f"Your own reference for {what}.", "EMP-0042",
               aliases=(f"{role}.ref", f"{role}.reference")),
         Field(f"{role}.email_address", Kind.EMAIL, f"Email address of {what}.",
@@ -83,13 +93,16 @@ class Travtus(Provider):
     sandbox = "bulk_tasks.providers.travtus.sandbox_tasks:TravtusTaskEmulation"
     default_rate = 100.0
     credential_variables = ("TRAVTUS_API_TOKEN", "TRAVTUS_CLIENT_ID", "TRAVTUS_CLIENT_SECRET")
-    required_column_groups = (("group_id", "group_external_ref"),)
+    required_column_groups = (GROUP,)
+    references = REFERENCES
+    lookups = "bulk_tasks.providers.travtus.lookups:TravtusLookups"
+    lookup_paths = ("/communities/", "/units/find/", "/persons/find/")
     fields = (
         Field("group_id", Kind.ID, "Travtus id of the group (property) the task is for. "
               "Fill this or group_external_ref, not both.", "3f6c2a9e-0d4b-4f7a-8e21-5b9c0d1e2f3a",
               aliases=("group identifier",)),
         Field("group_external_ref", Kind.ID, "Your reference for the group (property). "
-              "Fill this or group_id, not both.", "PROP-001",
+              "Fill this or group_id, not both.", "PROP-ELM",
               aliases=("group ref", "group reference", "group", "property", "property ref")),
         Field("external_ref", Kind.ID, "Your own reference for this task; lets a re-run recognise it.",
               "MAINT-2026-12-0001", aliases=("task ref", "task reference", "task external ref", "reference")),
@@ -109,7 +122,7 @@ class Travtus(Provider):
               aliases=("conversation",)),
         Field("unit_id", Kind.ID, "Travtus id of the unit the task is for.", "", aliases=("unit identifier",)),
         Field("unit_external_ref", Kind.ID, "Your reference for the unit the task is for (it must exist).",
-              "PROP-001-U204", aliases=("unit", "unit ref", "unit reference")),
+              "ELM-2A", aliases=("unit", "unit ref", "unit reference")),
         *(f for role, text in PEOPLE for f in person_fields(role, text)),
     )
 

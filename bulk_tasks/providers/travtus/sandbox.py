@@ -16,6 +16,8 @@ from ...sandbox.endpoint import TaskEndpoint, bytes_response, json_response
 from ...sandbox.faults import Fault
 from ...sandbox.limits import TokenBucketLimiter
 from ...sandbox.state import INVALID_KEY, SandboxState, StoredTask
+from .workspace import TravtusWorkspace, demo_workspace
+from .workspace_api import LOOKUP_ROUTES, unknown_reference
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -179,6 +181,10 @@ class TravtusOptions:
     task_burst: int = 5_000
     token_rate: float | None = 100.0
     token_burst: int = 200
+    #: The communities, units and people served by ``/communities/``, ``/units/find/``, ``/persons/find/``.
+    workspace: TravtusWorkspace = field(default_factory=demo_workspace)
+    #: The next this many look-up requests answer 503 (a test of retries).
+    lookup_failures: int = 0
 
     def __post_init__(self) -> None:
         if self.token_lifetime < 0:
@@ -222,7 +228,11 @@ class TravtusTaskEndpoint(TaskEndpoint):
             return json_response(error_body(*problem), 400), False
         request_id = str(uuid.uuid4())
         identifier = str(uuid.uuid4())
-        self.state.add_task(StoredTask("travtus", identifier, body, key, now, request_id))
+        unknown = unknown_reference(body, self.state.config.providers["travtus"].workspace)
+        task = StoredTask("travtus", identifier, body, key, now, request_id)
+        if unknown is not None:  # accepted now, failed later (a webhook would say so)
+            task.status, task.error = "failed", f"not_found: {unknown}"
+        self.state.add_task(task)
         return json_response({"request_id": request_id, "identifier": identifier}, 200), True
 
     def error(self, fault: Fault, retry_after: int | None = None) -> web.Response:
@@ -299,8 +309,14 @@ class TravtusEmulation(Emulation):
         self.token_limiter = TokenBucketLimiter()
 
     def routes(self) -> list[tuple[str, str, Handler]]:
+        def looking_up(answer: Any) -> Handler:
+            async def handle(request: web.Request) -> web.Response:
+                return await self.endpoint.lookup(request, lambda r: answer(r, self.options.workspace))
+            return handle
+
         return [("POST", TRAVTUS_TOKEN_PATH, token_handler(self.state, self.token_limiter)),
-                ("POST", TRAVTUS_TASK_PATH, self.endpoint.handle)]
+                ("POST", TRAVTUS_TASK_PATH, self.endpoint.handle),
+                *((method, path, looking_up(answer)) for method, path, answer in LOOKUP_ROUTES)]
 
     def not_routed(self, request: web.Request, status: int) -> dict[str, Any]:
         if status == 404:
