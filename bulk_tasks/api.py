@@ -265,9 +265,11 @@ def _stopped_before_sending(checked: Checked, reason: str) -> tuple[Prepared, Se
 
 
 def _limiter(provider: Provider, send: SendOptions) -> RateLimiter:
+    """The run's one rate limiter, shared by its look-ups and its sends (as the send engine builds its own)."""
     from .send.ratelimit import RateLimiter
 
-    return RateLimiter(provider.default_rate if send.rate is None else send.rate)
+    return RateLimiter(provider.default_rate if send.rate is None else send.rate,
+                       max_pause=send.max_wait or float("inf"))
 
 
 def _journaled(target: Path) -> dict[Want, str]:

@@ -104,8 +104,7 @@ class Journal:
     def record(self, record: dict[str, Any]) -> None:
         """Append ``record`` (in a journal not created yet: right after its header, at the first intent)."""
         if self._descriptor is None and not self._exists:
-            self._pending.append(record)
-            return
+            return self._pending.append(record)
         self._open()
         self._append(_line(record))
 

@@ -12,9 +12,9 @@ from bulk_tasks.cli import main
 from helpers import write_csv, write_xlsx
 
 HEADER = ["group_external_ref", "title", "Assignee Phone", "Assignee Firstname"]
-ROWS = [["PROP-1", "Call the plumber", "415-555-0100 ext. 23", "Ana"],
-        ["PROP-1", "Call the roofer", "415-555-0101 x7", "Ben"],
-        ["PROP-1", "Call the painter", "415-555-0102", "Cy"]]
+ROWS = [["PROP-OAK", "Call the plumber", "415-555-0100 ext. 23", "Ana"],
+        ["PROP-OAK", "Call the roofer", "415-555-0101 x7", "Ben"],
+        ["PROP-OAK", "Call the painter", "415-555-0102", "Cy"]]
 
 
 def _results(path):

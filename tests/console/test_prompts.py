@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import subprocess
 import sys
@@ -83,6 +84,20 @@ def test_a_missing_key_is_read_hidden_and_never_stored(tmp_path, quo_sandbox):
     assert len(quo_sandbox.state.tasks) == 2
     for written in tmp_path.iterdir():
         assert KEY not in written.read_text(encoding="utf-8", errors="replace"), written
+
+
+def test_validate_asks_for_a_missing_key_at_a_terminal_and_looks_the_references_up(tmp_path, quo_sandbox):
+    path = tmp_path / "q.csv"
+    path.write_text("Title,Description,Phone Number\nCall,d,(415) 555-0100\n", encoding="utf-8")
+    session = TerminalSession(["validate", str(path), "-p", "quo", "--base-url", quo_sandbox.url], clean_env())
+    session.expect("Paste the QUO_API_KEY value (it is not shown and not stored)")
+    session.type(KEY + "\n")
+    assert session.finish() == 0, session.screen
+    assert KEY not in session.screen and "not checked" not in session.screen
+    assert quo_sandbox.state.stats.providers["quo"].lookup_requests["/v1/phone-numbers"] == 1
+    assert quo_sandbox.state.tasks == []
+    [payload] = results_of(tmp_path / "q.results.csv")["_payload"]
+    assert json.loads(payload)["phoneNumberId"] == "PNk3Ra9XwQ2m"
 
 
 def test_no_key_typed_is_the_usual_sentence_and_exit_2(tmp_path):

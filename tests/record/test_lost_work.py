@@ -15,7 +15,7 @@ async def test_a_reference_created_earlier_is_never_created_again_with_other_con
     await run(path, "travtus", sandbox)
     assert len(sandbox.state.tasks) == 3
     first_id = results_of(tmp_path / "monthly.results.csv")["_task_id"][0]
-    again = travtus_rows(3) + [["PROP-1", "T-00001", "Another task under the same ref", "2027-01-01 09:00", "high"]]
+    again = travtus_rows(3) + [["PROP-OAK", "T-00001", "Another task under the same ref", "2027-01-01 09:00", "high"]]
     write_csv(path, TRAVTUS_HEADER, again)
     from bulk_tasks import run_import_async
     from runs import send_options

@@ -125,3 +125,24 @@ def test_the_quo_template_says_its_columns_take_a_phone_number_or_an_email(tmp_p
     assert rows["phoneNumberId"][3] == "a phone number or a number's name, or an ID starting with PN"
     assert rows["assignedTo"][3] == "an e-mail, or an ID starting with US"
     assert "(415) 555-0100" in rows["phoneNumberId"][4] and "@" in rows["assignedTo"][4]
+
+
+async def test_a_run_paces_its_look_ups_and_its_sends_with_one_rate_limiter(tmp_path, sandbox, monkeypatch):
+    import bulk_tasks.api as api
+    from bulk_tasks import ReadOptions, SendOptions, run_import_async
+
+    made: list[CountingLimiter] = []
+
+    def one_limiter(provider, send):
+        made.append(CountingLimiter())
+        return made[-1]
+
+    monkeypatch.setattr(api, "_limiter", one_limiter)
+    path = write_csv(tmp_path / "q.csv", QUO, [["Call", "d", "(415) 555-0100", "sam.okafor@example.com"]])
+    summary = await run_import_async(path, "quo", ReadOptions(), SendOptions(base_url=sandbox.url,
+                                                                             env=sandbox.environment()))
+    assert summary.counts == {"created": 1}
+    stats = sandbox.state.stats.providers["quo"]
+    assert sum(stats.lookup_requests.values()) == 2
+    [limiter] = made  # the look-ups' two requests and the create went through the same bucket
+    assert limiter.grants == 3

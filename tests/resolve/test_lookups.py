@@ -57,6 +57,7 @@ async def test_quo_numbers_names_and_emails_become_ids_in_the_payload(tmp_path, 
                                     "Assigned To: MAYA.CHEN@example.com → USm2Fq8KpL Maya Chen <maya.chen@example.com>")
     # every e-mail is someone on a number: one request, no page of users
     assert lookups(sandbox, "quo") == {"/v1/phone-numbers": 1}
+    assert sandbox.state.stats.providers["quo"].task_requests == 0 and not sandbox.state.tasks  # only GETs
 
 
 async def test_a_quo_email_not_on_any_number_reads_pages_of_users_until_found(tmp_path, sandbox):
@@ -125,6 +126,7 @@ async def test_travtus_groups_units_and_people_are_checked_once_each_within_thei
     assert statuses == ["dry_run", "dry_run", "invalid", "invalid", "invalid", "dry_run"]
     # four distinct groups asked once each; units and people of the groups found, each value once
     assert lookups(sandbox, "travtus") == {"/communities/": 4, "/units/find/": 3, "/persons/find/": 2}
+    assert sandbox.state.stats.providers["travtus"].task_requests == 0 and not sandbox.state.tasks
     assert results(summary.results_path)[0]["_resolved"].startswith("Group External Ref: PROP-OAK → Oakwood Apartments")
 
 
