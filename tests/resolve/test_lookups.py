@@ -213,3 +213,13 @@ async def test_a_run_sends_the_ids_and_a_rerun_keeps_them_when_the_workspace_cha
     assert rows[1]["_error"].startswith("Phone Number = 'Main line': an earlier run of this import used PNk3Ra9XwQ2m "
                                         "for it, but the workspace now resolves to PNnew")
     assert len(sandbox.state.tasks) == 1
+
+
+async def test_a_row_an_unknown_reference_makes_invalid_still_counts_for_duplicates(tmp_path, sandbox):
+    path = travtus_sheet(tmp_path, [["PROP-OKA", "", "T-1", "a", "", "", ""],
+                                    ["PROP-OAK", "", "T-1", "a", "", "", ""]])
+    summary = await check(path, "travtus", sandbox)
+    errors = {(e.row, e.column): e.rule for e in summary.errors}
+    assert errors[(2, "Group External Ref")].startswith("no group (property) 'PROP-OKA'")
+    assert errors[(3, "Task Ref")].startswith("duplicate of row 2")
+    assert [row["_status"] for row in results(summary.results_path)] == ["invalid", "invalid"]
