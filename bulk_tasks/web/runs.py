@@ -160,7 +160,7 @@ class Run:
                 "total": self.total,
                 "rate": round(rate, 1), "eta": None if eta is None else round(eta, 1),
                 "counts": dict(self.counts), "stopping": self.stop_requested, "waiting": self.waiting_for,
-                "summary": self.summary,
+                "summary": self.summary, "busy": self.busy,
                 "error": self.error, "version": self.version}
 
     def _notify(self, force: bool = False) -> None:

@@ -128,7 +128,19 @@ def test_verify_then_undo_a_quo_import_with_uncertain_rows(browser, tmp_path):
 
         browser.find_element("id", "after-undo").click()  # this time, yes: every task goes, once
         _wait(browser, lambda d: d.find_element("id", "after-confirm").is_displayed(), "the question again")
+        sandbox.config.latency = 1.5  # each answer slow: a second tab opened now finds the undo under way
         browser.find_element("id", "after-confirm-yes").click()
+        _wait(browser, lambda d: _text(d, "after-progress-line").startswith(("Preparing", "Taking")), "Undo begun")
+        first = browser.current_window_handle
+        browser.switch_to.new_window("tab")
+        browser.get(url.split("?")[0])  # no import named: the page opens the one under way
+        _wait(browser, lambda d: d.find_element("id", "step-after").is_displayed(), "the second tab's import")
+        assert _text(browser, "after-progress-line").startswith(("Preparing", "Taking the tasks back"))
+        assert not browser.find_element("id", "after-undo").is_enabled()
+        assert _text(browser, "after-undo-why") == "This import is being taken back: wait for it to finish, or press Stop."
+        assert _after_line(browser, "Took back") == f"Took back {created} tasks in Quo at {sandbox.url}."
+        browser.close()
+        browser.switch_to.window(first)
         assert _after_line(browser, "Took back") == f"Took back {created} tasks in Quo at {sandbox.url}."
         assert _live(sandbox, "quo") == []
         _wait(browser, lambda d: {row["Status"] for title, row in _results(d).items() if title in exists}

@@ -32,7 +32,7 @@ function afterReadiness() {
   if (!after) return;
   for (const kind of AFTER_KINDS) {
     const offer = after[kind];
-    const why = state.running ? "Something is under way for this import: wait for it to finish, or press Stop." : offer.why;
+    const why = state.running ? state.busy || SENDING : offer.why;
     $(`after-${kind}`).disabled = Boolean(why) || !offer.enabled;
     $(`after-${kind}-why`).textContent = why || afterHint(kind, offer);
   }

@@ -3,6 +3,7 @@
 
 const CSRF = document.querySelector('meta[name="csrf"]').content;
 const $ = (id) => document.getElementById(id);
+const SENDING = "Sending is under way: wait for it to finish, or press Stop.";
 const state = {providers: {}, current: null, view: null, source: null, running: false, statuses: {}, columns: {}};
 
 function el(tag, attrs, ...children) {
@@ -239,7 +240,7 @@ async function renderCheck(view, fresh) {
 function sendReadiness() {
   const validation = state.view && state.view.validation;
   let why = "";
-  if (state.running) why = "Sending is under way: wait for it to finish, or press Stop.";
+  if (state.running) why = state.busy || SENDING;
   else if (!validation || !validation.to_send) why = "There is no valid row to send yet: fix the rows above.";
   else if (validation.invalid && !$("skip-invalid").checked) {
     why = `${number(validation.invalid)} row${validation.invalid === 1 ? " is" : "s are"} invalid: fix ${validation.invalid === 1 ? "it" : "them"} above, or tick “Send the valid rows only”.`;
@@ -323,6 +324,7 @@ function progressLine(run) {
 function render(run) {
   if (run.import !== state.current) return;
   state.running = run.state === "starting" || run.state === "running";
+  state.busy = run.kind === "send" ? "" : run.busy;  // a send says it as below
   if (run.kind !== "send") { renderAfterRun(run); sendReadiness(); return; }
   $("progress").hidden = false;
   $("bar").max = Math.max(run.total, 1);
