@@ -193,3 +193,25 @@ async def test_a_sandbox_try_offers_nothing_and_says_why(page, tmp_path):
         assert after[kind]["why"].startswith("This import was sent to the built-in sandbox, which kept its tasks only")
         assert not PAGE.flags_left(after[kind]["why"]) and "bulk-tasks" not in after[kind]["why"]
     assert after["real"] is False and after["url"] == "the built-in sandbox"
+
+
+async def test_a_task_edited_since_is_kept_unless_the_box_is_ticked(page, production, tmp_path, sandbox_session):
+    sandbox = production
+    import_id = await sent(page, sandbox, write_csv(tmp_path / "q.csv", QUO_HEADER, quo_rows(3)), "quo")
+    edited = (await page.results_csv(import_id))[0]["_task_id"]
+    async with sandbox_session.post(f"{sandbox.url}/v1/tasks/{edited}/complete",
+                                    headers={"Authorization": sandbox.environment()["QUO_API_KEY"]}) as response:
+        assert response.status == 200  # edited in Quo since: its revision moved
+    last = await operate(page, sandbox, import_id, "take-back", count=3)
+    assert [task.task_id for task in live(sandbox, "quo")] == [edited]
+    assert last["summary"]["lines"] == ["Kept 1 edited in Quo since bulk-tasks created them (row 2): to delete them "
+                                        "too: press Undo again with “Also delete tasks edited since” ticked"]
+    grid = await page.get_json(f"/api/imports/{import_id}/rows?of=results")
+    note = grid["rows"][0]["cells"][grid["columns"].index("_error")]
+    assert note.startswith("kept: edited in Quo since bulk-tasks created it") and not PAGE.flags_left(note)
+    assert note.endswith("press Undo again with “Also delete tasks edited since” ticked")
+    assert (await page.get_json(f"/api/imports/{import_id}"))["after"]["undo"]["count"] == 1
+    again = await operate(page, sandbox, import_id, "take-back", count=1)  # the box unticked: kept again
+    assert [task.task_id for task in live(sandbox, "quo")] == [edited] and again["summary"]["lines"]
+    forced = await operate(page, sandbox, import_id, "take-back", count=1, force=True)
+    assert live(sandbox, "quo") == [] and forced["summary"]["line"] == f"Took back 1 task in Quo at {sandbox.url}."

@@ -8,6 +8,7 @@ journey test's go (docs/screenshots/ with ``BULK_TASKS_SCREENSHOTS=1``).
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bulk_tasks.sandbox import SandboxConfig, sandbox_in_thread
 from helpers import write_csv
 from runs import QUO_HEADER, TRAVTUS_HEADER, quo_rows, travtus_rows
 from servepage import served
-from test_web_browser import _drop, _own_words, _shot, _text, _wait, browser, pytestmark  # noqa: F401
+from test_web_browser import _downloaded, _drop, _own_words, _shot, _text, _wait, browser, pytestmark  # noqa: F401
 
 AFTER_COMMANDS = re.compile(r"bulk-tasks (verify|undo)\b|--(force|update|rows|yes)\b")
 
@@ -113,6 +114,11 @@ def test_verify_then_undo_a_quo_import_with_uncertain_rows(browser, tmp_path):
         assert f"{len(exists)} created" in _text(browser, "results-counts").split("\n")
         _words(browser, work)
         _shot(browser, "13-verified", "step-after")
+        browser.find_element("id", "results-csv").click()  # the download says so too
+        downloaded = {row["Title"]: row for row in csv.DictReader(
+            _downloaded(browser, "calls.results.csv").open(encoding="utf-8-sig"))}
+        assert {title: row["_status"] for title, row in downloaded.items() if title in uncertain} == \
+            {title: "created" if title in found else "not_sent" for title in uncertain}
 
         created = len(exists)
         _type_key(browser, sandbox, "quo", "after-cred")
