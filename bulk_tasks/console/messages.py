@@ -292,6 +292,16 @@ SANDBOX_BANNER = ("Sending to the built-in sandbox (a local emulation of the API
                   "nothing reaches the real provider.")
 
 
+def references_checked_when_sent(provider: object) -> str:
+    """Said once on the page when its check cannot reach the provider's workspace (Sandbox unticked, and the
+    page has no credentials): the references are looked up when the rows are sent."""
+    name = str(getattr(provider, "name", provider)).capitalize()
+    kinds = sorted({reference.kind + "s" for reference in getattr(provider, "references", {}).values()})
+    return (f"The sheet's {', '.join(kinds) or 'references'} are checked against your {name} workspace when you "
+            "send, with the credentials typed there (an unknown one leaves its row unsent, with the reason); "
+            "tick Sandbox to check them against the demo workspace now.")
+
+
 def references_not_checked(provider: object, why: str) -> str:
     """Said once when the sheet's references (numbers, users, groups, units, people) were not looked up."""
     name = str(getattr(provider, "name", provider)).capitalize()

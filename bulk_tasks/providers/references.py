@@ -56,6 +56,8 @@ class Resolution:
 
     found: dict[Want, Found] = field(default_factory=dict)
     missing: dict[Want, str] = field(default_factory=dict)
+    #: Some missing wants → the workspace's values to choose from instead: (the value to type, how people know it).
+    choices: dict[Want, list[tuple[str, str]]] = field(default_factory=dict)
     #: Requests made to the provider for these look-ups.
     requests: int = 0
 
@@ -97,6 +99,10 @@ def did_you_mean(value: str, seen: Iterable[str], *, key: Any = str.lower) -> st
     choices = {key(choice): choice for choice in seen if choice}
     close = difflib.get_close_matches(key(value), list(choices), n=1, cutoff=0.6)
     return f"; did you mean {choices[close[0]]!r}?" if close else ""
+
+
+#: Values offered for one unknown reference, at most.
+MAX_CHOICES = 50
 
 
 def listed(items: list[str], limit: int = 5) -> str:

@@ -3,7 +3,7 @@ that ``shape.prepare.shape_checked`` applies."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -54,19 +54,27 @@ async def look_up(checked: Checked, endpoint: Endpoint | None, *, offline: bool 
         return unchecked(checked, OFFLINE, references_not_checked(provider, "--offline")), 0
     if endpoint is None:
         return _without_credentials(checked), 0
+    resolution = await look_up_wants(provider, wanted(checked.fields, provider), endpoint,
+                                     checked.reading.phone_region, limiter=limiter, timeout=timeout, say=say)
+    return References(resolution, earlier=earlier or {}), resolution.requests
+
+
+async def look_up_wants(provider: Provider, wants: Collection[Want], endpoint: Endpoint, phone_region: str, *,
+                        limiter: RateLimiter | None = None, timeout: float = 30.0,
+                        say: Callable[[str], None] | None = None) -> Resolution:
+    """``wants`` looked up in the workspace at ``endpoint`` (``Resolution.requests``: the requests made)."""
     from ..send.ratelimit import RateLimiter
     from ..send.transport import new_session
     from .client import LookupHttp
 
-    wants = wanted(checked.fields, provider)
     auth = endpoint.auth
     auth.set_timeout(timeout)
     limiter = limiter or RateLimiter(provider.default_rate)
     async with new_session(1) as session:
         client = LookupHttp(session, endpoint.base_url, provider, auth, limiter, timeout=timeout, say=say)
-        resolution = await lookups_of(provider, checked.reading.phone_region).resolve(client, wants)
+        resolution = await lookups_of(provider, phone_region).resolve(client, wants)
     resolution.requests = client.requests
-    return References(resolution, earlier=earlier or {}), client.requests
+    return resolution
 
 
 def _without_credentials(checked: Checked) -> References:

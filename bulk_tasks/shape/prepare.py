@@ -99,10 +99,12 @@ class Prepared:
     resolved: Mapping[int, str] = field(default_factory=dict)
     #: Row → why it is not sent: a reference an earlier run resolved otherwise (``references.References``).
     stopped: Mapping[int, str] = field(default_factory=dict)
-    #: The ID each looked-up value was given (journaled, so that a re-run uses the same), and what
-    #: the journal held before this run.
+    #: The ID each looked-up value was given (journaled: a re-run uses the same), and the journal's before this run.
     references_used: dict[Want, str] = field(default_factory=dict)
     references_earlier: Mapping[Want, str] = field(default_factory=dict)
+    #: What the page shows beside the cells: ``references.Applied.shown`` and ``.choices``.
+    shown: Mapping[str, pd.Series] = field(default_factory=dict)
+    choices: Mapping[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def invalid_rows(self) -> set[int]:
@@ -250,7 +252,8 @@ def _apply_references(prepared: Prepared, checked: Checked,
     prepared.errors.extend(applied.errors)
     unknown = {error.row for error in applied.errors}
     fields = _without(applied.fields, unknown)
-    prepared.resolved, prepared.stopped = applied.notes, applied.stopped
+    prepared.resolved, prepared.stopped, prepared.shown, prepared.choices = (applied.notes, applied.stopped,
+                                                                              applied.shown, applied.choices)
     if unknown:
         prepared.notes_by_row = {row: notes for row, notes in checked.notes_by_row.items() if row not in unknown}
     if references.resolution is not None:
@@ -275,9 +278,8 @@ def _original_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 def check_rows(frame: pd.DataFrame, match: ColumnMatch, provider: Provider,
                reader: ValueReader) -> tuple[list[RowError], Payloads]:
-    """Each row's own broken rules, and the payloads of the rows with none (duplicates are not looked
-    for here: see ``duplicate_error``). Any subset of a sheet's rows gives the same answer for them as the
-    whole sheet, so one edited row can be checked again alone."""
+    """Each row's own broken rules, and the payloads of the rows with none (duplicates: ``duplicate_error``).
+    Any subset of a sheet's rows gives the same answer for them as the whole sheet (an edited row alone)."""
     errors = validate(frame, match, provider, reader)
     valid = _without(frame, {error.row for error in errors})
     return errors, build_payloads(field_frame(valid, match, provider), provider, reader)

@@ -84,6 +84,10 @@ class Applied:
     errors: list[RowError]
     notes: dict[int, str]
     stopped: dict[int, str]
+    #: Header → (row → what its value resolved to: ``PNk3… "Main line"``), for the cells a look-up changed or named.
+    shown: dict[str, pd.Series] = field(default_factory=dict)
+    #: (row, header) of an unknown value → the workspace's values to choose from (``Resolution.choices``).
+    choices: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def unchecked_rule(provider: Provider, name: str, why: str) -> str:
@@ -141,6 +145,7 @@ def _resolved(applied: Applied, name: str, reference: Reference, header: str, re
     present = keys.dropna()
     found: dict[str, Found] = {}
     missing: dict[str, str] = {}
+    choices: dict[str, list[tuple[str, str]]] = {}
     changed: dict[str, str] = {}
     for key in pd.unique(present.to_numpy(dtype=object)):
         want = _want(name, key, reference)
@@ -154,13 +159,19 @@ def _resolved(applied: Applied, name: str, reference: Reference, header: str, re
             found[key] = now
         elif want in resolution.missing:  # neither: not looked up, as its scope (the group) is unknown
             missing[key] = resolution.missing[want]
+            choices[key] = resolution.choices.get(want, [])
     for row, key in present[present.isin(list(missing))].items():
         applied.errors.append(RowError(int(row), header, shown_value(_want_value(key)), missing[key]))
+        if choices[key]:
+            applied.choices[(int(row), header)] = choices[key]
     for row, key in present[present.isin(list(changed))].items():
         applied.stopped[int(row)] = f"{header} = {_want_value(key)!r}: {changed[key]}"
     _substitute(applied, name, present, found)
-    texts = {key: _note(header, _want_value(key), hit) for key, hit in found.items()}
-    notes.append(present.map({key: text for key, text in texts.items() if text}).dropna())
+    beside = {key: _shown(_want_value(key), hit) for key, hit in found.items()}
+    shown = present.map({key: text for key, text in beside.items() if text}).dropna()
+    applied.shown[header] = shown
+    notes.append(present.map({key: f"{header}: {_want_value(key)} → {text}"
+                              for key, text in beside.items() if text}).dropna())
 
 
 def _changed(want: Want, earlier: str, now: Found | None, missing: str | None) -> str:
@@ -185,10 +196,10 @@ def _want_value(key: str) -> str:
     return key.split(_SEP, 1)[0]
 
 
-def _note(header: str, typed: object, found: Found) -> str:
+def _shown(typed: str, found: Found) -> str:
+    """What ``typed`` resolved to, as shown after its arrow (``PNk3… "Main line"``); empty when nothing to add."""
     if found.id == typed and not found.label:
         return ""
     target = found.id if found.id != typed else ""
-    label = found.label.removeprefix(str(typed)).strip()  # (415) 555-0100 → PN… "Main line"
-    shown = " ".join(part for part in (target, label) if part)
-    return f"{header}: {typed} → {shown}"
+    label = found.label.removeprefix(typed).strip()  # (415) 555-0100 → PN… "Main line"
+    return " ".join(part for part in (target, label) if part)

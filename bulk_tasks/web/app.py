@@ -63,7 +63,7 @@ async def check_import(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
     record = import_record(request)
     body = await _json(request)
-    names = ("sheet", "timezone", "dayfirst", "phone_region")
+    names = ("sheet", "timezone", "dayfirst", "phone_region", "sandbox")
     options: dict[str, Any] = {key: body.get(key) for key in names if key in body}
     mapping = body.get("mapping")
     if mapping is not None and not (isinstance(mapping, dict) and all(

@@ -21,10 +21,11 @@ from ..console.messages import confirmation_question, next_steps, problem_lines,
 from ..report.summary import Summary, exit_code_for, ordered_counts
 from ..report.table import cell_errors, input_fields, results_table
 from ..report.write import write_results
-from ..shape.prepare import Edits, Prepared, ReadOptions, prepare
+from ..shape.prepare import Edits, Prepared, ReadOptions, check_input, shape_checked, without_cycle_collection
 from ..providers import Provider
 from ..read.table import read_table
 from ..statuses import RowStatus
+from .lookups import PageLookups, first_look
 from .sheet import Sheet
 
 MAX_PAGE = 500
@@ -41,6 +42,9 @@ class Grid:
     frame: pd.DataFrame
     columns: list[str]
     marks: dict[tuple[int, str], str] = field(default_factory=dict)
+    #: Header → (row → what its reference resolved to); (row, header) → the workspace's values to choose from.
+    shown: dict[str, dict[int, str]] = field(default_factory=dict)
+    choices: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
 
     def page(self, offset: int, limit: int, only_problems: bool, rows: list[int] | None = None,
              around: int | None = None) -> dict[str, Any]:
@@ -63,15 +67,22 @@ class Grid:
         return page
 
     def rows(self, numbers: list[int]) -> list[dict[str, Any]]:
-        """The grid's rows ``numbers``: cells as text or null, and the rule of each bad cell."""
+        """The grid's rows ``numbers``: cells as text or null, the rule of each bad cell, what each reference
+        resolved to, and the values offered for an unknown one."""
         chunk = self.frame.loc[numbers, self.columns]
         rows = []
         said = [name == "_error" for name in self.columns]
+        shown = [(str(i), self.shown[name]) for i, name in enumerate(self.columns) if name in self.shown]
         for number, values in zip(numbers, chunk.itertuples(index=False)):
             marks = {str(i): PAGE.say(self.marks[(number, name)]) for i, name in enumerate(self.columns)
                      if (number, name) in self.marks}
             cells = [PAGE.say(text) if say and text else text for say, text in zip(said, map(_text, values))]
-            rows.append({"row": number, "cells": cells, "marks": marks})
+            row = {"row": number, "cells": cells, "marks": marks,
+                   "resolved": {at: texts[number] for at, texts in shown if number in texts}}
+            if self.choices:
+                row["choices"] = {str(i): self.choices[(number, name)] for i, name in enumerate(self.columns)
+                                  if (number, name) in self.choices}
+            rows.append(row)
         return rows
 
 
@@ -121,18 +132,18 @@ def suggest_field(header: str, provider: Provider) -> str | None:
 
 
 def check(path: Path, provider: Provider, options: ReadOptions,
-          recall: Callable[[list[str]], dict[str, str]] | None = None, edits: Edits | None = None) -> Checked:
-    """Read, match and validate ``path``; raises the library's ``BulkTasksError`` for unusable input.
-
-    Without a mapping in ``options``, ``recall`` may supply the one saved for these headers (the
-    sheet is then checked again with it). The sheet is read once more only when columns are missing.
-    """
+          recall: Callable[[list[str]], dict[str, str]] | None = None, edits: Edits | None = None,
+          sandbox: bool = True) -> Checked:
+    """Read, match and validate ``path``, its references looked up where it would go (``sandbox``: the demo
+    workspace; ``lookups``); raises the library's ``BulkTasksError`` for unusable input. Without a mapping in
+    ``options``, ``recall`` may supply the one saved for these headers (the sheet is then checked again
+    with it). The sheet is read once more only when columns are missing."""
     options.reading()
     mapping = options.mapping if isinstance(options.mapping, dict) and options.mapping else None
     options = replace(options, mapping=mapping)
-    prepared, error = None, None
+    prepared, error, lookups = None, None, None
     try:
-        prepared = prepare(path, provider, options, edits=edits)
+        prepared, lookups = _prepared(path, provider, options, edits, sandbox)
         table = prepared.table
     except MissingColumnsError as exc:
         table, error = read_table(path, options.sheet), str(exc)
@@ -144,7 +155,7 @@ def check(path: Path, provider: Provider, options: ReadOptions,
     if mapping is None and recall is not None:
         saved = recall(table.headers)
         if saved:
-            return check(path, provider, replace(options, mapping=saved), edits=edits)
+            return check(path, provider, replace(options, mapping=saved), edits=edits, sandbox=sandbox)
     try:
         field_of = (prepared.match if prepared else match_columns(table.headers, provider, mapping,
                                                                   require=False)).field_of
@@ -157,17 +168,27 @@ def check(path: Path, provider: Provider, options: ReadOptions,
     sheets = visible_sheets(path) if table.format == "xlsx" else []
     checked = Checked(options, table.headers, matching, sheets, table.sheet, error=error, mapping=mapping)
     if prepared is not None:
-        _validation(checked, prepared, provider)
+        _validation(checked, prepared, lookups)
     return checked
 
 
-def _validation(checked: Checked, prepared: Prepared, provider: Provider) -> None:
+def _prepared(path: Path, provider: Provider, options: ReadOptions, edits: Edits | None,
+              sandbox: bool) -> tuple[Prepared, PageLookups | None]:
+    """``prepare`` with the references looked up for the page (``lookups.first_look``)."""
+    with without_cycle_collection():
+        checked_input = check_input(path, provider, options, edits=edits)
+        lookups = first_look(checked_input, sandbox)
+        return shape_checked(checked_input, lookups.references if lookups is not None else None), lookups
+
+
+def _validation(checked: Checked, prepared: Prepared, lookups: PageLookups | None) -> None:
     """The grid of a prepared sheet (editable), its counts and problems."""
     frame = results_table(prepared, {}, dry_run=True, lazy_payloads=True)  # dry_run rows, no JSON built
     marks = cell_errors(prepared)
     own = [name for name in checked.headers if not is_results_column(name)]
-    checked.grid = Grid(frame, [*CHECK_COLUMNS, *own], marks)
-    checked.editable = Sheet.of(prepared, frame, marks)
+    sheet = Sheet.of(prepared, frame, marks, lookups)
+    checked.grid = Grid(frame, [*CHECK_COLUMNS, *own], marks, sheet.shown, sheet.choices)
+    checked.editable = sheet
     revalidated(checked)
 
 

@@ -64,9 +64,10 @@ def _refused(text: str, status: int) -> web.HTTPClientError:
     return _REFUSALS[status](text=json.dumps({"error": text}), content_type="application/json")
 
 
-def _apply(app_state: State, record: ImportRecord, checked: Checked, label: str | None,
-           cells: list[Cell]) -> dict[str, Any]:
-    """Write ``cells``, check again, keep the change (``label``; ``None``: an undo or redo, already kept)."""
+async def _apply(app_state: State, record: ImportRecord, checked: Checked, label: str | None,
+                 cells: list[Cell]) -> dict[str, Any]:
+    """Write ``cells``, check again, keep the change (``label``; ``None``: an undo or redo, already kept).
+    The references they bring are looked up first, where the page's check looked (``Sheet.look_up``)."""
     sheet = checked.editable
     assert sheet is not None
     changes: list[Change] = []
@@ -75,7 +76,9 @@ def _apply(app_state: State, record: ImportRecord, checked: Checked, label: str 
         after = (value or "").strip() or None
         if before != after:
             changes.append((row, header, before, after))
-    rows = sheet.edit((row, header, after) for row, header, _, after in changes)
+    typed = [(row, header, after) for row, header, _, after in changes]
+    await sheet.look_up(typed)
+    rows = sheet.edit(typed)
     revalidated(checked)
     folder = app_state.workdir.folder(record.id)
     if label is not None and changes:
@@ -112,7 +115,7 @@ async def edit(request: web.Request) -> web.Response:
         if header in sheet.frame.columns and row in sheet.frame.index:
             before = sheet.value(row, header)
             alike = {"column": header, "from": before, "to": (value or "").strip() or None}
-    answer = _apply(app_state, record, checked, "edit", cells)
+    answer = await _apply(app_state, record, checked, "edit", cells)
     if alike is not None and answer["changed"]:
         count = int((sheet.frame[alike["column"]] == alike["from"]).sum()) if alike["from"] else 0
         answer["alike"] = {**alike, "rows": count} if count else None
@@ -129,7 +132,7 @@ async def fix_all(request: web.Request) -> web.Response:
     values = sheet.frame[column]
     rows = values.index[values == old].tolist()
     text = new if isinstance(new, str) else None
-    return web.json_response(_apply(app_state, record, checked, "fix all", [(row, column, text) for row in rows]))
+    return web.json_response(await _apply(app_state, record, checked, "fix all", [(row, column, text) for row in rows]))
 
 
 async def replace(request: web.Request) -> web.Response:
@@ -143,7 +146,7 @@ async def replace(request: web.Request) -> web.Response:
     values = sheet.frame[column].dropna()
     found = values[values.str.contains(find, regex=False)]
     cells = [(row, column, text.replace(find, into)) for row, text in found.items()]
-    return web.json_response(_apply(app_state, record, checked, "replace", cells))
+    return web.json_response(await _apply(app_state, record, checked, "replace", cells))
 
 
 async def undo(request: web.Request) -> web.Response:
@@ -161,7 +164,7 @@ async def _history(request: web.Request, redo: bool) -> web.Response:
     if cells is None:
         return error_response(NOTHING_TO_REDO if redo else NOTHING_TO_UNDO, 409)
     log.save(app_state.workdir.folder(record.id))
-    return web.json_response(_apply(app_state, record, checked, None, cells))
+    return web.json_response(await _apply(app_state, record, checked, None, cells))
 
 
 async def fixed_sheet(request: web.Request) -> web.StreamResponse:

@@ -194,6 +194,8 @@ def _discard(workdir: WorkDir, record: ImportRecord) -> None:
 def _options_from_query(request: web.Request) -> dict[str, Any]:
     query = request.query
     options: dict[str, Any] = {"dayfirst": bool(query.get("dayfirst"))}
+    if "sandbox" in query:  # the references are checked where the rows would go
+        options["sandbox"] = query["sandbox"] != "0"
     for name in ("timezone", "phone_region"):
         if query.get(name):
             options[name] = query[name]
@@ -215,7 +217,8 @@ async def check_current(app_state: State, record: ImportRecord, client_name: str
     recall = None if options.mapping else lambda headers: app_state.mappings.recall(record.provider, headers)
     edits = EditLog.load(path.parent, path.name).edits()
     try:
-        checked = await asyncio.to_thread(check, path, provider, options, recall, edits)
+        checked = await asyncio.to_thread(check, path, provider, options, recall, edits,
+                                          record.options.get("sandbox", True) is not False)
     except BulkTasksError as exc:
         name = client_name or record.current_name
         exc.args = (str(exc).replace(str(path), name).replace(path.name, name),)

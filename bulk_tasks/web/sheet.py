@@ -1,9 +1,9 @@
 """The checked sheet the page shows and edits: a typed cell is checked again with its row alone.
 
-Editing a cell checks that row with the library's own rules (``prepare.check_rows``), then the rows
-whose duplicate status can change with it: those sharing its old or new identity
-(``prepare.duplicate_error``). Nothing else of the sheet is checked again, so an edit costs the same on
-10 rows as on a million.
+Editing a cell checks that row with the library's own rules (``prepare.check_rows``, and its references
+against the workspace the page's check used: ``lookups.PageLookups``), then the rows whose duplicate
+status can change with it: those sharing its old or new identity (``prepare.duplicate_error``). Nothing
+else of the sheet is checked again, so an edit costs the same on 10 rows as on a million.
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..check.headers import is_results_column
-from ..check.rows import RowError
+from ..check.rows import RowError, field_frame, validate
 from ..check.values import ValueReader
 from ..report.table import error_text, error_marks
 from ..shape.identity import row_identity
-from ..shape.prepare import Prepared, check_rows, clean_text, duplicate_error, value_reader
+from ..shape.payloads import build_payloads
+from ..shape.prepare import Prepared, clean_text, duplicate_error, value_reader
+from ..shape.references import Applied, apply_references, wanted
 from ..statuses import RowStatus
+from .lookups import PageLookups
 
 #: (row, header as written, value): one cell as typed.
 Cell = tuple[int, str, "str | None"]
@@ -36,15 +39,21 @@ class Sheet:
     errors: dict[int, list[RowError]] = field(default_factory=dict)
     #: Rows by status, kept as edits change them.
     counts: Counter[str] = field(default_factory=Counter)
+    lookups: PageLookups | None = None
+    #: Header → (row → what its value resolved to), and (row, header) → the workspace's values to choose from.
+    shown: dict[str, dict[int, str]] = field(default_factory=dict)
+    choices: dict[tuple[int, str], list[tuple[str, str]]] = field(default_factory=dict)
     _reader: ValueReader | None = None
     _identity: dict[int, str] | None = None
     _groups: dict[str, list[int]] | None = None
 
     @classmethod
-    def of(cls, prepared: Prepared, frame: pd.DataFrame, marks: dict[tuple[int, str], str]) -> Sheet:
+    def of(cls, prepared: Prepared, frame: pd.DataFrame, marks: dict[tuple[int, str], str],
+           lookups: PageLookups | None = None) -> Sheet:
         """The sheet of a prepared input and its grid frame (``results_table``)."""
         counts = Counter({str(k): int(v) for k, v in frame["_status"].value_counts().items()})
-        return cls(prepared, frame, marks, prepared.errors_by_row(), counts)
+        return cls(prepared, frame, marks, prepared.errors_by_row(), counts, lookups,
+                   {header: series.to_dict() for header, series in prepared.shown.items()}, dict(prepared.choices))
 
     @property
     def own_columns(self) -> list[str]:
@@ -92,19 +101,60 @@ class Sheet:
                 self._set_errors(row, own[row])  # type: ignore[arg-type]
         return sorted(changed)
 
-    def _own_check(self, rows: list[int]) -> dict[int, str | list[RowError]]:
-        """Each row's own broken rules, or its identity when it has none."""
+    async def look_up(self, cells: Iterable[Cell]) -> None:
+        """Look up the values ``cells`` bring to reference fields (or their groups), before ``edit``."""
+        references = self.lookups.references if self.lookups is not None else None
         prepared = self.prepared
+        header_of, provider = prepared.match.header_of, prepared.provider
+        names = {name for ref, reference in provider.references.items() for name in (ref, *reference.scope)}
+        watched = {header_of[name] for name in names if name in header_of}
+        typed = [(row, header, value) for row, header, value in cells if row in self.frame.index]
+        if self.lookups is None or references is None or not any(header in watched for _, header, _ in typed):
+            return
+        frame = prepared.table.frame.loc[sorted({row for row, _, _ in typed})].copy()
+        for row, header, value in typed:
+            if header in frame.columns:
+                frame.at[row, header] = clean_text(value)
+        errors = validate(frame, prepared.match, provider, self._value_reader())
+        valid = frame.loc[~frame.index.isin([error.row for error in errors])]
+        await self.lookups.more(wanted(field_frame(valid, prepared.match, provider), provider))
+
+    def _value_reader(self) -> ValueReader:
         if self._reader is None:
-            self._reader = value_reader(prepared.reading)
-        errors, payloads = check_rows(prepared.table.frame.loc[rows], prepared.match, prepared.provider,
-                                      self._reader)
+            self._reader = value_reader(self.prepared.reading)
+        return self._reader
+
+    def _own_check(self, rows: list[int]) -> dict[int, str | list[RowError]]:
+        """Each row's own broken rules (its references' too), or its identity when it has none."""
+        prepared, reader = self.prepared, self._value_reader()
+        frame, match, provider = prepared.table.frame.loc[rows], prepared.match, prepared.provider
+        errors = validate(frame, match, provider, reader)
+        fields = field_frame(frame.loc[~frame.index.isin([error.row for error in errors])], match, provider)
+        references = self.lookups.references if self.lookups is not None else None
+        if references is not None:
+            applied = apply_references(fields, provider, references, match.header_of)
+            errors.extend(applied.errors)
+            fields = applied.fields.loc[~applied.fields.index.isin([error.row for error in applied.errors])]
+            self._beside(rows, applied)
+        payloads = build_payloads(fields, provider, reader)
         found: dict[int, str | list[RowError]] = {row: [] for row in rows}
         for error in errors:
             found[error.row].append(error)  # type: ignore[union-attr]
         for row, payload in payloads.items():
             found[row] = row_identity(payload)
         return found
+
+    def _beside(self, rows: list[int], applied: Applied) -> None:
+        """What the references of ``rows`` resolved to, and the values offered for an unknown one, as now."""
+        headers = {self.prepared.match.header_of.get(name, name) for name in self.prepared.provider.references}
+        for header in headers:
+            shown = self.shown.setdefault(header, {})
+            for row in rows:
+                shown.pop(row, None)
+                self.choices.pop((row, header), None)
+            if header in applied.shown:
+                shown.update(applied.shown[header].to_dict())
+        self.choices.update(applied.choices)
 
     def _mark_duplicates(self, identity: str, rows: list[int]) -> list[int]:
         """The first row of an identity is valid, each later one a duplicate of it (as ``prepare`` says)."""

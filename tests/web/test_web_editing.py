@@ -85,7 +85,7 @@ async def test_a_duplicate_is_checked_again_when_either_copy_changes(page, tmp_p
         writer = csv.writer(handle)
         writer.writerow(["Task Ref", "Title", "Group External Ref", "Assignee Ref"])
         for ref in ("A-1", "A-1", "A-1", "B-1"):
-            writer.writerow([ref, f"Task {ref}", "PROP-OAK", "EMP-1"])
+            writer.writerow([ref, f"Task {ref}", "PROP-OAK", "EMP-0042"])
     view = await page.upload(sheet)
     import_id = view["import"]["id"]
     assert view["validation"]["counts"] == {"invalid": 2, "dry_run": 2}
@@ -106,7 +106,7 @@ async def test_fix_all_like_this_gives_every_row_with_that_value_the_same_correc
         writer = csv.writer(handle)
         writer.writerow(["Task Ref", "Title", "Group External Ref", "Assignee Ref", "Priority"])
         for n in range(6):
-            writer.writerow([f"T-{n}", f"Task {n}", "PROP-OAK", "EMP-1", "urgent" if n % 2 else "low"])
+            writer.writerow([f"T-{n}", f"Task {n}", "PROP-OAK", "EMP-0042", "urgent" if n % 2 else "low"])
     view = await page.upload(sheet)
     import_id = view["import"]["id"]
     assert view["validation"]["counts"] == {"invalid": 3, "dry_run": 3}

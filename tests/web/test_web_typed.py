@@ -9,9 +9,9 @@ HEADER = ["group_external_ref", "title", "Priority", "Due Date"]
 
 
 async def test_the_page_suggests_the_choice_a_synonym_stands_for(tmp_path):
-    path = write_csv(tmp_path / "tasks.csv", HEADER, [["PROP-1", "Fix the boiler", "urgent", "2026-12-03"],
-                                                     ["PROP-1", "Paint the hall", "Med", "Dec 3"],
-                                                     ["PROP-1", "Clean", "normal", "December 3, 2026"]])
+    path = write_csv(tmp_path / "tasks.csv", HEADER, [["PROP-OAK", "Fix the boiler", "urgent", "2026-12-03"],
+                                                     ["PROP-OAK", "Paint the hall", "Med", "Dec 3"],
+                                                     ["PROP-OAK", "Clean", "normal", "December 3, 2026"]])
     async with running_page(tmp_path / "work") as page:
         view = await page.upload(path)
         grid = await page.get_json(f"/api/imports/{view['import']['id']}/rows?only=problems")

@@ -12,7 +12,7 @@ from typing import Any
 
 import phonenumbers
 
-from ..references import Found, LookupClient, Lookups, Resolution, Want, did_you_mean, listed
+from ..references import MAX_CHOICES, Found, LookupClient, Lookups, Resolution, Want, did_you_mean, listed
 
 NUMBERS_PATH = "/v1/phone-numbers"
 USERS_PATH = "/v1/users"
@@ -45,8 +45,12 @@ class QuoLookups(Lookups):
         status, body = await client.get(NUMBERS_PATH)
         resolution.requests += 1
         items = [item for item in (body or {}).get("data") or [] if isinstance(item, dict)] if status == 200 else []
+        offered = [(str(item.get("formattedNumber") or item.get("number") or item.get("id")), _shown_number(item))
+                   for item in items][:MAX_CHOICES]
         for want in numbers:
             self._number(want, items, resolution)
+            if want in resolution.missing:
+                resolution.choices[want] = offered
         known = {str(u.get("id")): u for item in items for u in item.get("users") or [] if isinstance(u, dict)}
         await self._users(client, users, known, resolution)
         return resolution
@@ -98,6 +102,7 @@ class QuoLookups(Lookups):
             if not token:
                 break
         emails = [str(u.get("email")) for u in known.values() if u.get("email")]
+        offered = [(str(u.get("email")), _user_label(u)) for u in known.values() if u.get("email")][:MAX_CHOICES]
         for want in sorted(pending):
             value = want.value
             what = "user ID" if value.startswith("US") else "user with the e-mail" if "@" in value else "user"
@@ -105,6 +110,7 @@ class QuoLookups(Lookups):
             fix = "" if "@" in value or value.startswith("US") else ": type the user's e-mail or ID (US…)"
             resolution.missing[want] = (f"no {what} {value!r} in this Quo workspace "
                                         f"({len(known)} users){hint}{fix}")
+            resolution.choices[want] = offered
 
 
 def _settle_user(want: Want, known: dict[str, dict[str, Any]], resolution: Resolution) -> bool:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
-from ..references import Found, LookupClient, Lookups, Resolution, Want, did_you_mean
+from ..references import MAX_CHOICES, Found, LookupClient, Lookups, Resolution, Want, did_you_mean
 
 COMMUNITIES_PATH = "/communities/"
 FIND = {"unit": ("/units/find/", "units"), "person": ("/persons/find/", "persons")}
@@ -59,6 +59,8 @@ class TravtusLookups(Lookups):
             if want not in resolution.found:
                 resolution.missing[want] = (f"no group (property) {want.value!r} in this Travtus workspace"
                                             f"{did_you_mean(want.value, seen)}")
+                resolution.choices[want] = [(w.value, found.label) for w, found in resolution.found.items()
+                                            if w.field == want.field][:MAX_CHOICES]
         for kind in ("unit", "person"):
             await self._within_groups(client, kind, [w for w in wants if _kind(w.field) == kind],
                                       found_groups, resolution)
@@ -111,12 +113,17 @@ class TravtusLookups(Lookups):
             field = _record_key(want.field)
             record = index.get((field, want.value))
             if record is not None:
-                label = _person_label(record) if kind == "person" else f"unit {record.get('unit_number') or ''}".strip()
-                resolution.found[want] = Found(want.value, label)
+                resolution.found[want] = Found(want.value, _record_label(kind, record))
                 continue
             seen = [value for (key, value) in index if key == field]
             resolution.missing[want] = (f"no {kind} with {field} {want.value!r} in group {where} of this Travtus "
                                         f"workspace{did_you_mean(want.value, seen)}")
+            resolution.choices[want] = [(value, _record_label(kind, index[(field, value)]))
+                                        for value in seen][:MAX_CHOICES]
+
+
+def _record_label(kind: str, record: dict[str, Any]) -> str:
+    return _person_label(record) if kind == "person" else f"unit {record.get('unit_number') or ''}".strip()
 
 
 def _page(status: int, body: Any, key: str) -> list[dict[str, Any]]:

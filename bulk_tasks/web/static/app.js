@@ -93,7 +93,7 @@ async function upload(file, intoCurrent) {
   showError("file-error", null);
   say(`Reading ${file.name}…`);
   const reading = new URLSearchParams({timezone: $("timezone").value || "UTC", phone_region: $("region").value || "US",
-    dayfirst: $("dayfirst").checked ? "1" : ""});
+    dayfirst: $("dayfirst").checked ? "1" : "", sandbox: $("sandbox").checked ? "1" : "0"});
   const path = intoCurrent ? `/api/imports/${state.current}/inputs?${reading}`
     : `/api/imports?provider=${encodeURIComponent($("provider").value)}&${reading}`;
   try {
@@ -143,6 +143,8 @@ function show(view, fresh) {
   $("timezone").value = options.timezone || $("timezone").value;
   $("dayfirst").checked = Boolean(options.dayfirst);
   $("region").value = options.phone_region || "US";
+  $("sandbox").checked = options.sandbox !== false;  // the references are checked where the rows would go
+  $("credentials").hidden = $("sandbox").checked;
   const sheets = view.sheets || [];
   $("sheet-row").hidden = sheets.length < 2;
   $("sheet").replaceChildren(...sheets.map((name) => el("option", {value: name, text: name})));
@@ -234,6 +236,18 @@ async function renderCheck(view, fresh) {
   } else {
     await grid($("check-grid"), "check", {});
   }
+}
+
+/* The references checked again where the rows would now go (Sandbox ticked or not); the rest stays as is. */
+async function checkWhereSent() {
+  showError("send-error", null);
+  try {
+    const view = await api(`/api/imports/${state.current}/check`, {method: "POST",
+      body: JSON.stringify({sandbox: $("sandbox").checked}), headers: {"Content-Type": "application/json"}});
+    if (view.import.id !== state.current) return;
+    state.view = view;
+    await renderCheck(view, false);
+  } catch (error) { showError("send-error", error); }
 }
 
 /* ---- 5. send ---- */
@@ -410,7 +424,10 @@ function wire() {
     drop.classList.remove("over");
     if (event.dataTransfer.files[0]) upload(event.dataTransfer.files[0], false);
   });
-  $("sandbox").addEventListener("change", () => { $("credentials").hidden = $("sandbox").checked; });
+  $("sandbox").addEventListener("change", () => {
+    $("credentials").hidden = $("sandbox").checked;
+    if (state.current && !$("step-check").hidden) checkWhereSent();
+  });
   $("skip-invalid").addEventListener("change", sendReadiness);
   $("send").addEventListener("click", askToSend);
   $("confirm-yes").addEventListener("click", sendNow);

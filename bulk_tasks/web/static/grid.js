@@ -80,6 +80,14 @@ function rowElement(columns, row, of) {
     }
     const rule = row.marks[String(index)];
     if (rule) markBad(td, rule, `${of}-${row.row}-${index}`);
+    const resolved = row.resolved && row.resolved[String(index)];
+    if (resolved) td.append(el("span", {class: "resolved", text: ` → ${resolved}`}));
+    const offered = row.choices && row.choices[String(index)];
+    if (offered && offered.length) {
+      td.choices = offered;
+      td.classList.add("offers");
+      td.title = `${td.title} (click to choose one of the workspace's values)`;
+    }
     tr.append(td);
   });
   return tr;
@@ -103,13 +111,27 @@ function fieldOf(header) {
   return match && match.field ? provider.fields.find((f) => f.name === match.field) : null;
 }
 
-function startEdit(td) {
+const TYPE_ANOTHER = "\u0000type";
+
+/* A reference the workspace does not know: its values to choose from, or type another. */
+function workspaceChoices(td, header, old) {
+  const control = el("select", {"aria-label": `${header}: choose a value from the workspace`});
+  control.append(el("option", {value: old, text: `${old} (not in the workspace)`}),
+    ...td.choices.map(([value, label]) => el("option", {value, text: label})),
+    el("option", {value: TYPE_ANOTHER, text: "Type another value…"}));
+  control.value = old;
+  return control;
+}
+
+function startEdit(td, typing = false) {
   if (td.querySelector("input, select") || state.running) return;
   const header = td.dataset.column;
   const old = td.dataset.value;
   const field = fieldOf(header);
   let control;
-  if (field && field.choices.length) {
+  if (td.choices && !typing) {
+    control = workspaceChoices(td, header, old);
+  } else if (field && field.choices.length) {
     control = el("select", {"aria-label": header});
     const choices = [...field.choices];
     if (old && !choices.includes(old)) choices.unshift(old);
@@ -129,6 +151,14 @@ function startEdit(td) {
     if (save && control.value !== old) saveCell(td, control.value, move);
     else { restore(td); focusCell(td, move); }
   };
+  if (td.choices && !typing) {
+    control.addEventListener("change", () => {
+      if (control.value !== TYPE_ANOTHER) { finish(true, 0); return; }
+      done = true;
+      restore(td);
+      startEdit(td, true);
+    });
+  }
   control.addEventListener("keydown", (event) => {
     if (event.key === "Enter") { event.preventDefault(); finish(true, 0); }
     else if (event.key === "Tab") { event.preventDefault(); finish(true, event.shiftKey ? -1 : 1); }
