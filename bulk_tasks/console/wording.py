@@ -146,6 +146,8 @@ PAGE = Words(
         ("(see their _error)", "(see their Problem column)"),
         ("or set _status to created in the grid above for each one you found, and send the rest",
          "or keep the ones you found as they are, and send the rest"),
+        ("and run again, or use --offline to check the sheet without the workspace.", "and try again."),
+        ("check the network and --base-url", "check the network"),
         *AFTER_PHRASES,
     ),
     options=(

@@ -11,6 +11,7 @@ import pytest
 
 from bulk_tasks import ReadOptions, SendOptions, run_import_async
 from bulk_tasks.api import _dry_run
+from bulk_tasks.console.wording import PAGE
 from bulk_tasks.errors import LookupUnavailable
 from bulk_tasks.providers.quo.workspace import QuoNumber, QuoWorkspace, demo_workspace
 from bulk_tasks.providers.travtus.workspace import Community, TravtusWorkspace, person, unit
@@ -177,14 +178,16 @@ async def test_refused_credentials_stop_the_check_once_with_exit_2(tmp_path, san
         await check(path, "quo", send=SendOptions(base_url=sandbox.url, env={"QUO_API_KEY": "wrong-key"}))
     assert caught.value.exit_code == 2
     assert "the credentials were refused (HTTP 401" in str(caught.value) and "wrong-key" not in str(caught.value)
+    assert not PAGE.flags_left(str(caught.value))  # the page says it in its own words
     assert lookups(sandbox, "quo") == {"/v1/phone-numbers": 1}
 
 
 async def test_a_host_that_is_down_is_said_once(tmp_path, unused_tcp_port):
     path = write_csv(tmp_path / "q.csv", QUO, [["A", "d", "(415) 555-0100", ""]])
-    send = SendOptions(base_url=f"http://127.0.0.1:{unused_tcp_port}", env={"QUO_API_KEY": "k"}, timeout=2)
-    with pytest.raises(LookupUnavailable, match="could not connect to 127.0.0.1"):
+    send = SendOptions(base_url=f"http://127.0.0.1:{unused_tcp_port}", env={"QUO_API_KEY": "a-test-key-1234"}, timeout=2)
+    with pytest.raises(LookupUnavailable, match="could not connect to 127.0.0.1") as caught:
         await check(path, "quo", send=send)
+    assert PAGE.say(str(caught.value)).endswith("To fix it, check the network and try again.")
 
 
 async def test_look_ups_are_retried_like_a_safe_get(tmp_path, sandbox):

@@ -77,3 +77,37 @@ def test_resolved_values_beside_cells_and_a_bad_reference_fixed_from_the_workspa
         _wait(browser, lambda d: d.find_element("id", "send").is_enabled(), "Send enabled: every row valid")
         _shot(browser, "16-reference-fixed", "check-grid")
         _own_words(browser, work)
+
+
+def test_unticking_sandbox_checks_in_the_workspace_of_the_servers_credentials_and_ticking_it_again(browser,
+                                                                                                     tmp_path):
+    from bulk_tasks.providers.quo.workspace import QuoNumber, demo_workspace
+    from bulk_tasks.sandbox import sandbox_in_thread
+
+    sheet = write_csv(tmp_path / "ours.csv", QUO, [["Call Ana", "d", "(415) 555-0177", ""]])
+    work = tmp_path / "work"
+    with sandbox_in_thread() as ours:  # "our" Quo workspace: the one the server's key opens
+        workspace = demo_workspace()
+        workspace.numbers.append(QuoNumber("PNours", "+14155550177", "(415) 555-0177", "Our line"))
+        ours.config.quo_workspace = workspace
+        key = {name: value for name, value in ours.environment().items() if name.startswith("QUO_")}
+        with served(work, env={"BULK_TASKS_TEST_PRODUCTION": ours.url, **key}) as (url, _process):
+            browser.get(url)
+            _wait(browser, lambda d: len(d.find_elements("css selector", "#provider option")) >= 2, "the providers")
+            Select(browser.find_element("id", "provider")).select_by_value("quo")
+            browser.find_element("id", "file").send_keys(str(sheet))
+            _wait(browser, lambda d: d.find_elements("css selector", '#check-table tr[data-row="2"]'), "the grid")
+            bad = _cell(browser, 2, "Phone Number")  # Sandbox ticked: the demo workspace has no such number
+            assert "no phone number +1 415-555-0177 in this Quo workspace" in bad.get_attribute("title")
+            assert not ours.state.stats.providers["quo"].lookup_requests
+            browser.find_element("id", "check-only").click()  # every row, not only those with problems
+            _wait(browser, lambda d: d.execute_script("const box = document.getElementById('check-only');"
+                                                      "return Boolean(box) && !box.checked"), "every row shown")
+            _rechecked(browser, 2, lambda: browser.find_element("id", "sandbox").click())  # unticked
+            assert _cell(browser, 2, "Phone Number").text == '(415) 555-0177 → PNours "Our line"'
+            assert _status(browser, 2) == READY
+            assert ours.state.stats.providers["quo"].lookup_requests["/v1/phone-numbers"] == 1
+            _rechecked(browser, 2, lambda: browser.find_element("id", "sandbox").click())  # ticked again
+            assert "bad" in _cell(browser, 2, "Phone Number").get_attribute("class").split()
+            assert ours.state.stats.providers["quo"].lookup_requests["/v1/phone-numbers"] == 1
+            _own_words(browser, work)
