@@ -21,6 +21,7 @@ from ..providers import Provider
 from ..providers.references import Resolution, Want
 from ..resolve.run import has_references, look_up, look_up_wants, unchecked
 from ..send.endpoint import Endpoint, lookup_endpoint, sandbox_endpoint
+from ..send.ratelimit import RateLimiter
 from ..shape.prepare import Checked
 from ..shape.references import References
 
@@ -45,10 +46,10 @@ class PageLookups:
             return
         new |= {Want(*want.scope) for want in new if want.scope is not None}  # units and people: in their group
         try:
-            async with _place(self.provider, self.sandbox) as endpoint:
+            async with _place(self.provider, self.sandbox) as (endpoint, limiter):
                 if endpoint is None:
                     return
-                more = await look_up_wants(self.provider, sorted(new), endpoint, self.phone_region)
+                more = await look_up_wants(self.provider, sorted(new), endpoint, self.phone_region, limiter=limiter)
         except LookupUnavailable as exc:
             resolution.missing.update(dict.fromkeys(new, str(exc)))
             return
@@ -58,15 +59,16 @@ class PageLookups:
 
 
 @asynccontextmanager
-async def _place(provider: Provider, sandbox: bool) -> AsyncIterator[Endpoint | None]:
-    """The endpoint to look up at: a sandbox started for the look-up, or the environment's credentials."""
+async def _place(provider: Provider, sandbox: bool) -> AsyncIterator[tuple[Endpoint | None, RateLimiter | None]]:
+    """The endpoint to look up at (a sandbox started for the look-up, or the environment's credentials), and
+    the pace: the provider's own, but none for the page's own sandbox, which protects nothing by waiting."""
     if not sandbox:
-        yield lookup_endpoint(provider, None, os.environ)
+        yield lookup_endpoint(provider, None, os.environ), None
         return
     from ..sandbox import SandboxConfig, start_sandbox
 
-    async with start_sandbox(SandboxConfig()) as running:
-        yield sandbox_endpoint(provider, running.url, running.environment())
+    async with start_sandbox(SandboxConfig().without_rate_limits()) as running:
+        yield sandbox_endpoint(provider, running.url, running.environment()), RateLimiter(None)
 
 
 def first_look(checked: Checked, sandbox: bool) -> PageLookups | None:
@@ -84,11 +86,11 @@ async def _first_look(checked: Checked, sandbox: bool) -> PageLookups:
         lookups.references = References(Resolution())
         return lookups
     try:
-        async with _place(provider, sandbox) as endpoint:
+        async with _place(provider, sandbox) as (endpoint, limiter):
             if endpoint is None:
                 checked.value_warnings.append(references_checked_when_sent(provider))
                 return lookups
-            lookups.references, _ = await look_up(checked, endpoint)
+            lookups.references, _ = await look_up(checked, endpoint, limiter=limiter)
     except LookupUnavailable as exc:
         lookups.references = unchecked(checked, "the workspace could not be reached", str(exc))
     return lookups
