@@ -226,3 +226,14 @@ async def test_a_row_an_unknown_reference_makes_invalid_still_counts_for_duplica
     assert errors[(2, "Group External Ref")].startswith("no group (property) 'PROP-OKA'")
     assert errors[(3, "Task Ref")].startswith("duplicate of row 2")
     assert [row["_status"] for row in results(summary.results_path)] == ["invalid", "invalid"]
+
+
+async def test_a_run_whose_look_ups_are_refused_sends_nothing_and_says_why_on_every_row(tmp_path, sandbox):
+    path = write_csv(tmp_path / "q.csv", QUO, [["A", "d", "(415) 555-0100", ""], ["B", "d", "Main line", ""]])
+    send = SendOptions(base_url=sandbox.url, env={"QUO_API_KEY": "not-the-key-123"})
+    summary = await run_import_async(path, "quo", ReadOptions(), send)
+    assert summary.exit_code == 1 and summary.counts == {"not_sent": 2}
+    rows = results(summary.results_path)
+    assert all(row["_error"].startswith("not sent: Could not look the sheet's references up in Quo") for row in rows)
+    assert "not-the-key-123" not in summary.results_path.read_text(encoding="utf-8-sig")
+    assert not sandbox.state.tasks and lookups(sandbox, "quo") == {"/v1/phone-numbers": 1}
