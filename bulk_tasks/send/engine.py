@@ -229,37 +229,42 @@ class Sender:
             if self._halted():
                 self._end_halted(index, row)
                 return
-            granted = await self.limiter.acquire(self._halt)
-            if granted is None:
+            if await self.limiter.acquire(self._halt) is None:
                 continue
             try:
                 headers = await self.auth.headers(session)
             except SendError as exc:
                 self._fatal(str(exc))
                 continue
-            if self._halted():
+            if self._halted() or (departed := await self._announce(job, row)) is None:
                 continue
-            row.attempts += 1
-            if self._on_intent is not None:
-                try:
-                    durable = self._on_intent(job, row.attempts)
-                    if durable is not None:
-                        await durable
-                except JournalWriteError as exc:
-                    row.attempts -= 1
-                    self._fatal(str(exc))
-                    continue
-                if self._halted():
-                    row.attempts -= 1
-                    continue
             before = row.maybe_created
             row.maybe_created = True
             sent_at = time.monotonic()
             attempt = await request_once(session, job.method, job.url or self.url, body, headers, self._request_timeout)
             if len(self._workers) < self.max_concurrency:
                 self._grow(time.monotonic() - sent_at)
-            if await self._settle(index, row, attempt, headers, granted, before):
+            if await self._settle(index, row, attempt, headers, departed, before):
                 return
+
+    async def _announce(self, job: Job, row: _Row) -> float | None:
+        """Count the attempt, tell ``on_intent`` and let the pacer say when it may leave (``depart``):
+        the time it leaves, or None (the attempt not counted) when the run stops meanwhile."""
+        row.attempts += 1
+        if self._on_intent is not None:
+            try:
+                durable = self._on_intent(job, row.attempts)
+                if durable is not None:
+                    await durable
+            except JournalWriteError as exc:
+                row.attempts -= 1
+                self._fatal(str(exc))
+                return None
+        departed = None if self._halted() else await self.limiter.depart(self._halt)
+        if departed is None or self._halted():
+            row.attempts -= 1
+            return None
+        return departed
 
     def _grow(self, reply_time: float) -> None:
         """Add workers while the rate in force needs more requests in flight than there are workers."""
@@ -273,13 +278,13 @@ class Sender:
             self._workers.append(self._group.create_task(self._worker()))
 
     async def _settle(self, index: int, row: _Row, attempt: Attempt, headers: Mapping[str, str],
-                      granted: float, before: bool) -> bool:
+                      departed: float, before: bool) -> bool:
         """Apply ``policy.decide`` to one attempt; True when the row has its final outcome."""
         reply = None if attempt.failure is not None else self._interpret(attempt.status or 0, attempt.body)
         self._note_streaks(attempt, reply)
         row.last_status = reply.status if reply is not None else None
         if reply is not None and reply.verdict is Verdict.RETRY and reply.status == 429:
-            self._throttled(self.limiter.penalize(attempt.retry_after, granted), attempt.retry_after)
+            self._throttled(self.limiter.penalize(attempt.retry_after, departed), attempt.retry_after)
         decision = self._decide(attempt, reply, row, before)
         if isinstance(decision, Retry) and decision.refresh:
             try:
@@ -292,7 +297,7 @@ class Sender:
             await self._pause(decision.after if decision.after is not None else backoff_delay(row.attempts))
             return False
         if decision.status is RowStatus.CREATED:
-            self.limiter.note_success(granted)
+            self.limiter.note_success(departed)
         else:
             row.last_error = attempt.error if reply is None else reply.error or f"HTTP {reply.status}"
         self._finish(index, decision.status, row, task_id=decision.task_id, request_id=decision.request_id,

@@ -6,7 +6,9 @@ and regrow its rate mid-run, and both are what a 429 must do here (the README's 
 The bucket is kept as a *theoretical arrival time* (GCRA): each caller reserves the next free slot
 and sleeps until it, so ``acquire`` costs O(1) and needs no lock. A penalty moves the schedule past
 the pause and bumps a generation counter; a caller whose reservation predates the penalty wakes,
-sees the new generation and reserves again, so nobody sends during a pause.
+sees the new generation and reserves again, so nobody sends during a pause. A request held back
+after its grant (the journal's ``fsync``) passes ``depart`` on its way out, which counts and spaces
+the requests leaving, so that requests held back together never leave together.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ from .retry import MAX_RETRY_AFTER, backoff_delay
 SAFETY_MARGIN = 0.02
 #: A grant waits this much past the moment the grant ``rate`` before it leaves the one-second window.
 WINDOW_EPSILON = 0.001
+#: Requests leaving (``depart``) are counted over a window this long, at most ``rate`` in any: a margin
+#: for their uneven way to the provider, within the slack that the stretched intervals leave...
+DEPARTURE_WINDOW = 1.0 + SAFETY_MARGIN / 2
+#: ...and leave at least this share of the interval apart (with ``burst`` 1): requests held back
+#: together never leave together, while one that left late does not hold back those after it.
+DEPARTURE_GAP = 0.5
 #: After a lone 429 (the requests before it went through) the rate is multiplied by this factor,
 #: after the second 429 of a run by SECOND_SLOWDOWN, after each further one by SLOWDOWN...
 LONE_SLOWDOWN = 0.97
@@ -72,6 +80,7 @@ class RateLimiter:
         self._tolerance = 0.0
         self._set_rate(self._rate)
         self._tat = -math.inf
+        self._departed_last = -math.inf
         self._paused_until = -math.inf
         self._last_penalty = -math.inf
         self._recover_at = math.inf
@@ -82,6 +91,7 @@ class RateLimiter:
         self._recent = [-math.inf] * RECENT_GRANTS
         self._recent_next = 0
         self._granted: deque[float] = deque()
+        self._departed: deque[float] = deque()
         self.penalties = 0
 
     @property
@@ -156,7 +166,7 @@ class RateLimiter:
                 if generation != self._generation:
                     continue
                 now = self._clock()
-            while (crowded := self._crowding(now)) > 0:
+            while (crowded := self._crowding(self._granted, now)) > 0:
                 if not await self._wait(crowded, cancel):
                     return None
                 now = self._clock()
@@ -164,22 +174,42 @@ class RateLimiter:
                 self._granted.append(now)
                 return now
 
-    def _crowding(self, now: float) -> float:
-        """How long to wait so that the last second holds fewer grants than the rate allows.
+    async def depart(self, cancel: asyncio.Event | None = None) -> float | None:
+        """Wait until a request granted by ``acquire`` may leave; return the clock time it leaves.
+
+        Call it right before writing the request when something that takes a while comes between
+        (the journal's ``fsync``): it holds some requests back longer than others, which would then
+        leave together, more than ``rate`` in one second at the provider. So the requests leaving are
+        counted as well, and spaced, and a pause begun meanwhile (a 429) is waited out. Returns None
+        as soon as ``cancel`` is set while waiting.
+        """
+        while True:
+            now = self._clock()
+            spaced = self._departed_last + DEPARTURE_GAP * self._interval if self.burst == 1 else now
+            wait = max(self._paused_until, spaced) - now
+            wait = max(wait, self._crowding(self._departed, now, DEPARTURE_WINDOW))
+            if wait <= 0:
+                self._departed_last = now
+                self._departed.append(now)
+                return now
+            if not await self._wait(wait, cancel):
+                return None
+
+    def _crowding(self, times: deque[float], now: float, window: float = 1.0 + WINDOW_EPSILON) -> float:
+        """How long to wait so that the last ``window`` seconds of ``times`` hold fewer than the rate allows.
 
         The schedule alone keeps that promise only if every sleeper wakes on time; on a busy event
         loop a late waker and an on-time one can land in the same second, so grants are counted too.
         """
-        granted = self._granted
-        while granted and granted[0] <= now - 1.0:
-            granted.popleft()
+        while times and times[0] <= now - window:
+            times.popleft()
         if self._rate is None:
-            granted.clear()
+            times.clear()
             return 0.0
         allowed = max(1, int(self._rate)) + self.burst - 1
-        if len(granted) < allowed:
+        if len(times) < allowed:
             return 0.0
-        return granted[len(granted) - allowed] + 1.0 + WINDOW_EPSILON - now
+        return times[len(times) - allowed] + window - now
 
     async def _wait(self, seconds: float, cancel: asyncio.Event | None) -> bool:
         if cancel is None:

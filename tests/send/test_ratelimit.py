@@ -187,6 +187,59 @@ def test_unlimited_slows_to_below_the_observed_pace_then_lifts_the_limit() -> No
     assert bucket.rate is None
 
 
+def sleeping_limiter(rate: float | None) -> tuple[RateLimiter, FakeClock]:
+    clock = FakeClock()
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    return RateLimiter(rate, clock=clock, sleep=sleep, rand=lambda: 1.0), clock  # type: ignore[arg-type]
+
+
+async def test_requests_held_back_after_their_grants_leave_spaced_and_never_crowd_a_second() -> None:
+    bucket, clock = sleeping_limiter(10)
+    grants = [await bucket.acquire() for _ in range(25)]
+    clock.now += 0.5  # every one of them waited on the disk; now they all want to leave at once
+    departures = [await bucket.depart() for _ in range(25)]
+    step = (1 + SAFETY_MARGIN) / 10
+    assert grants[-1] is not None and grants[-1] < departures[0]  # type: ignore[operator]
+    gaps = [b - a for a, b in zip(departures, departures[1:])]  # type: ignore[operator]
+    assert min(gaps) >= step / 2 - 1e-9
+    assert _max_in_any_second(departures) <= 10  # type: ignore[arg-type]
+    assert departures[-1] - departures[0] <= 24 * step  # type: ignore[operator]
+
+
+async def test_a_request_that_left_late_holds_back_the_ones_after_it_briefly_and_less_and_less() -> None:
+    bucket, clock = sleeping_limiter(10)
+    waited = []
+    for n in range(150):
+        granted = await bucket.acquire()
+        if n == 5:
+            clock.now += 0.3  # this one waited on the disk
+            granted = clock.now
+        departed = await bucket.depart()
+        waited.append(departed - granted)  # type: ignore[operator]
+    step = (1 + SAFETY_MARGIN) / 10
+    assert waited[:6] == pytest.approx([0.0] * 6, abs=1e-9)
+    assert 0 < waited[6] <= step / 2 + 1e-9  # the next one leaves half a step after it
+    # a second later a few wait for the three that left close together, a little less every second...
+    assert max(waited) <= step and sum(waited) < 1.0
+    assert waited[-40:] == pytest.approx([0.0] * 40, abs=1e-9)  # ...until nobody does
+
+
+async def test_a_pause_begun_between_grant_and_departure_is_waited_out() -> None:
+    bucket, clock = sleeping_limiter(10)
+    assert await bucket.acquire() is not None
+    bucket.penalize(retry_after=2.0)
+    departed = await bucket.depart()
+    assert departed is not None and departed >= bucket.paused_until
+
+
+async def test_departures_are_not_held_when_unlimited() -> None:
+    bucket, clock = sleeping_limiter(None)
+    assert [await bucket.depart() for _ in range(100)] == [clock.now] * 100
+
+
 # ---- the real clock -------------------------------------------------------------------------
 
 
@@ -235,6 +288,15 @@ async def test_a_penalty_pauses_every_waiting_worker() -> None:
     assert until >= before + 0.4
     assert times and not [t for t in times if before < t < until]
     assert len([t for t in times if t >= until]) > 0 and len(times) == 32
+
+
+async def test_depart_gives_up_when_cancel_is_set() -> None:
+    bucket = RateLimiter(0.1)
+    cancel = asyncio.Event()
+    assert await bucket.depart(cancel) is not None
+    waiter = asyncio.create_task(bucket.depart(cancel))
+    cancel.set()
+    assert await asyncio.wait_for(waiter, 30) is None
 
 
 async def test_acquire_gives_up_when_cancel_is_set() -> None:

@@ -137,6 +137,26 @@ async def test_the_rate_limit_holds_in_every_second() -> None:
     assert elapsed >= 2.3
 
 
+async def test_requests_held_back_after_their_grants_do_not_leave_together() -> None:
+    """The journal's fsync between grant and request holds some back; released at once, they still
+    reach the sandbox's 10/s at no more than 10 a second."""
+    async with start_sandbox(SandboxConfig(seed=1)) as sb:
+        jobs = jobs_for("quo", 30)
+        disk = asyncio.Event()
+
+        def on_intent(job: Job, attempt: int) -> Any:
+            if job.row == 22:
+                disk.set()
+            return None if disk.is_set() else disk.wait()
+
+        report = await send_all(jobs, get_provider("quo"), auth_for("quo", sb),
+                                EngineSettings(base_url=sb.url, rate=10, concurrency=30, max_attempts=3, timeout=30),
+                                on_intent=on_intent)
+    assert [o.status for o in list(report.outcomes.values())] == [RowStatus.CREATED] * 30
+    assert sb.state.stats.providers["quo"].by_status["429"] == 0
+    assert sb.state.stats.max_per_second("quo", next(iter(sb.config.quo_api_keys))) <= 10
+
+
 async def test_a_short_token_lifetime_is_survived() -> None:
     config = SandboxConfig(seed=2, travtus_token_lifetime=1.0).without_rate_limits()
     async with start_sandbox(config) as sb:
