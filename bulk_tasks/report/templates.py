@@ -6,7 +6,7 @@ drop-down on every enumeration column and cell formats that keep IDs and phone n
 second sheet, ``How to fill``, explains every column. ``"csv"`` writes the header row alone.
 
 The output is byte-for-byte reproducible: document timestamps and zip entry times are pinned.
-``python -m bulk_tasks.report.templates [DIRECTORY]`` regenerates the committed ``templates/``.
+``python -m bulk_tasks.report.templates templates`` regenerates the committed ``templates/``.
 """
 
 from __future__ import annotations
@@ -281,11 +281,18 @@ def _pin_zip(data: bytes, wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+#: What ``main`` says when it is not told where to write.
+NO_FOLDER = ("Say which folder to write the templates into, such as the repository's templates/ folder: "
+             "python -m bulk_tasks.report.templates templates")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Regenerate the templates into DIRECTORY (default: ``templates/`` beside the package)."""
+    """Regenerate the templates into DIRECTORY; without one, say so and exit 2 (nothing written)."""
     args = sys.argv[1:] if argv is None else argv
-    directory = Path(args[0]) if args else Path(__file__).resolve().parent.parent / "templates"
-    for path in regenerate(directory):
+    if len(args) != 1:
+        print(NO_FOLDER, file=sys.stderr)
+        return 2
+    for path in regenerate(Path(args[0])):
         print(path)
     return 0
 

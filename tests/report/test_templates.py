@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from bulk_tasks.report.templates import (
     FORMATS,
     HELP_COLUMNS,
     HELP_SHEET,
+    NO_FOLDER,
     TASKS_SHEET,
     default_template_name,
     regenerate,
@@ -75,7 +78,7 @@ def test_committed_templates_are_up_to_date(name: str, fmt: str, tmp_path: Path)
     provider = get_provider(name)
     committed = TEMPLATES / default_template_name(provider, fmt)
     fresh = write_template(provider, tmp_path / committed.name, fmt)
-    hint = "templates/ is stale: run python -m bulk_tasks.report.templates"
+    hint = "templates/ is stale: run python -m bulk_tasks.report.templates templates"
     if fmt == "csv":
         assert committed.read_bytes() == fresh.read_bytes(), hint
     else:
@@ -101,6 +104,23 @@ def test_regenerate_writes_every_provider_and_format(tmp_path: Path) -> None:
     assert sorted(p.name for p in written) == sorted(file for files in names.values() for file in files)
     assert sorted(p.name for p in TEMPLATES.iterdir()) == sorted(file for name in SHIPPED for file in names[name])
     assert default_template_name(get_provider("travtus"), "xlsx") == "travtus-tasks-template.xlsx"
+
+
+def test_the_command_writes_only_where_it_is_told(tmp_path: Path) -> None:
+    def package() -> list[Path]:  # Python may compile modules meanwhile: __pycache__ does not count
+        return sorted(path for path in (ROOT / "bulk_tasks").rglob("*") if "__pycache__" not in path.parts)
+
+    before = package()
+    command = [sys.executable, "-m", "bulk_tasks.report.templates"]
+    told = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert told.returncode == 2 and told.stdout == ""
+    assert told.stderr.strip() == NO_FOLDER and "Traceback" not in told.stderr
+    assert list(tmp_path.iterdir()) == [] and package() == before
+    written = subprocess.run([*command, "out"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert written.returncode == 0, written.stderr
+    names = {default_template_name(get_provider(name), fmt) for name in SHIPPED for fmt in FORMATS}
+    assert names <= {path.name for path in (tmp_path / "out").iterdir()}
+    assert names <= {Path(line).name for line in written.stdout.splitlines()}
 
 
 def test_unknown_format_is_refused(tmp_path: Path) -> None:
