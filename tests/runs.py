@@ -37,8 +37,9 @@ def input_file(tmp_path: Path, provider: str, count: int, name: str | None = Non
 
 
 def send_options(sandbox: RunningSandbox, **overrides) -> SendOptions:
+    """Fast sends to ``sandbox``; the timeout is only a safety net (a loaded machine may answer slowly)."""
     settings = dict(base_url=sandbox.url, env=sandbox.environment(), rate=1000.0, concurrency=8,
-                    max_attempts=6, timeout=5.0)
+                    max_attempts=6, timeout=60.0)
     settings.update(overrides)
     return SendOptions(**settings)
 

@@ -152,7 +152,7 @@ def test_run_sends_nothing_unless_every_row_is_valid(tmp_path, capsys, monkeypat
         monkeypatch.setenv(name, value)
     results = tmp_path / "run.csv"
     code = main(["run", str(CORPUS / case.file), "--provider", case.provider, *case.options, "--quiet",
-                 "--base-url", live_sandbox.url, "--max-attempts", "2", "--timeout", "5", "--results", str(results)])
+                 "--base-url", live_sandbox.url, "--max-attempts", "2", "--timeout", "60", "--results", str(results)])
     out, err = capsys.readouterr()
     clean_streams(out, err)
     assert code == case.exit, (out, err)

@@ -27,7 +27,9 @@ from bulk_tasks.send.jobs import Job, SendResult
 from bulk_tasks.statuses import RowStatus
 
 PROVIDERS = ("quo", "travtus")
-FAST = {"rate": None, "concurrency": 8, "max_attempts": 5, "timeout": 5.0}
+#: The timeout only a safety net where a test is not about timeouts: a loaded machine may answer slowly.
+PATIENCE = 60.0
+FAST = {"rate": None, "concurrency": 8, "max_attempts": 5, "timeout": PATIENCE}
 
 
 def payload(provider: str, n: int) -> dict[str, Any]:
@@ -100,7 +102,7 @@ async def test_503s_and_429s_are_retried_until_created_once(sb: RunningSandbox, 
     jobs = jobs_for(provider, 80)
     auth = auth_for(provider, sb)
     report = await send_all(jobs, get_provider(provider), auth,
-                            EngineSettings(base_url=sb.url, rate=400, concurrency=8, max_attempts=10, timeout=5))
+                            EngineSettings(base_url=sb.url, rate=400, concurrency=8, max_attempts=10, timeout=PATIENCE))
     assert_clean(report, jobs, auth)
     assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     assert max(o.attempts for o in list(report.outcomes.values())) > 1
@@ -114,7 +116,7 @@ async def test_retries_run_out_as_failed_with_the_last_error(sb: RunningSandbox)
     jobs = jobs_for("quo", 3)
     auth = auth_for("quo", sb)
     report = await send_all(jobs, get_provider("quo"), auth,
-                            EngineSettings(base_url=sb.url, rate=None, concurrency=3, max_attempts=3, timeout=5))
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=3, max_attempts=3, timeout=PATIENCE))
     for outcome in list(report.outcomes.values()):
         assert outcome.status is RowStatus.FAILED and outcome.attempts == 3
         assert outcome.http_status == 503 and "gave up after 3 attempts" in (outcome.error or "")
@@ -128,7 +130,8 @@ async def test_the_rate_limit_holds_in_every_second() -> None:
         auth = auth_for("quo", sb)
         started = time.monotonic()
         report = await send_all(jobs, get_provider("quo"), auth,
-                                EngineSettings(base_url=sb.url, rate=10, concurrency=8, max_attempts=3, timeout=5))
+                                EngineSettings(base_url=sb.url, rate=10, concurrency=8, max_attempts=3,
+                                               timeout=PATIENCE))
         elapsed = time.monotonic() - started
     assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     stats = sb.state.stats
@@ -150,8 +153,8 @@ async def test_requests_held_back_after_their_grants_do_not_leave_together() -> 
             return None if disk.is_set() else disk.wait()
 
         report = await send_all(jobs, get_provider("quo"), auth_for("quo", sb),
-                                EngineSettings(base_url=sb.url, rate=10, concurrency=30, max_attempts=3, timeout=30),
-                                on_intent=on_intent)
+                                EngineSettings(base_url=sb.url, rate=10, concurrency=30, max_attempts=3,
+                                               timeout=PATIENCE), on_intent=on_intent)
     assert [o.status for o in list(report.outcomes.values())] == [RowStatus.CREATED] * 30
     assert sb.state.stats.providers["quo"].by_status["429"] == 0
     assert sb.state.stats.max_per_second("quo", next(iter(sb.config.quo_api_keys))) <= 10
@@ -164,7 +167,8 @@ async def test_a_short_token_lifetime_is_survived() -> None:
         auth = auth_for("travtus", sb)
         assert isinstance(auth, ClientCredentialsAuth)
         report = await send_all(jobs, get_provider("travtus"), auth,
-                                EngineSettings(base_url=sb.url, rate=40, concurrency=8, max_attempts=3, timeout=5))
+                                EngineSettings(base_url=sb.url, rate=40, concurrency=8, max_attempts=3,
+                                               timeout=PATIENCE))
     assert_clean(report, jobs, auth)
     assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     exactly_once(report, sb, "travtus")
@@ -180,7 +184,8 @@ async def test_expired_tokens_are_refreshed_once_for_all_workers() -> None:
                                      SANDBOX_TRAVTUS_CLIENT_SECRET, clock=frozen)
         started = time.monotonic()
         report = await send_all(jobs, get_provider("travtus"), auth,
-                                EngineSettings(base_url=sb.url, rate=100, concurrency=10, max_attempts=3, timeout=5))
+                                EngineSettings(base_url=sb.url, rate=100, concurrency=10, max_attempts=3,
+                                               timeout=PATIENCE))
         elapsed = time.monotonic() - started
     assert {o.status for o in list(report.outcomes.values())} == {RowStatus.CREATED}
     exactly_once(report, sb, "travtus")
@@ -194,7 +199,7 @@ async def test_an_expired_token_that_cannot_be_renewed_stops_the_run(sb: Running
     auth = StaticAuth({"Authorization": "Bearer stale-token-5521"}, secrets=("stale-token-5521",))
     jobs = jobs_for("travtus", 5)
     report = await send_all(jobs, get_provider("travtus"), auth,
-                            EngineSettings(base_url=sb.url, rate=None, concurrency=1, max_attempts=3, timeout=5))
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=1, max_attempts=3, timeout=PATIENCE))
     first, *rest = list(report.outcomes.values())
     assert first.status is RowStatus.FAILED and first.attempts == 1 and "expired" in (first.error or "")
     assert report.stopped_reason and "cannot be renewed" in report.stopped_reason
@@ -209,7 +214,7 @@ async def test_bad_credentials_stop_the_run(sb: RunningSandbox, provider: str) -
                             secrets=(secret,))
     jobs = jobs_for(provider, 60)
     report = await send_all(jobs, get_provider(provider), auth,
-                            EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=5, timeout=5))
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=5, timeout=PATIENCE))
     assert_clean(report, jobs, auth)
     assert sb.state.stats.providers[provider].task_requests <= 4
     statuses = Counter(o.status for o in list(report.outcomes.values()))
@@ -238,7 +243,7 @@ async def test_quo_open_task_cap_stops_the_run(sb: RunningSandbox) -> None:
     jobs = jobs_for("quo", 50)
     auth = auth_for("quo", sb)
     report = await send_all(jobs, get_provider("quo"), auth,
-                            EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=3, timeout=5))
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=3, timeout=PATIENCE))
     assert_clean(report, jobs, auth)
     statuses = Counter(o.status for o in list(report.outcomes.values()))
     assert statuses[RowStatus.CREATED] == 10
@@ -267,7 +272,7 @@ async def test_retry_uncertain_resends_them(sb: RunningSandbox, provider: str) -
     jobs = jobs_for(provider, 60)
     auth = auth_for(provider, sb)
     report = await send_all(jobs, get_provider(provider), auth,
-                            EngineSettings(base_url=sb.url, rate=None, concurrency=8, max_attempts=4, timeout=5, retry_uncertain=True))
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=8, max_attempts=4, timeout=PATIENCE, retry_uncertain=True))
     per_row = created_per_row(sb, provider)
     assert per_row == Counter({o.row: o.attempts for o in list(report.outcomes.values())})
     assert max(per_row.values()) > 1
@@ -326,7 +331,7 @@ async def test_stop_event_finishes_in_flight_and_leaves_the_rest_not_sent(sb: Ru
             stop.set()
 
     report = await send_all(jobs, get_provider("quo"), auth,
-                            EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=3, timeout=5),
+                            EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=3, timeout=PATIENCE),
                             stop=stop, on_outcome=on_outcome)
     assert report.interrupted and report.stopped_reason is None
     statuses = Counter(o.status for o in list(report.outcomes.values()))
@@ -351,7 +356,7 @@ async def test_cancellation_still_gives_every_job_an_outcome(sb: RunningSandbox)
     auth = auth_for("quo", sb)
     seen: list[Outcome] = []
     sender = Sender(jobs, get_provider("quo"), auth,
-                    EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=3, timeout=5),
+                    EngineSettings(base_url=sb.url, rate=None, concurrency=4, max_attempts=3, timeout=PATIENCE),
                     on_outcome=seen.append)
     task = asyncio.create_task(sender.run())
     await until(lambda: len(sb.state.tasks) == 4)
@@ -374,7 +379,7 @@ async def test_a_journal_failure_stops_everything_before_the_request() -> None:
                 raise OSError("disk full")
 
         sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb),
-                        EngineSettings(base_url=sb.url, rate=None, concurrency=1, max_attempts=3, timeout=5),
+                        EngineSettings(base_url=sb.url, rate=None, concurrency=1, max_attempts=3, timeout=PATIENCE),
                         on_intent=on_intent)
         with pytest.raises(OSError):
             await sender.run()
@@ -400,7 +405,7 @@ async def test_a_429_pauses_every_worker_for_its_retry_after(sb: RunningSandbox)
     jobs = jobs_for("quo", 40)
     limiter = RateLimiter(None)
     sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb),
-                    EngineSettings(base_url=sb.url, rate=None, concurrency=8, max_attempts=10, timeout=5),
+                    EngineSettings(base_url=sb.url, rate=None, concurrency=8, max_attempts=10, timeout=PATIENCE),
                     limiter=limiter)
     started = time.monotonic()
     report = await sender.run()
@@ -418,7 +423,7 @@ async def test_workers_are_added_while_the_rate_needs_more_requests_in_flight(ma
     async with start_sandbox(config) as sb:
         jobs = jobs_for("quo", 40)
         sender = Sender(jobs, get_provider("quo"), auth_for("quo", sb),
-                        EngineSettings(base_url=sb.url, rate=50.0, concurrency=4, max_attempts=5, timeout=5.0, max_concurrency=max_concurrency))
+                        EngineSettings(base_url=sb.url, rate=50.0, concurrency=4, max_attempts=5, timeout=PATIENCE, max_concurrency=max_concurrency))
         report = await sender.run()
     assert [o.status for o in list(report.outcomes.values())] == [RowStatus.CREATED] * 40
     # 50/s with 0.2 s replies needs about 10 in flight (13 with the headroom), never more than the cap
