@@ -18,6 +18,7 @@ from runs import held_ids, input_file, results_of, run
 
 @pytest.mark.parametrize("provider", ["travtus", "quo"])
 async def test_task_ids_in_results_are_exactly_the_ids_the_sandbox_holds(tmp_path, sandbox, provider):
+    sandbox.config.quo_rate_per_second = None  # sent at 1000/s: six 429s would fail a row, not what this is about
     path = input_file(tmp_path, provider, 40)
     summary = await run(path, provider, sandbox)
     report = results_of(tmp_path / f"{provider}.results.csv")
