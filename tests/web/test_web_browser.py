@@ -66,13 +66,37 @@ def browser(tmp_path, monkeypatch) -> Iterator:
 
 
 def _wait(driver, condition, what: str):
-    from selenium.common.exceptions import TimeoutException
+    """Poll ``condition`` until it holds; an element it found that the page replaced meanwhile (the grids are
+    drawn anew after each change) only means: look again."""
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
     try:
-        return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(condition)
+        return WebDriverWait(driver, WAIT, poll_frequency=0.1,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(condition)
     except TimeoutException:
         raise AssertionError(f"waited {WAIT} s for {what() if callable(what) else what}") from None
+
+
+def _fresh(read):
+    """``read()``, again if an element it found was replaced by the page before it was read."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(50):
+        try:
+            return read()
+        except StaleElementReferenceException:
+            continue
+    return read()
+
+
+def _redrawn(driver, action, what: str) -> None:
+    """Do ``action``, after which the page draws the check grid (again), and wait for the new grid: until
+    then the old one is still there, and its cells would be replaced under the test."""
+    driver.execute_script("const t = document.getElementById('check-table'); if (t) t.dataset.old = '1';")
+    action()
+    _wait(driver, lambda d: d.execute_script(
+        "const t = document.getElementById('check-table'); return Boolean(t) && !t.dataset.old"), what)
 
 
 def _shot(driver, name: str, element_id: str | None = None) -> None:
@@ -83,7 +107,7 @@ def _shot(driver, name: str, element_id: str | None = None) -> None:
 
 
 def _text(driver, element_id: str) -> str:
-    return driver.find_element("id", element_id).text
+    return _fresh(lambda: driver.find_element("id", element_id).text)
 
 
 def _pick_travtus(driver) -> None:
@@ -127,8 +151,17 @@ def _wait_cell(driver, row: int, column: str, text: str) -> None:
         "return Boolean(td) && td.textContent === text", row, column, text), f"{text!r} in row {row}, {column}")
 
 
+def _cell_text(driver, row: int, column: str) -> str:
+    return _fresh(lambda: _cell(driver, row, column).text)
+
+
 def _row_cells(driver, row: int) -> list[str]:
-    return [td.text for td in driver.find_elements("css selector", f'#check-table tr[data-row="{row}"] td')]
+    return _fresh(lambda: [td.text for td in driver.find_elements("css selector",
+                                                                  f'#check-table tr[data-row="{row}"] td')])
+
+
+def _texts(driver, selector: str) -> list[str]:
+    return _fresh(lambda: [element.text for element in driver.find_elements("css selector", selector)])
 
 
 def _edit(driver, row: int, column: str, value: str, *, keyboard: bool = False, tab: bool = False) -> None:
@@ -144,7 +177,8 @@ def _edit(driver, row: int, column: str, value: str, *, keyboard: bool = False, 
     else:
         _into_view(driver, cell)
         cell.click()
-    control = _wait(driver, lambda d: cell.find_elements("css selector", "input, select"), "the cell's field")[0]
+    control = _wait(driver, lambda d: _cell(d, row, column).find_elements("css selector", "input, select"),
+                    "the cell's field")[0]
     assert control.get_attribute("aria-label") == column
     if control.tag_name == "select":
         Select(control).select_by_value(value)
@@ -156,8 +190,13 @@ def _edit(driver, row: int, column: str, value: str, *, keyboard: bool = False, 
     assert marker == 1
     _wait(driver, lambda d: not d.find_elements("css selector", f'#check-table tr[data-row="{row}"][data-old]'),
           f"row {row} checked again")
-    shown = _cell(driver, row, column)  # the value, and what a reference resolved to beside it
-    assert shown.get_attribute("data-value") == value and shown.text.startswith(value)
+
+    def shown() -> tuple[str, str]:  # the value, and what a reference resolved to beside it
+        cell = _cell(driver, row, column)
+        return cell.get_attribute("data-value"), cell.text
+
+    data_value, text = _fresh(shown)
+    assert data_value == value and text.startswith(value)
 
 
 def _into_view(driver, element) -> None:
@@ -194,7 +233,7 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
         assert "the bulk-tasks page" in help_text and not FLAG.search(help_text)
         assert "bulk-tasks validate" not in help_text
 
-        _drop(browser, MISTAKES)
+        _redrawn(browser, lambda: _drop(browser, MISTAKES), "the grid of the dropped file")
         _wait(browser, lambda d: d.find_elements("css selector", "#check-table td.bad"), "highlighted cells")
         cells = browser.find_elements("css selector", "#check-table td.bad")
         bad = {cell.text: cell for cell in cells}
@@ -202,7 +241,7 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
         assert bad["31/31/2026"].get_attribute("aria-invalid") == "true"
         described = browser.find_element("id", bad["31/31/2026"].get_attribute("aria-describedby"))
         assert "is not a date bulk-tasks can read" in described.get_attribute("textContent")
-        headings = [th.text for th in browser.find_elements("css selector", "#check-table thead th")]
+        headings = _texts(browser, "#check-table thead th")
         assert headings[:3] == ["Row", "Status", "Problem"]
         assert "Due Date = '31/31/2026': is not a date" in _row_cells(browser, 7)[1]
         assert _text(browser, "check-line").endswith("rows are invalid:")
@@ -229,7 +268,7 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
         cell.click()
         control = _wait(browser, lambda d: cell.find_elements("css selector", "input"), "the field")[0]
         control.send_keys(" typed by mistake" + Keys.ESCAPE)  # Escape: nothing is saved
-        assert _cell(browser, 4, "group_id").text == "3f6c2a9e-0d4b-4f7a-8e21-5b9c0d1e2f3a"
+        assert _cell_text(browser, 4, "group_id") == "3f6c2a9e-0d4b-4f7a-8e21-5b9c0d1e2f3a"
         _edit(browser, 4, "group_id", "")
         _wait(browser, lambda d: _text(d, "check-line").startswith("All 11 rows are valid"), "every row fixed")
         assert not browser.find_elements("css selector", "#check-table td.bad")
@@ -240,7 +279,7 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
         browser.refresh()  # the fixes are kept with the import
         _wait(browser, lambda d: _text(d, "check-line").startswith("All 11 rows are valid"), "the import, reloaded")
         _wait_cell(browser, 7, "Due Date", "12/6/2026")
-        assert _cell(browser, 9, "Priority").text == "high"
+        assert _cell_text(browser, 9, "Priority") == "high"
         _own_words(browser, work)
 
         browser.find_element("id", "send").click()
@@ -256,8 +295,7 @@ def test_the_whole_journey_in_a_real_browser(browser, tmp_path):
         _wait(browser, lambda d: d.find_elements("css selector", "#results-table td.status-created"),
               "the results grid")
         assert _text(browser, "results-line").startswith("11 rows: 11 created")
-        assert [th.text for th in browser.find_elements("css selector", "#results-table thead th")][:4] == \
-            ["Row", "Status", "Task ID", "Problem"]
+        assert _texts(browser, "#results-table thead th")[:4] == ["Row", "Status", "Task ID", "Problem"]
         _own_words(browser, work)
         _shot(browser, "6-sent-and-results", "step-send")
 
@@ -310,8 +348,8 @@ def test_a_script_in_a_cell_is_shown_not_run(browser, tmp_path):
         _wait(browser, lambda d: len(d.find_elements("css selector", "#provider option")) >= 2, "the providers")
         browser.find_element("id", "file").send_keys(str(sheet))
         _wait(browser, lambda d: d.find_elements("css selector", "#check-table tbody tr"), "the grid")
-        cells = [row.find_elements("css selector", "td")[2].text
-                 for row in browser.find_elements("css selector", "#check-table tbody tr")]
+        cells = _fresh(lambda: [row.find_elements("css selector", "td")[2].text
+                                for row in browser.find_elements("css selector", "#check-table tbody tr")])
         assert cells == hostile
         assert browser.execute_script("return window.pwned") is None
         assert not browser.find_elements("css selector", "#check-grid img, #check-grid script")
@@ -385,7 +423,7 @@ def test_fix_all_find_and_replace_filters_go_to_row_undo_and_redo(browser, tmp_p
     with served(work) as (url, _process):
         browser.get(url)
         _pick_travtus(browser)
-        browser.find_element("id", "file").send_keys(str(sheet))
+        _redrawn(browser, lambda: browser.find_element("id", "file").send_keys(str(sheet)), "the grid")
         _wait(browser, lambda d: _text(d, "check-line") == "4 of 150 rows are invalid:", "the check")
         rows = lambda d: d.execute_script(  # noqa: E731
             "return [...document.querySelectorAll('#check-table tbody tr')].map((tr) => Number(tr.dataset.row))")
@@ -395,40 +433,41 @@ def test_fix_all_find_and_replace_filters_go_to_row_undo_and_redo(browser, tmp_p
         _wait(browser, lambda d: d.find_element("id", "alike").is_displayed(), "the offer to fix all")
         assert _text(browser, "alike-text") == "2 other rows have “urgent” in Priority."
         _own_words(browser, work)
-        browser.find_element("id", "alike-go").click()
+        _redrawn(browser, browser.find_element("id", "alike-go").click, "the grid after the fix-all")
         _wait(browser, lambda d: _text(d, "check-line") == "1 of 150 rows is invalid:", "every urgent fixed")
         _wait(browser, lambda d: rows(d) == [8], "the fixed rows gone from the rows with problems")
         assert _text(browser, "undo") == "Undo (2)"
         _shot(browser, "10-fix-all", "step-check")
-        browser.find_element("id", "check-only").click()  # every row
+        _redrawn(browser, browser.find_element("id", "check-only").click, "every row")  # every row
         _wait(browser, lambda d: len(rows(d)) == 100, "every row")
-        assert _cell(browser, 51, "Priority").text == "high"
+        assert _cell_text(browser, 51, "Priority") == "high"
 
-        browser.find_element("id", "undo").click()  # the fix-all is one change
+        _redrawn(browser, browser.find_element("id", "undo").click, "the grid after undo")  # the fix-all is one change
         _wait(browser, lambda d: _text(d, "check-line") == "3 of 150 rows are invalid:", "the fix-all undone")
         _wait_cell(browser, 51, "Priority", "high")
-        browser.find_element("id", "jump").send_keys("101" + Keys.ENTER)
+        _redrawn(browser, lambda: browser.find_element("id", "jump").send_keys("101" + Keys.ENTER), "row 101")
         _wait_cell(browser, 101, "Priority", "urgent")
         browser.find_element("id", "jump").clear()
-        browser.find_element("id", "redo").click()
+        _redrawn(browser, browser.find_element("id", "redo").click, "the grid after redo")
         _wait(browser, lambda d: _text(d, "check-line") == "1 of 150 rows is invalid:", "the fix-all redone")
         _wait_cell(browser, 101, "Priority", "high")
 
         Select(browser.find_element("id", "replace-column")).select_by_value("Title")
         browser.find_element("id", "replace-find").send_keys("Task 1")
         browser.find_element("id", "replace-with").send_keys("Job 1")
-        browser.find_element("id", "replace-go").click()
+        _redrawn(browser, browser.find_element("id", "replace-go").click, "the grid after the replace")
         _wait(browser, lambda d: _text(d, "status") == "62 cells changed.", "the replace")  # 1, 10-19, 100-150
         _wait_cell(browser, 101, "Title", "Job 100")
-        assert _cell(browser, 12, "Title").text == "Job 11" and _cell(browser, 21, "Title").text == "Task 20"
+        assert _cell_text(browser, 12, "Title") == "Job 11" and _cell_text(browser, 21, "Title") == "Task 20"
 
         browser.find_element("id", "jump").clear()
-        browser.find_element("id", "jump").send_keys("140" + Keys.ENTER)
+        _redrawn(browser, lambda: browser.find_element("id", "jump").send_keys("140" + Keys.ENTER), "row 140")
         _wait(browser, lambda d: browser.switch_to.active_element.get_attribute("data-column") == "Task Ref"
               and d.switch_to.active_element.find_element("xpath", "..").get_attribute("data-row") == "140",
               "row 140 focused")
-        assert _cell(browser, 140, "Title").text == "Job 139"
-        Select(browser.find_element("id", "filter-problem")).select_by_index(1)
+        assert _cell_text(browser, 140, "Title") == "Job 139"
+        _redrawn(browser, lambda: Select(browser.find_element("id", "filter-problem")).select_by_index(1),
+                 "the grid filtered")
         _wait(browser, lambda d: rows(d) == [8], "the rows with that problem")
         _own_words(browser, work)
         _edit(browser, 8, "Due Date", "12/7/2026")
