@@ -147,8 +147,9 @@ def test_after_ctrl_c_it_says_how_many_rows_remain(tmp_path):
                                     "--base-url", sandbox.url, "--rate", "10"],
                                    env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 20
-        while len(sandbox.state.tasks) < 5 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        while len(sandbox.state.tasks) < 5:
+            assert time.monotonic() < deadline and process.poll() is None, "the run never got going"
             time.sleep(0.05)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=30)

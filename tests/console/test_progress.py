@@ -114,8 +114,9 @@ def test_ctrl_c_on_a_terminal_leaves_the_bar_where_the_work_stopped(tmp_path):
         session = TerminalSession(["run", str(path), "-p", "quo", "--base-url", sandbox.url, "--yes",
                                    "--rate", "10"], env, columns=80)
         session.expect("Sending: ")
-        deadline = time.monotonic() + 60
-        while len(sandbox.state.tasks) < 5 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120
+        while len(sandbox.state.tasks) < 5:
+            assert time.monotonic() < deadline and session.process.poll() is None, "the run never got going"
             time.sleep(0.05)
         session.process.send_signal(signal.SIGINT)
         assert session.finish() == 130
