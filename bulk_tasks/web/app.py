@@ -17,12 +17,11 @@ from aiohttp import web
 
 from ..send.options import SendOptions
 from ..errors import BulkTasksError
-from ..shape.prepare import prepare
 from ..providers import get_provider
 from ..report.write import write_results
 from ..send.run import INVALID_ELSEWHERE
 from . import after, editing, imports
-from .checking import Grid, confirmations, results_grid, results_view, warm_up, write_checked
+from .checking import Grid, confirmations, prepared_for_page, results_grid, results_view, warm_up, write_checked
 from .imports import (
     GUARD,
     STATE,
@@ -158,9 +157,10 @@ async def annotated(request: web.Request) -> web.StreamResponse:
     path, provider, options = app_state.workdir.input_path(record), get_provider(record.provider), read_options(record)
 
     edits = EditLog.load(path.parent, path.name).edits()
+    sandbox = record.options.get("sandbox", True) is not False  # its references checked as the grid's are
 
     def write() -> None:
-        write_checked(target, prepare(path, provider, options, edits=edits))
+        write_checked(target, prepared_for_page(path, provider, options, edits, sandbox)[0])
 
     try:
         await asyncio.to_thread(write)

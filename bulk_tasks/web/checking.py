@@ -143,7 +143,7 @@ def check(path: Path, provider: Provider, options: ReadOptions,
     options = replace(options, mapping=mapping)
     prepared, error, lookups = None, None, None
     try:
-        prepared, lookups = _prepared(path, provider, options, edits, sandbox)
+        prepared, lookups = prepared_for_page(path, provider, options, edits, sandbox)
         table = prepared.table
     except MissingColumnsError as exc:
         table, error = read_table(path, options.sheet), str(exc)
@@ -172,8 +172,8 @@ def check(path: Path, provider: Provider, options: ReadOptions,
     return checked
 
 
-def _prepared(path: Path, provider: Provider, options: ReadOptions, edits: Edits | None,
-              sandbox: bool) -> tuple[Prepared, PageLookups | None]:
+def prepared_for_page(path: Path, provider: Provider, options: ReadOptions, edits: Edits | None,
+                      sandbox: bool) -> tuple[Prepared, PageLookups | None]:
     """``prepare`` with the references looked up for the page (``lookups.first_look``)."""
     with without_cycle_collection():
         checked_input = check_input(path, provider, options, edits=edits)

@@ -99,3 +99,19 @@ async def test_with_sandbox_unticked_and_no_credentials_the_page_says_references
     [note] = [w for w in view["validation"]["warnings"] if "workspace" in w]
     assert note.startswith("The sheet's phone numbers, users are checked against your Quo workspace when you send")
     assert "--" not in note
+
+
+async def test_the_checked_workbook_says_what_the_grid_says_of_the_references(page, tmp_path):
+    import io
+
+    import openpyxl
+
+    view, _ = await quo_import(page, tmp_path, [["Call", "d", "(415) 555-0100", ""],
+                                                ["Ring", "d", "+1 415 555 0101", ""]])
+    book = openpyxl.load_workbook(io.BytesIO(await page.download(f"/api/imports/{view['import']['id']}/checked.xlsx")))
+    sheet = book["Results"]
+    heads = [cell.value for cell in sheet[1]]
+    rows = [dict(zip(heads, (cell.value for cell in row))) for row in sheet.iter_rows(min_row=2)]
+    assert [row["_status"] for row in rows] == ["dry_run", "invalid"]
+    assert rows[0]["_resolved"] == 'Phone Number: (415) 555-0100 → PNk3Ra9XwQ2m "Main line"'
+    assert "no phone number +1 415-555-0101 in this Quo workspace" in rows[1]["_error"]
