@@ -32,15 +32,23 @@ MISTAKE_EVERY = 50
 
 
 def sheet_with_mistakes(path: Path, rows: int) -> Path:
-    """A Travtus CSV of ``rows`` rows, one in ``MISTAKE_EVERY`` with an impossible date (highlighted cells)."""
+    """A Travtus CSV of ``rows`` rows, one in ``MISTAKE_EVERY`` with an impossible date (highlighted cells).
+
+    Its properties and units are the sandbox's demo workspace's, so that the page (which checks
+    references against the sandbox when Sandbox is ticked) finds them: the bad dates are the only mistakes.
+    """
     if path.exists():
         return path
     import csv
 
+    from bulk_tasks.providers.travtus.workspace import DEMO_PROPERTIES
+
+    places = [(group, unit) for group, (_, units) in DEMO_PROPERTIES.items() for unit in units]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(data.header("travtus"))
         for i, row in enumerate(data.rows("travtus", rows)):
+            row[0], row[1] = places[i % len(places)]
             if i % MISTAKE_EVERY == 0:
                 row[5] = "31/31/2026"
             writer.writerow(row)
