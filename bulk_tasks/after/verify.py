@@ -67,8 +67,9 @@ async def verify_async(results: str | Path, *, send: SendOptions | None = None, 
     past = open_past(results, "verify", provider=provider, base_url=send.base_url, sandbox=send.sandbox)
     lookup = past.provider.task_lookup()
     if lookup is None:
-        sentence = past.provider.cannot_look_up or say.CANNOT_LOOK_UP.format(provider=past.provider.name.capitalize())
-        raise UsageError(sentence.format(path=past.path))
+        sentence = past.provider.cannot_look_up_text(str(past.path))
+        raise UsageError(sentence or say.CANNOT_LOOK_UP.format(provider=past.provider.name.capitalize())
+                         .format(path=past.path))
     summary = VerifySummary(past.path, past.provider.name, past.base_url)
     with RunLock(past.path):
         status, task_ids = past.column("_status"), past.column("_task_id")

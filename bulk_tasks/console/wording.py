@@ -10,7 +10,7 @@ uses ``PAGE``; the command line, ``CLI`` (which changes nothing).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _FLAG = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
 
@@ -52,6 +52,10 @@ class Words:
             if option in text:
                 text = re.sub(rf"(?<![\w-]){re.escape(option)}(?![\w-])", control, text)
         return text
+
+    def naming(self, names: dict[str, str]) -> Words:
+        """These words, also saying each of ``names`` (a credential's variable) as given (its field's label)."""
+        return replace(self, options=(*self.options, *names.items()))
 
     def flags_left(self, text: str) -> list[str]:
         """Command-line options still named in ``text`` once said in these words (none, for the page)."""
@@ -104,6 +108,26 @@ AFTER_PHRASES = (
     ("in the results file. Run the same command again.", "in the results. Press the button again."),
 )
 
+#: The sending stage's sentences (``send.engine``, ``auth``, ``transport``, ``retry``, ``policy``, the
+#: providers' credentials) as the page says them: its address is the provider's own, its key is typed above.
+SEND_PHRASES = (
+    ("check the provider's status and --base-url, then run again.", "check the provider's status, then press "
+     "Send again."),
+    ("check the network and --base-url, then run again.", "check the network, then press Send again."),
+    ("Check the network and --base-url, then run again.", "Check the network, then press Send again."),
+    ("check the server's certificate and --base-url", "check the server's certificate"),
+    ("Check the client ID and client secret in the environment.", "Check the client ID and client secret "
+     "typed above, then press Send again."),
+    ("put a fresh token in the environment (or use client credentials) and run again.",
+     "type a fresh API token above (or the client ID and secret instead) and press Send again."),
+    (", beyond --max-wait ", ", beyond the longest wait allowed, "),
+    ("run the same command again later, or allow the wait with a longer --max-wait.", "press the button again "
+     "later."),
+    ("credentials: set ", "credentials: fill in "),
+    (", in the environment (or try --sandbox).", " above (or tick Sandbox)."),
+    (" in the environment (or try --sandbox).", " above (or tick Sandbox)."),
+)
+
 PAGE = Words(
     statuses=tuple(PAGE_STATUSES.items()),
     results="the grid above",
@@ -116,6 +140,7 @@ PAGE = Words(
     check_step=("Check the sheet first: drop it on the bulk-tasks page, which shows every problem and lets you "
                 "fix it in place; then press Send there."),
     phrases=(
+        *SEND_PHRASES,
         ("Use --dayfirst for dates written", f"Tick {DAY_FIRST} for dates written"),
         ("Fix the rows that did not go through in that file and run it again",
          "Upload that file again on the page to send the rows that did not go through"),

@@ -83,17 +83,27 @@ class Provider:
     required_column_groups: ClassVar[tuple[tuple[str, ...], ...]] = ()
     #: Environment variables the credentials come from; the first is the one a person can type in.
     credential_variables: ClassVar[tuple[str, ...]] = ()
+    #: The page's label of a credential field, by variable; one not named is derived (``credential_label``).
+    credential_labels: ClassVar[Mapping[str, str]] = {}
+    #: Said under the credential fields on the page: which of them to fill (empty: nothing).
+    credential_hint: ClassVar[str] = ""
     #: For ID fields with a prefix: what the ID is and where a user finds it, told when a cell holds
     #: a phone number or an email address instead.
     id_lookups: ClassVar[Mapping[str, str]] = {}
     #: Its emulation in the sandbox, ``"package.module:Class"`` (a ``sandbox.emulation.Emulation``).
     sandbox: ClassVar[str | None] = None
-    #: Why ``verify`` cannot check this provider's tasks, and what to do instead (``{path}``: the results file).
+    #: Why ``verify`` cannot check this provider's tasks, and what to do instead (``{path}``: the results file;
+    #: ``{field}``: a field, as ``cannot_look_up_text`` names its column).
     cannot_look_up: ClassVar[str] = ""
 
     def task_lookup(self) -> TaskLookup | None:
         """How to get and list tasks (hook); None: the API cannot (``verify`` says ``cannot_look_up``)."""
         return None
+
+    def cannot_look_up_text(self, path: str, columns: Mapping[str, str] | None = None) -> str:
+        """``cannot_look_up`` for the results ``path``; each ``{field}`` it names is said as ``columns`` gives it
+        (the column as the sheet shows it), else by its API name."""
+        return self.cannot_look_up.format_map(_Names(columns or {}, path=path))
 
     def task_changes(self) -> TaskChanges | None:
         """How to change and take back tasks (hook); None: the API cannot (``undo``, ``run --update``)."""
@@ -109,6 +119,19 @@ class Provider:
     lookups: ClassVar[str | None] = None
     #: Paths the look-ups read, relative to the base URL (said in messages and the README).
     lookup_paths: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def credential_label(cls, variable: str) -> str:
+        """The page's label of the credential field ``variable``: declared, else its words after the
+        provider's prefix (``QUO_API_KEY``: ``API key``, ``TRAVTUS_CLIENT_ID``: ``Client ID``)."""
+        if variable in cls.credential_labels:
+            return cls.credential_labels[variable]
+        words = variable.split("_")
+        if len(words) > 1 and words[0].lower() == cls.name.lower():
+            words = words[1:]
+        said = [word.upper() if word.upper() in _ACRONYMS else word.lower() for word in words]
+        text = " ".join(said)
+        return text[:1].upper() + text[1:]
 
     @classmethod
     def display_name(cls) -> str:
@@ -153,6 +176,20 @@ class Provider:
     def error_text(self, status: int, body: Any) -> str:
         """The provider's own error message from an error body (hook)."""
         raise NotImplementedError
+
+
+#: Words a credential's label writes in capitals.
+_ACRONYMS = frozenset({"API", "ID", "URL", "OAUTH", "PAT", "SID"})
+
+
+class _Names(dict[str, str]):
+    """``str.format_map``'s names: ``path``, then each field's column, else the field's own name."""
+
+    def __init__(self, columns: Mapping[str, str], path: str) -> None:
+        super().__init__(columns, path=path)
+
+    def __missing__(self, key: str) -> str:
+        return key
 
 
 _SAYS_NOTHING = frozenset({"unknown", "error", "internal", "server", "http"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import replace
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from aiohttp import web
 from ..after.past import CREATED_STATUSES
 from ..after.undo import undo_async
 from ..after.verify import VerifySummary, verify_async
+from ..check.headers import match_columns
 from ..console import after_messages as say
 from ..console.after_messages import undo_lines, verify_lines
 from ..console.messages import confirmation_question, plural
@@ -72,9 +74,20 @@ async def to_create(app_state: State, record: ImportRecord, checked: Checked) ->
     return {where: (count, len(sending) - count) for where, count in counts.items()}
 
 
-def offers(provider: Provider, grid: Grid, url: str | None, creating: int = 0) -> dict[str, Any] | None:
+def sheet_columns(provider: Provider, grid: Grid, mapping: Mapping[str, str] | None) -> dict[str, str]:
+    """Each field as the import's sheet names its column (“Task Ref”), else the field in words."""
+    try:
+        header_of = match_columns(grid.columns, provider, mapping, require=False).header_of
+    except BulkTasksError:
+        header_of = {}
+    return {spec.name: f"“{header_of.get(spec.name, spec.words)}”" for spec in provider.fields}
+
+
+def offers(provider: Provider, grid: Grid, url: str | None, creating: int = 0,
+           mapping: Mapping[str, str] | None = None) -> dict[str, Any] | None:
     """What a past import offers (Verify, Undo, Send the changes): each enabled or why not, with the count
-    and the question the CLI would ask; None when it was never sent."""
+    and the question the CLI would ask; None when it was never sent. ``mapping``: the import's own, by
+    which its sentences name the sheet's columns."""
     if not url:
         return None
     statuses = grid.frame["_status"].fillna("").astype(str).str.strip().str.lower()
@@ -92,8 +105,8 @@ def offers(provider: Provider, grid: Grid, url: str | None, creating: int = 0) -
     if sandbox:
         verify = gone("Verify")
     elif provider.task_lookup() is None:
-        verify = PAGE.say((provider.cannot_look_up or say.CANNOT_LOOK_UP.format(provider=name))
-                          .format(path=THIS_IMPORT))
+        verify = PAGE.say(provider.cannot_look_up_text(THIS_IMPORT, sheet_columns(provider, grid, mapping))
+                          or say.CANNOT_LOOK_UP.format(provider=name).format(path=THIS_IMPORT))
     elif not checkable:
         verify = verify_lines(VerifySummary(Path(THIS_IMPORT), provider.name, url), "")[0]
     undo = gone("Undo") if sandbox else (
@@ -119,7 +132,7 @@ async def offers_view(app_state: State, record: ImportRecord, grid: Grid, checke
             creating = (await to_create(app_state, record, checked))["real"][0]
         except BulkTasksError:
             creating = 0
-    return offers(get_provider(record.provider), grid, sent_to(results), creating)
+    return offers(get_provider(record.provider), grid, sent_to(results), creating, record.options.get("mapping"))
 
 
 def page_lines(lines: list[str], results: Path) -> list[str]:
@@ -188,7 +201,8 @@ async def _start(request: web.Request, kind: str) -> web.Response:
     results = app_state.workdir.results_path(record)
     if not results.exists() or not record.sent:
         return error_response("This import has no results yet: send it first.", 409)
-    offered = offers(get_provider(record.provider), await asyncio.to_thread(results_grid, results), sent_to(results))
+    offered = offers(get_provider(record.provider), await asyncio.to_thread(results_grid, results), sent_to(results),
+                     mapping=record.options.get("mapping"))
     offer = (offered or {}).get(kind) or {"enabled": False, "why": "This import has not been sent yet."}
     if not offer["enabled"]:
         return error_response(offer["why"], 409)

@@ -89,6 +89,8 @@ async def state(request: web.Request) -> web.Response:
     app_state = request.app[STATE]
     providers = [{"name": p.name, "title": p.display_name(), "endpoint": p.task_url(None),
                   "credentials": list(p.credential_variables),
+                  "credential_labels": {name: p.credential_label(name) for name in p.credential_variables},
+                  "credential_hint": p.credential_hint,
                   "fields": [{"name": f.name, "words": f.words, "required": f.required, "help": PAGE.say(f.help),
                               "choices": list(f.choices)} for f in p.fields]}
                  for p in map(get_provider, sorted(PROVIDERS))]

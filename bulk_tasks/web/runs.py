@@ -18,7 +18,7 @@ from typing import Any
 from ..api import run_import_async
 from ..send.options import SendOptions
 from ..errors import BulkTasksError
-from ..console.wording import PAGE
+from ..console.wording import PAGE, Words
 from ..providers import get_provider
 from ..console.messages import closing_lines, next_steps, problem_lines
 from ..report.summary import Summary
@@ -37,6 +37,12 @@ BUSY = {"send": "This import is being sent: wait for it to finish, or press Stop
 
 INTERNAL = ("bulk-tasks hit an internal problem ({name}). The journal beside the results has every outcome; "
             "send again to continue: nothing already created is sent twice.")
+
+
+def page_words(provider: str) -> Words:
+    """The page's words for a run with ``provider``: each credential's variable said as its field's label."""
+    spec = get_provider(provider)
+    return PAGE.naming({name: f"“{spec.credential_label(name)}”" for name in spec.credential_variables})
 
 
 class Run:
@@ -65,9 +71,13 @@ class Run:
         self._thread: threading.Thread | None = None
         self._task: asyncio.Task[Any] | None = None
         self._last_notice = 0.0
+        #: How the run's refusals are said (``page_words`` of its provider once known).
+        self.words = PAGE
 
     def begin(self, path: Path, provider: str, options: ReadOptions, send: SendOptions, results: Path) -> None:
         """Start sending in a thread of its own."""
+        self.words = page_words(provider)
+
         async def work(run: Run, stop: asyncio.Event) -> dict[str, Any]:
             summary = await run_import_async(path, provider, options, send, results=results, progress=run, stop=stop)
             return summary_view(summary, provider)
@@ -85,7 +95,7 @@ class Run:
             self.summary = asyncio.run(self._work(work))
             self.state = "finished"
         except BulkTasksError as exc:
-            self.error, self.state = PAGE.say(str(exc)), "failed"
+            self.error, self.state = self.words.say(str(exc)), "failed"
         except Exception as exc:  # noqa: BLE001 - the page must get a sentence, never a traceback
             self.error, self.state = INTERNAL.format(name=type(exc).__name__), "failed"
         self._server_loop.call_soon_threadsafe(self._on_finish, self)
@@ -188,8 +198,9 @@ def summary_view(summary: Summary, provider: str) -> dict[str, Any]:
     """What the page shows of a ``Summary``: the CLI's sentences (``messages``) in the page's words, with
     no path on the server (the results are on the page)."""
     shown = replace(summary, results_path=None)
-    closing = [PAGE.say(line) for line in closing_lines(shown, PAGE)]
+    words = page_words(provider)
+    closing = [words.say(line) for line in closing_lines(shown, words)]
     return {"counts": summary.counts, "line": closing[-1], "stopped": closing[:-1],
-            "exit_code": int(summary.exit_code), "warnings": list(map(PAGE.say, summary.warnings)),
-            "problems": [PAGE.say(line.strip()) for line in problem_lines(summary, words=PAGE)],
-            "next": next_steps(shown, None, get_provider(provider).display_name(), PAGE)}
+            "exit_code": int(summary.exit_code), "warnings": list(map(words.say, summary.warnings)),
+            "problems": [words.say(line.strip()) for line in problem_lines(summary, words=words)],
+            "next": next_steps(shown, None, get_provider(provider).display_name(), words)}

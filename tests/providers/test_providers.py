@@ -116,3 +116,23 @@ async def test_what_comes_after_the_send_is_declared_or_refused_with_a_sentence(
     delete = changes.delete("ID-1", "REF-1")
     assert isinstance(delete, Change) and delete.path.startswith("/") and delete.method in ("DELETE", "PATCH", "POST")
     assert changes.update("ID-1", "REF-1", {"title": "a"}, {"title": "a"}) == []
+
+
+def test_credential_labels_are_declared_or_derived_from_the_variable_after_the_providers_prefix():
+    travtus = get_provider("travtus")
+    assert [travtus.credential_label(name) for name in travtus.credential_variables] == [
+        "API token", "Client ID", "Client secret"]
+    assert Quo.credential_label("QUO_API_KEY") == "API key"
+
+    class Declared(Quo):
+        credential_labels = {"QUO_API_KEY": "Personal access key"}
+
+    assert Declared.credential_label("QUO_API_KEY") == "Personal access key"
+    assert Quo.credential_label("OTHER_WEBHOOK_URL") == "Other webhook URL"  # another prefix is kept
+
+
+def test_a_sentence_that_cannot_look_up_names_each_field_as_its_column_else_by_its_api_name():
+    travtus = get_provider("travtus")
+    named = travtus.cannot_look_up_text("this import", {"external_ref": "“Task Ref”"})
+    assert "by their “Task Ref” or title" in named and "{" not in named and "external_ref" not in named
+    assert "by their external_ref or title" in travtus.cannot_look_up_text("r.csv")

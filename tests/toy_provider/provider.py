@@ -35,6 +35,7 @@ class Toy(Provider):
     sandbox = "toy_provider.sandbox:ToyEmulation"
     default_rate = 20.0
     credential_variables = ("TOY_API_KEY",)
+    credential_hint = "Toy shows your key under Settings, then API keys."
     required_column_groups = (("title",), ("board", "list"))
     id_lookups = {"board": "the board's ID, starting with BD (like BD12ab), shown in the board's address in Toy"}
     fields = (

@@ -153,6 +153,7 @@ async def test_travtus_cannot_be_looked_up_and_the_page_says_what_to_do(page, pr
     why = after["verify"]["why"]
     assert after["verify"]["enabled"] is False and why.startswith("Travtus offers no way to look a task up")
     assert "Look for them in Travtus itself" in why and not PAGE.flags_left(why) and "_status" not in why
+    assert "by their “Task Ref” or “Title”" in why and "external_ref" not in why  # the sheet's own columns
     refused = await page.post_json(f"/api/imports/{import_id}/verify", {}, 409)
     assert refused["error"] == why
     assert after["undo"]["enabled"] and after["undo"]["question"].startswith("About to delete 3 tasks in Travtus at ")

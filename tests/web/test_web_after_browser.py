@@ -168,6 +168,7 @@ def test_travtus_cannot_verify_and_sends_the_changes_of_the_one_row_moved(browse
         assert not browser.find_element("id", "after-verify").is_enabled()
         why = _text(browser, "after-verify-why")
         assert why.startswith("Travtus offers no way to look a task up") and "Look for them in Travtus itself" in why
+        assert "by their “Task Ref” or “Title”" in why and "external_ref" not in why
 
         rows[2][3] = "2027-01-05 09:00"  # the monthly sheet again, one due date moved
         _send_for_real(browser, sandbox, "travtus", write_csv(tmp_path / "onboarding.csv", TRAVTUS_HEADER, rows),

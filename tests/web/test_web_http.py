@@ -238,7 +238,8 @@ async def test_missing_credentials_get_the_cli_sentence_and_nothing_is_sent(page
     view = await page.upload(source, provider="quo")
     events = await _send(page, view["import"]["id"], sandbox=False, credentials={})
     assert events[-1]["state"] == "failed"
-    assert events[-1]["error"].startswith("No Quo credentials: set QUO_API_KEY")
+    # the CLI's sentence, in the page's words: the field to fill in, not the variable to set
+    assert events[-1]["error"] == "No Quo credentials: fill in “API key” above (or tick Sandbox)."
 
 
 async def test_typed_credentials_are_never_written_nor_sent_back(page, tmp_path):
@@ -313,6 +314,15 @@ async def test_a_third_provider_gets_its_own_key_field_and_the_typed_key_reaches
 
     providers = {p["name"]: p for p in (await page.get_json("/api/state"))["providers"]}
     assert providers["toy"]["credentials"] == ["TOY_API_KEY"]
+    # each field's label and the hint under them are the provider's own (declared, else derived), not the page's
+    assert providers["toy"]["credential_labels"] == {"TOY_API_KEY": "API key"}
+    assert providers["toy"]["credential_hint"] == Toy.credential_hint
+    assert providers["travtus"]["credential_labels"] == {"TRAVTUS_API_TOKEN": "API token",
+                                                         "TRAVTUS_CLIENT_ID": "Client ID",
+                                                         "TRAVTUS_CLIENT_SECRET": "Client secret"}
+    assert providers["travtus"]["credential_hint"] == "Give the API token, or the client ID and secret."
+    assert providers["quo"]["credential_labels"] == {"QUO_API_KEY": "API key"}
+    assert not providers["quo"]["credential_hint"]
     monkeypatch.setattr(Toy, "default_base_url", sandbox.url)  # its "production" is the test's sandbox
     view = await page.upload(write_csv(tmp_path / "t.csv", ["title", "board"], [["Water", "BD1"], ["Feed", "BD2"]]),
                              provider="toy")

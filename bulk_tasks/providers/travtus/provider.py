@@ -93,6 +93,7 @@ class Travtus(Provider):
     sandbox = "bulk_tasks.providers.travtus.sandbox_tasks:TravtusTaskEmulation"
     default_rate = 100.0
     credential_variables = ("TRAVTUS_API_TOKEN", "TRAVTUS_CLIENT_ID", "TRAVTUS_CLIENT_SECRET")
+    credential_hint = "Give the API token, or the client ID and secret."
     required_column_groups = (GROUP,)
     references = REFERENCES
     lookups = "bulk_tasks.providers.travtus.lookups:TravtusLookups"
@@ -143,7 +144,7 @@ class Travtus(Provider):
     cannot_look_up = (
         "Travtus offers no way to look a task up (its API can create and change tasks, but has no endpoint to "
         "get or list them), so bulk-tasks cannot check which uncertain rows of {path} were created. Look for "
-        "them in Travtus itself, by their external_ref or title: set _status to created in {path} for each one "
+        "them in Travtus itself, by their {external_ref} or {title}: set _status to created in {path} for each one "
         "you find, then run it again with --retry-uncertain to send the rest.")
 
     def task_changes(self) -> TaskChanges:

@@ -78,14 +78,14 @@ function providerChanged() {
 }
 
 function credentialInputs(fields, name, prefix) {
+  const provider = state.providers[name];
   fields.replaceChildren();
-  for (const variable of state.providers[name].credentials) {
+  for (const variable of provider.credentials) {
     const id = `${prefix}-${variable}`;
-    const text = variable.split("_").slice(1).join(" ").toLowerCase();
-    fields.append(el("div", {class: "row"}, el("label", {for: id, text: text[0].toUpperCase() + text.slice(1)}),
+    fields.append(el("div", {class: "row"}, el("label", {for: id, text: provider.credential_labels[variable]}),
       el("input", {id, type: "password", autocomplete: "off", "data-variable": variable})));
   }
-  if (name === "travtus") fields.append(el("p", {class: "hint", text: "Give the API token, or the client id and secret."}));
+  if (provider.credential_hint) fields.append(el("p", {class: "hint", text: provider.credential_hint}));
 }
 
 /* ---- 2. the file ---- */
