@@ -286,6 +286,21 @@ def confirmation_question(count: int, provider: str, base_url: str, updates: int
     return f"About to {what} in {provider} at {base_url}. Continue? [y/N]"
 
 
+def changed_since(count: int) -> str:
+    """Said before sending when ``count`` rows an earlier run created now differ from what was sent
+    (``changed``, the rule of ``after.changed``): a run does not send them unless told to."""
+    one = count == 1
+    return (f"{plural(count, 'row')} created earlier {'has' if one else 'have'} changed since "
+            f"{'it was' if one else 'they were'} sent; this run leaves {'it' if one else 'them'} as "
+            f"{'it is' if one else 'they are'}: run again with --update to send the change{'' if one else 's'}.")
+
+
+def nothing_to_create(already: int) -> str:
+    """Why a send would create nothing: each of its ``already`` rows was created by an earlier run."""
+    rows = "the row was" if already == 1 else f"all {already:,} rows were"
+    return f"Nothing to create: {rows} created earlier."
+
+
 #: ``_error`` of the rows a person chose not to send at the question before sending.
 DECLINED = "not sent: the answer to the question before sending was not yes"
 SANDBOX_BANNER = ("Sending to the built-in sandbox (a local emulation of the API, dummy credentials): "

@@ -124,6 +124,10 @@ SEND_PHRASES = (
     ("run the same command again later, or allow the wait with a longer --max-wait.", "press the button again "
      "later."),
     ("credentials: set ", "credentials: fill in "),
+    ("; this run leaves it as it is: run again with --update to send the change.",
+     f": Send leaves it as it is, {SEND_CHANGES} sends the change."),
+    ("; this run leaves them as they are: run again with --update to send the changes.",
+     f": Send leaves them as they are, {SEND_CHANGES} sends the changes."),
     (", in the environment (or try --sandbox).", " above (or tick Sandbox)."),
     (" in the environment (or try --sandbox).", " above (or tick Sandbox)."),
 )

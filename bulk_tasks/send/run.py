@@ -190,6 +190,28 @@ def _earlier(prepared: Prepared, journal: Journal, send: SendOptions) -> tuple[l
     return jobs, result
 
 
+@dataclass(frozen=True)
+class SendPlan:
+    """What sending a prepared sheet would do now, by the rules ``send_prepared`` applies (``_earlier``)."""
+
+    #: Rows it would create.
+    create: int
+    #: Rows an earlier run created, with the same fields: not sent again.
+    already: int
+    #: Rows an earlier run created whose fields now differ (``changed``): row → each field that differs.
+    changed: dict[int, list[str]]
+
+
+def plan_send(prepared: Prepared, results_path: Path, base_url: str) -> SendPlan:
+    """What a run of ``prepared`` into ``results_path`` at ``base_url`` would send (invalid rows left out, as
+    with ``--skip-invalid``), read from its journal and never written: the journal the run would open."""
+    with Journal.open(journal_path(results_path), prepared.provider.name, base_url,
+                      results_path=results_path) as journal:
+        jobs, result = _earlier(prepared, journal, SendOptions(skip_invalid=True))
+    already = sum(outcome.status is RowStatus.ALREADY_CREATED for outcome in result.outcomes.values())
+    return SendPlan(len(jobs), already, {row: fields for row, (_, _, fields) in sorted(result.changed.items())})
+
+
 async def send_prepared(prepared: Prepared, results_path: Path, send: SendOptions, *,
                         stop: asyncio.Event | None = None, progress: Progress | None = None,
                         before_sending: BeforeSending | None = None, endpoint: Endpoint | None = None,

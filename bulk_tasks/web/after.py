@@ -10,7 +10,6 @@ nothing already done.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import replace
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,11 +27,11 @@ from ..console.messages import confirmation_question, plural
 from ..console.wording import FORCE, PAGE
 from ..errors import BulkTasksError
 from ..providers import Provider, get_provider
-from ..record.journal import journal_path, read_journal
 from ..send.options import SendOptions
 from ..statuses import RowStatus
 from .checking import Checked, Grid, results_grid, results_view
 from .imports import STATE, State, credential_fields, error_response, import_record, read_options
+from .plan import send_plans, sent_to
 from .runs import Run, Work
 from .store import ImportRecord
 
@@ -41,37 +40,6 @@ THIS_IMPORT = "this import"
 FORCE_AGAIN = f"press Undo again with {FORCE} ticked"
 #: Where the rows verify did not find are sent from (the command the CLI names there).
 SEND_AGAIN = "press Send (step 5) when you are ready"
-_DONE = {RowStatus.CREATED, RowStatus.ALREADY_CREATED}
-
-
-def sent_to(results: Path) -> str | None:
-    """The base URL the journal beside ``results`` binds the import to (``sandbox:…`` for a sandbox try)."""
-    try:
-        with journal_path(results).open("rb") as handle:
-            for line in handle:
-                record = json.loads(line)
-                if isinstance(record, dict) and record.get("type") == "header":
-                    url = record.get("base_url")
-                    return url if isinstance(url, str) else None
-    except (OSError, ValueError):
-        return None
-    return None
-
-
-async def to_create(app_state: State, record: ImportRecord, checked: Checked) -> dict[str, tuple[int, int]]:
-    """Where a send goes (``sandbox``, ``real``) → (rows it would create, rows an earlier send of this import
-    created and it does not send again), as its journal says."""
-    assert checked.editable is not None
-    journal = journal_path(app_state.workdir.results_path(record))
-    done: dict[bool, set[str]] = {True: set(), False: set()}
-    if journal.exists():
-        header, outcomes, _ = await asyncio.to_thread(read_journal, journal)
-        sandboxed = str((header or {}).get("base_url", "")).startswith("sandbox:")
-        done[sandboxed] = {identity for identity, outcome in outcomes.items() if outcome.status in _DONE}
-    sending = checked.editable.identities_to_send()
-    counts = {where: sum(1 for identity in sending if identity not in done[where == "sandbox"])
-              for where in ("sandbox", "real")}
-    return {where: (count, len(sending) - count) for where, count in counts.items()}
 
 
 def sheet_columns(provider: Provider, grid: Grid, mapping: Mapping[str, str] | None) -> dict[str, str]:
@@ -129,7 +97,7 @@ async def offers_view(app_state: State, record: ImportRecord, grid: Grid, checke
     creating = 0
     if checked is not None and checked.editable is not None:
         try:
-            creating = (await to_create(app_state, record, checked))["real"][0]
+            creating = (await send_plans(app_state, record, checked))["real"].create
         except BulkTasksError:
             creating = 0
     return offers(get_provider(record.provider), grid, sent_to(results), creating, record.options.get("mapping"))

@@ -21,7 +21,7 @@ from ..providers import get_provider
 from ..report.write import write_results
 from ..send.run import INVALID_ELSEWHERE
 from . import after, editing, imports
-from .checking import Grid, confirmations, prepared_for_page, results_grid, results_view, warm_up, write_checked
+from .checking import Grid, prepared_for_page, results_grid, results_view, warm_up, write_checked
 from .imports import (
     GUARD,
     STATE,
@@ -34,6 +34,7 @@ from .imports import (
     read_options,
 )
 from .edits import EditLog, sheet_path
+from .plan import plan_view, send_plans
 from .runs import Run
 from .security import Guard, guard_middleware, secure_headers
 from .store import MappingMemory, WorkDir
@@ -170,21 +171,18 @@ async def annotated(request: web.Request) -> web.StreamResponse:
 
 
 async def plan(request: web.Request) -> web.Response:
-    """The question before sending, counting only the rows that will be created: rows an earlier run of
-    this import created (its journal says so) are not sent again."""
+    """What Send would do (``plan.plan_view``): the question counting only the rows it creates, the rows an
+    earlier run of this import created (its journal says so; not sent again) and those changed since."""
     app_state = request.app[STATE]
     record = import_record(request)
     checked = app_state.checks.get(record.id) or await check_current(app_state, record)
     if checked.editable is None:
         return error_response(checked.error or "There is nothing to send yet.", 409)
     try:
-        counts = await after.to_create(app_state, record, checked)
+        plans = await send_plans(app_state, record, checked)
     except BulkTasksError as exc:
         return error_response(str(exc), 409)
-    provider = get_provider(record.provider)
-    return web.json_response({where: {"rows": count, "already": already,
-                                      "question": confirmations(count, provider)[where]}
-                              for where, (count, already) in counts.items()})
+    return web.json_response(plan_view(plans, get_provider(record.provider)))
 
 
 async def send(request: web.Request) -> web.Response:

@@ -45,8 +45,10 @@ def _live(sandbox, provider: str) -> list:
     return [task for task in sandbox.state.tasks_of(provider) if not task.deleted]
 
 
-def _send_for_real(driver, sandbox, provider: str, sheet: Path, work: Path, *, fresh: bool = True) -> None:
-    """Drop (or upload again) ``sheet``, untick Sandbox, type the key and send; wait for the run's end."""
+def _send_for_real(driver, sandbox, provider: str, sheet: Path, work: Path, *, fresh: bool = True,
+                   question: str | None = None) -> None:
+    """Drop (or upload again) ``sheet``, untick Sandbox, type the key and send; wait for the run's end.
+    ``question``: the question before sending, exactly (``{url}``: the sandbox's)."""
     if fresh:
         _wait(driver, lambda d: len(d.find_elements("css selector", "#provider option")) >= 2, "the providers")
         Select(driver.find_element("id", "provider")).select_by_value(provider)
@@ -54,7 +56,7 @@ def _send_for_real(driver, sandbox, provider: str, sheet: Path, work: Path, *, f
     else:
         driver.find_element("id", "fixed").send_keys(str(sheet))
     _wait(driver, lambda d: d.find_element("id", "send").is_enabled() and _text(d, "status").endswith("read."),
-          "the sheet checked")
+          lambda: f"the sheet checked ({_text(driver, 'status')!r}, {_text(driver, 'send-why')!r})")
     if driver.find_element("id", "sandbox").is_selected():
         driver.find_element("id", "sandbox").click()
     _type_key(driver, sandbox, provider, "cred")
@@ -62,6 +64,8 @@ def _send_for_real(driver, sandbox, provider: str, sheet: Path, work: Path, *, f
     _wait(driver, lambda d: d.find_element("id", "confirm").is_displayed(), "the question before sending")
     assert _text(driver, "confirm-text").startswith("About to create ")
     assert f"at {sandbox.url}" in _text(driver, "confirm-text")
+    if question is not None:
+        assert _text(driver, "confirm-text") == question.format(url=sandbox.url)
     driver.find_element("id", "confirm-yes").click()
     _wait(driver, lambda d: _text(d, "progress-line").startswith("Finished"), "the end of the send")
     _wait(driver, lambda d: d.find_element("id", "step-after").is_displayed(), "what comes after the send")
@@ -170,11 +174,38 @@ def test_travtus_cannot_verify_and_sends_the_changes_of_the_one_row_moved(browse
         assert why.startswith("Travtus offers no way to look a task up") and "Look for them in Travtus itself" in why
         assert "by their “Task Ref” or “Title”" in why and "external_ref" not in why
 
-        rows[2][3] = "2027-01-05 09:00"  # the monthly sheet again, one due date moved
-        _send_for_real(browser, sandbox, "travtus", write_csv(tmp_path / "onboarding.csv", TRAVTUS_HEADER, rows),
-                       work, fresh=False)
-        assert _results(browser)["Task 3"]["Status"] == "changed since sent"
-        assert "Due Date was 2026-12-01 09:00, now 2027-01-05 09:00" in _results(browser)["Task 3"]["Problem"]
+        rows[2][3] = "2027-01-05 09:00"  # the monthly sheet again, one due date moved: nothing to create
+        before = {task.task_id: dict(task.current or task.payload) for task in _live(sandbox, "travtus")}
+        browser.find_element("id", "fixed").send_keys(str(write_csv(tmp_path / "onboarding.csv", TRAVTUS_HEADER, rows)))
+        _wait(browser, lambda d: d.find_element("id", "send-changes").is_displayed(), "Send the changes, in step 5")
+        assert not browser.find_element("id", "send").is_enabled()
+        assert _text(browser, "send-why") == ("Nothing to create: all 5 rows were created earlier. 1 row created "
+                                              "earlier has changed since it was sent: Send leaves it as it is, "
+                                              "“Send the changes” sends the change.")
+        _words(browser, work)
+        _shot(browser, "19-nothing-to-create", "step-send")
+        _type_key(browser, sandbox, "travtus", "cred")
+        browser.find_element("id", "send-changes").click()
+        _wait(browser, lambda d: d.find_element("id", "confirm").is_displayed(), "the question")
+        assert _text(browser, "confirm-text") == f"About to update 1 task in Travtus at {sandbox.url}/task/. Continue?"
+        assert _text(browser, "confirm-yes") == "Send the changes"
+        browser.find_element("id", "confirm-yes").click()
+        _wait(browser, lambda d: _text(d, "progress-line").startswith("Finished"), "the change sent")
+        _wait(browser, lambda d: _results(d)["Task 3"]["Status"] == "updated", "the grid, updated")
+        now = {task.task_id: dict(task.current or task.payload) for task in _live(sandbox, "travtus")}
+        assert [now[task]["external_ref"] for task in now if now[task] != before[task]] == ["T-00003"]
+        assert _text(browser, "results-line").startswith("5 rows: 4 already created, 1 updated")
+        _words(browser, work)
+
+        rows[3][3] = "2027-01-06 09:00"  # and again: another due date moved, and a row added
+        rows += travtus_rows(1, start=6)  # (saved under another name: the file input sees a change)
+        _send_for_real(browser, sandbox, "travtus", write_csv(tmp_path / "onboarding-2.csv", TRAVTUS_HEADER, rows),
+                       work, fresh=False, question=("About to create 1 task in Travtus at {url}/task/. Continue? (4 "
+                                                    "already created earlier are not sent again.) 1 row created "
+                                                    "earlier has changed since it was sent: Send leaves it as it "
+                                                    "is, “Send the changes” sends the change."))
+        assert _results(browser)["Task 4"]["Status"] == "changed since sent"
+        assert "Due Date was 2026-12-01 09:00, now 2027-01-06 09:00" in _results(browser)["Task 4"]["Problem"]
         _wait(browser, lambda d: d.find_element("id", "after-update").is_enabled(), "Send the changes")
         assert _text(browser, "after-update-why") == "1 row changed since it was sent."
         _words(browser, work)
@@ -188,11 +219,11 @@ def test_travtus_cannot_verify_and_sends_the_changes_of_the_one_row_moved(browse
         _words(browser, work)
         browser.find_element("id", "after-confirm-yes").click()
         _wait(browser, lambda d: _text(d, "after-progress-line") == "Finished.", "the changes sent")
-        _wait(browser, lambda d: _results(d)["Task 3"]["Status"] == "updated", "the grid, updated")
+        _wait(browser, lambda d: _results(d)["Task 4"]["Status"] == "updated", "the grid, updated")
         now = {task.task_id: dict(task.current or task.payload) for task in _live(sandbox, "travtus")}
         moved = [task_id for task_id in now if now[task_id] != before[task_id]]
-        assert len(moved) == 1 and now[moved[0]]["external_ref"] == "T-00003"
-        assert now[moved[0]]["due_datetime"].startswith("2027-01-05")
+        assert len(moved) == 1 and now[moved[0]]["external_ref"] == "T-00004"
+        assert now[moved[0]]["due_datetime"].startswith("2027-01-06")
         assert not browser.find_element("id", "after-update-row").is_displayed()
         _words(browser, work)
         _shot(browser, "12-changes-sent", "step-results")

@@ -4,7 +4,8 @@
 const CSRF = document.querySelector('meta[name="csrf"]').content;
 const $ = (id) => document.getElementById(id);
 const SENDING = "Sending is under way: wait for it to finish, or press Stop.";
-const state = {providers: {}, current: null, view: null, source: null, running: false, statuses: {}, columns: {}};
+const state = {providers: {}, current: null, view: null, source: null, running: false, statuses: {}, columns: {},
+  plan: null, asking: "send"};
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -134,6 +135,7 @@ async function check(body, errorAt) {
 function show(view, fresh) {
   const other = state.current !== view.import.id;
   state.view = view;
+  if (other) state.plan = null;
   state.current = view.import.id;
   history.replaceState(null, "", `#import=${encodeURIComponent(view.import.id)}`);  // a reload comes back here
   const options = view.options || {};
@@ -215,7 +217,21 @@ function renderValidation(validation) {
   $("h-check-problems").hidden = !validation.problems.length;
   renderFilters(validation, (state.view.matching || []).map((m) => m.header));
   sendReadiness();
+  loadPlan();
 }
+
+/* What Send would do, before it is pressed: rows created earlier, rows changed since (the server's plan). */
+async function loadPlan() {
+  const view = state.view;
+  if (!view || !view.validation || !view.import.has_results) { state.plan = null; sendReadiness(); return; }
+  try {
+    const plan = await api(`/api/imports/${view.import.id}/plan`);
+    if (state.view && state.view.import.id === view.import.id) state.plan = plan;
+  } catch (error) { state.plan = null; }
+  sendReadiness();
+}
+
+function planned() { return state.plan && state.plan[$("sandbox").checked ? "sandbox" : "real"]; }
 
 async function renderCheck(view, fresh) {
   const validation = view.validation;
@@ -258,9 +274,11 @@ function sendReadiness() {
   else if (!validation || !validation.to_send) why = "There is no valid row to send yet: fix the rows above.";
   else if (validation.invalid && !$("skip-invalid").checked) {
     why = `${number(validation.invalid)} row${validation.invalid === 1 ? " is" : "s are"} invalid: fix ${validation.invalid === 1 ? "it" : "them"} above, or tick “Send the valid rows only”.`;
-  }
+  } else if (planned() && planned().why) why = planned().why;
   $("send").disabled = Boolean(why);
   $("send-why").textContent = why;
+  $("send-changes").hidden = !(planned() && planned().update.enabled);
+  $("send-changes").disabled = state.running;
   afterReadiness();
 }
 
@@ -269,9 +287,25 @@ async function askToSend() {
   try {
     const plan = await api(`/api/imports/${state.current}/plan`);
     const chosen = $("sandbox").checked ? plan.sandbox : plan.real;
+    if (chosen.why) { state.plan = plan; sendReadiness(); return; }  // nothing to create: Send says why
     const already = chosen.already ? ` (${number(chosen.already)} already created earlier are not sent again.)` : "";
-    $("confirm-text").textContent = chosen.question + already;
+    $("confirm-text").textContent = [chosen.question + already, chosen.changed_line].filter(Boolean).join(" ");
   } catch (error) { showError("send-error", error); return; }
+  ask("send", "Send");
+}
+
+async function askChanges() {
+  showError("send-error", null);
+  try {
+    state.plan = await api(`/api/imports/${state.current}/plan`);
+    $("confirm-text").textContent = state.plan.real.update.question;
+  } catch (error) { showError("send-error", error); return; }
+  ask("update", "Send the changes");
+}
+
+function ask(what, yes) {
+  state.asking = what;
+  $("confirm-yes").textContent = yes;
   $("confirm").showModal();
   $("confirm-yes").focus();
 }
@@ -282,7 +316,8 @@ async function sendNow() {
   for (const input of $("credential-fields").querySelectorAll("input")) {
     if (input.value) credentials[input.dataset.variable] = input.value;
   }
-  const body = {sandbox: $("sandbox").checked, skip_invalid: $("skip-invalid").checked, credentials};
+  const update = state.asking === "update";
+  const body = {sandbox: !update && $("sandbox").checked, skip_invalid: $("skip-invalid").checked, credentials, update};
   try {
     const run = await api(`/api/imports/${state.current}/send`, {method: "POST", body: JSON.stringify(body),
       headers: {"Content-Type": "application/json"}});
@@ -339,7 +374,8 @@ function render(run) {
   if (run.import !== state.current) return;
   state.running = run.state === "starting" || run.state === "running";
   state.busy = run.kind === "send" ? "" : run.busy;  // a send says it as below
-  if (run.kind !== "send") { renderAfterRun(run); sendReadiness(); return; }
+  const here = run.kind === "send" || (run.kind === "update" && $("step-after").hidden);  // Send the changes of step 5
+  if (!here) { renderAfterRun(run); sendReadiness(); return; }
   $("progress").hidden = false;
   $("bar").max = Math.max(run.total, 1);
   $("bar").value = run.total ? run.done : 0;
@@ -430,6 +466,7 @@ function wire() {
   });
   $("skip-invalid").addEventListener("change", sendReadiness);
   $("send").addEventListener("click", askToSend);
+  $("send-changes").addEventListener("click", askChanges);
   $("confirm-yes").addEventListener("click", sendNow);
   $("confirm-no").addEventListener("click", () => $("confirm").close());
   $("stop").addEventListener("click", stopRun);
