@@ -31,7 +31,8 @@ WINDOW_EPSILON = 0.001
 #: for their uneven way to the provider, within the slack that the stretched intervals leave...
 DEPARTURE_WINDOW = 1.0 + SAFETY_MARGIN / 2
 #: ...and leave at least this share of the interval apart (with ``burst`` 1): requests held back
-#: together never leave together, while one that left late does not hold back those after it.
+#: together never leave together, while one that left late holds the next back by half an interval
+#: at most, not every one after it (as spacing them a whole interval from the last would).
 DEPARTURE_GAP = 0.5
 #: After a lone 429 (the requests before it went through) the rate is multiplied by this factor,
 #: after the second 429 of a run by SECOND_SLOWDOWN, after each further one by SLOWDOWN...
