@@ -43,7 +43,8 @@ def test_each_provider_labels_its_own_credential_fields_and_an_unreachable_send_
         _pick(browser, "toy")
         sheet = write_csv(tmp_path / "chores.csv", ["title", "board"], [[f"Water {n}", f"BD{n}"] for n in range(40)])
         _drop(browser, sheet)
-        _wait(browser, lambda d: d.find_element("id", "send").is_enabled(), "the sheet checked")
+        _wait(browser, lambda d: d.find_element("id", "send").is_displayed() and d.find_element("id", "send").is_enabled(),
+              "the sheet checked")
         browser.find_element("id", "sandbox").click()  # unticked: the fields are shown
         assert _fields(browser) == {"TOY_API_KEY": "API key"}
         assert _text(browser, "credential-fields").endswith("Toy shows your key under Settings, then API keys.")
