@@ -10,18 +10,11 @@ from bulk_tasks.console.wording import PAGE
 from bulk_tasks.providers import get_provider
 from helpers import write_csv
 from runs import QUO_HEADER, TRAVTUS_HEADER, quo_rows, travtus_rows
-from webpage import running_page
 
 
 def live(sandbox, provider: str) -> list:
     """The tasks of ``provider`` the sandbox holds that were not taken back."""
     return [task for task in sandbox.state.tasks_of(provider) if not task.deleted]
-
-
-@pytest.fixture
-async def page(tmp_path):
-    async with running_page(tmp_path / "work") as started:
-        yield started
 
 
 @pytest.fixture

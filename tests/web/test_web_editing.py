@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 
 from bulk_tasks.api import validate_file
 from bulk_tasks.read.table import read_table
 from bulk_tasks.shape.prepare import ReadOptions
 from webpage import MISTAKES, running_page, wait_for
-
-
-@pytest.fixture
-async def page(tmp_path):
-    async with running_page(tmp_path / "work") as started:
-        yield started
 
 
 async def edit(page, import_id, row, column, value, status=200):

@@ -19,19 +19,13 @@ from bulk_tasks.shape.prepare import ReadOptions
 from bulk_tasks.report.templates import write_template
 from bulk_tasks.providers import get_provider
 from helpers import write_csv
-from webpage import MISTAKES, fixed_mistakes, running_page
+from webpage import MISTAKES, fixed_mistakes
 
 QUO_HEADER = ["Title", "Description", "phoneNumberId", "Assigned To"]
 
 
 def quo_rows(count: int, start: int = 0) -> list[list[str]]:
     return [[f"Call back customer {n}", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"] for n in range(start, start + count)]
-
-
-@pytest.fixture
-async def page(tmp_path):
-    async with running_page(tmp_path / "work") as started:
-        yield started
 
 
 async def test_state_names_the_providers_their_endpoints_and_credentials(page):

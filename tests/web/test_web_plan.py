@@ -12,15 +12,8 @@ from bulk_tasks.console.wording import PAGE
 from bulk_tasks.providers import get_provider
 from helpers import write_csv
 from runs import TRAVTUS_HEADER, travtus_rows
-from webpage import running_page
 
 MOVED = "2027-01-05 09:00"
-
-
-@pytest.fixture
-async def page(tmp_path):
-    async with running_page(tmp_path / "work") as started:
-        yield started
 
 
 @pytest.fixture

@@ -4,18 +4,10 @@ offered for an unknown one, and an edit's new value looked up before its row is 
 
 from __future__ import annotations
 
-import pytest
 
 from helpers import write_csv
-from webpage import running_page
 
 QUO = ["Title", "Description", "Phone Number", "Assigned To"]
-
-
-@pytest.fixture
-async def page(tmp_path):
-    async with running_page(tmp_path / "work") as started:
-        yield started
 
 
 async def edit(page, import_id, row, column, value):

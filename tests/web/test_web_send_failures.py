@@ -16,7 +16,6 @@ from bulk_tasks.console.wording import PAGE
 from bulk_tasks.providers import PROVIDERS, get_provider
 from helpers import write_csv
 from runs import QUO_HEADER, TRAVTUS_HEADER, quo_rows, travtus_rows
-from webpage import running_page
 
 SHEETS = {"quo": (QUO_HEADER, quo_rows(3)), "travtus": (TRAVTUS_HEADER, travtus_rows(3)),
           # no look-ups first; enough rows that the engine's streak of unreachable rows stops the run
@@ -27,12 +26,6 @@ REMEDY = {"unreachable": re.compile(r"[Cc]heck the network(, then press Send aga
                                 r"|credentials \(“[^)]+”\) and try again")}
 REMEDY["token refused"] = REMEDY["refused"]
 VARIABLES = re.compile(r"\b[A-Z]+_[A-Z_]+\b")
-
-
-@pytest.fixture
-async def page(tmp_path):
-    async with running_page(tmp_path / "work") as started:
-        yield started
 
 
 def _credentials(sandbox, provider: str, how: str) -> dict[str, str]:
