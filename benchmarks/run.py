@@ -51,6 +51,13 @@ class Process:
 #: Measured processes run as a user's install: without the test extra's hypothesis (see its stub there).
 USER_INSTALL = {"PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent / "user_install"),
                                                             os.environ.get("PYTHONPATH")]))}
+#: Unset for measured processes: a user's Python caches bytecode (some machines set it, and then every
+#: start compiles every module again).
+NOT_A_USERS = ("PYTHONDONTWRITEBYTECODE",)
+
+
+def _users_environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if name not in NOT_A_USERS}
 
 
 def wait_child(child: subprocess.Popen, deadline: float) -> tuple[int, Any]:
@@ -73,7 +80,7 @@ def run_child(command: list[str], env: dict[str, str] | None = None, timeout: fl
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out:
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                 env={**os.environ, **USER_INSTALL, **(env or {})})
+                                 env={**_users_environment(), **USER_INSTALL, **(env or {})})
         status, usage = wait_child(child, started + timeout)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
