@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 
-import aiohttp
 
 import hostile_books
 from bulk_tasks.errors import UnreadableFileError
 from bulk_tasks.read.table import read_table
-from servepage import served
+from servepage import client, served
 
 
 async def test_a_workbook_with_a_cell_at_xfd1048576_gets_the_cli_sentence_and_the_server_keeps_serving(tmp_path):
@@ -19,11 +17,8 @@ async def test_a_workbook_with_a_cell_at_xfd1048576_gets_the_cli_sentence_and_th
     except UnreadableFileError as exc:
         sentence = str(exc)
     with served(tmp_path / "work") as (url, process):
-        base = url.split("/?")[0]
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
-            async with session.get(url) as response:
-                csrf = re.search(r'name="csrf" content="([^"]+)"', await response.text()).group(1)
-            headers = {"X-Bulk-Tasks-CSRF": csrf, "X-File-Name": "far.xlsx"}
+        async with client(url) as (session, base, csrf):
+            headers = {**csrf, "X-File-Name": "far.xlsx"}
             async with session.post(f"{base}/api/imports?provider=quo", data=book.read_bytes(),
                                     headers=headers) as response:
                 assert response.status == 422

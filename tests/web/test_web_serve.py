@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -17,7 +15,7 @@ from pathlib import Path
 
 import openpyxl
 
-from servepage import served
+from servepage import served, start_sending
 
 
 def test_serve_prints_a_loopback_address_with_a_token_and_stops_on_ctrl_c(tmp_path):
@@ -58,28 +56,12 @@ def test_another_host_is_allowed_only_with_a_warning(tmp_path):
 
 
 async def test_ctrl_c_on_the_server_stops_a_run_like_the_first_ctrl_c_and_writes_its_results(tmp_path):
-    import aiohttp
-
     from helpers import write_csv
 
     sheet = write_csv(tmp_path / "q.csv", ["Title", "Description", "phoneNumberId", "Assigned To"],
                       [[f"Call {n}", "d", "PNk3Ra9XwQ2m", "USm2Fq8KpL"] for n in range(300)])
     with served(tmp_path / "work") as (url, process):
-        base = url.split("/?")[0]
-        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
-            async with session.get(url) as response:
-                csrf = re.search(r'name="csrf" content="([^"]+)"', await response.text()).group(1)
-            headers = {"X-Bulk-Tasks-CSRF": csrf, "X-File-Name": "q.csv"}
-            async with session.post(f"{base}/api/imports?provider=quo", data=sheet.read_bytes(),
-                                    headers=headers) as response:
-                import_id = (await response.json())["import"]["id"]
-            async with session.post(f"{base}/api/imports/{import_id}/send", json={"sandbox": True},
-                                    headers=headers) as response:
-                assert response.status == 202
-            async with session.get(f"{base}/api/imports/{import_id}/events") as response:
-                async for line in response.content:
-                    if line.startswith(b"data: ") and json.loads(line[6:])["done"] > 0:
-                        break
+        import_id = await start_sending(url, sheet)
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=120) == 0
         errors = process.stderr.read()

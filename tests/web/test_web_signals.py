@@ -4,47 +4,18 @@ import's true state from its journal."""
 
 from __future__ import annotations
 
-import json
-import re
 import signal
 from collections import Counter
-from contextlib import asynccontextmanager
 
-import aiohttp
 import openpyxl
 import pytest
 
 from bulk_tasks.record.journal import journal_path, read_journal
 from bulk_tasks.record.lock import lock_path
 from helpers import write_csv
-from servepage import served
+from servepage import client, served, start_sending
 
 HEADER = ["Title", "Description", "phoneNumberId", "Assigned To"]
-
-
-@asynccontextmanager
-async def client(url: str):
-    base = url.split("/?")[0]
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
-        async with session.get(url) as response:
-            csrf = re.search(r'name="csrf" content="([^"]+)"', await response.text()).group(1)
-        yield session, base, {"X-Bulk-Tasks-CSRF": csrf}
-
-
-async def start_sending(url: str, sheet) -> str:
-    """Upload ``sheet``, send it to the sandbox, and return once the first row has its outcome."""
-    async with client(url) as (session, base, headers):
-        async with session.post(f"{base}/api/imports?provider=quo", data=sheet.read_bytes(),
-                                headers={**headers, "X-File-Name": sheet.name}) as response:
-            import_id = (await response.json())["import"]["id"]
-        async with session.post(f"{base}/api/imports/{import_id}/send", json={"sandbox": True},
-                                headers=headers) as response:
-            assert response.status == 202
-        async with session.get(f"{base}/api/imports/{import_id}/events") as response:
-            async for line in response.content:
-                if line.startswith(b"data: ") and json.loads(line[6:])["done"] > 0:
-                    return import_id
-    raise AssertionError("the run never progressed")
 
 
 def statuses(results) -> list[str]:
